@@ -1,0 +1,61 @@
+package dev.mayfly.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * How to enqueue one job; immutable, built with withers from {@link #defaults()}.
+ *
+ * <pre>{@code
+ * EnqueueOptions.defaults().queue("mail").priority(5).delay(Duration.ofMinutes(5))
+ * }</pre>
+ *
+ * @param queue the queue whose runners take the job; {@code default} unless set
+ * @param priority higher runs first among ready jobs of a queue; 0 unless set
+ * @param runAt not before this instant (null: now)
+ * @param delay not before now plus this (null: no delay); ignored when {@code runAt} is set
+ */
+public record EnqueueOptions(String queue, int priority, Instant runAt, Duration delay) {
+
+  public static final String DEFAULT_QUEUE = "default";
+
+  public EnqueueOptions {
+    Objects.requireNonNull(queue, "queue");
+    if (!QueueNames.isValid(queue)) {
+      throw new InvalidJobException(QueueNames.problem(queue));
+    }
+    if (delay != null && delay.isNegative()) {
+      throw new InvalidJobException(
+          "delay must not be negative, was " + delay + "; use a delay of zero or more");
+    }
+  }
+
+  public static EnqueueOptions defaults() {
+    return new EnqueueOptions(DEFAULT_QUEUE, 0, null, null);
+  }
+
+  public EnqueueOptions queue(String queue) {
+    return new EnqueueOptions(queue, priority, runAt, delay);
+  }
+
+  public EnqueueOptions priority(int priority) {
+    return new EnqueueOptions(queue, priority, runAt, delay);
+  }
+
+  public EnqueueOptions runAt(Instant runAt) {
+    return new EnqueueOptions(queue, priority, runAt, delay);
+  }
+
+  public EnqueueOptions delay(Duration delay) {
+    return new EnqueueOptions(queue, priority, runAt, delay);
+  }
+
+  /** When the job becomes ready, given the current time. */
+  public Instant readyAt(Instant now) {
+    if (runAt != null) {
+      return runAt;
+    }
+    return delay == null ? now : now.plus(delay);
+  }
+}

@@ -1,0 +1,117 @@
+package dev.mayfly.store;
+
+import dev.mayfly.api.AttemptInfo;
+import dev.mayfly.api.JobInfo;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.api.QueueCounts;
+import dev.mayfly.api.RunnerInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The durable queue: jobs, their attempts and logs, and the runners that executed them. Every app
+ * node and every runner process opens its own {@code JobStore} on the same database; the database
+ * is the only shared state, so every method is a self-contained, atomic step.
+ *
+ * <p>Times are passed in by the caller (from its injected clock), never read from the database.
+ * Implementations must be safe for use by several threads.
+ *
+ * <p>Contract tests: {@code JobStoreContract} in this module's test jar; every implementation runs
+ * all of them.
+ */
+public interface JobStore extends AutoCloseable {
+
+  /** Stores a job ready at {@code job.runAt()}; returns its id. */
+  long enqueue(NewJob job);
+
+  /** Stores many jobs in one transaction; all or none. Returns their ids in order. */
+  List<Long> enqueueAll(List<NewJob> jobs);
+
+  /**
+   * Atomically takes the next ready job of a queue for a runner, so no two runners ever get the
+   * same job: the highest priority, then the oldest run-at. Only jobs whose timeout is at most
+   * {@code maxTimeout} are considered, so a runner near its time-to-live takes only what it can
+   * finish. Increments the attempt count, records a new attempt, and sets a lease that the runner
+   * must renew with {@link #heartbeat}.
+   */
+  Optional<ClaimedJob> claim(
+      String queue, String runnerId, Instant now, Duration maxTimeout, Instant leaseUntil);
+
+  /**
+   * Records the end of the current attempt of a job held by {@code runnerId}. Returns false, and
+   * changes nothing, if the runner no longer holds the job (its lease expired and the job went back
+   * to the queue); the caller's outcome is then discarded, which is what at-least-once means.
+   */
+  boolean finish(long jobId, String runnerId, Finish finish);
+
+  /** Appends lines to a job's log (for its current attempt). */
+  void appendLog(long jobId, int attempt, List<LogLine> lines);
+
+  List<LogLine> jobLog(long jobId);
+
+  /**
+   * A runner's sign of life: renews its heartbeat and the leases of its running jobs. Returns the
+   * ids of its jobs that someone asked to cancel.
+   */
+  Set<Long> heartbeat(String runnerId, Instant now, Instant leaseUntil);
+
+  /** Asks to cancel: a queued job is cancelled at once; a running one is flagged for its runner. */
+  Optional<JobInfo> cancel(long jobId, Instant now);
+
+  // ---- runners -------------------------------------------------------------------------------
+
+  /**
+   * Atomically reserves up to {@code wanted} runner slots of a queue, never letting the number of
+   * alive runners (launching or running) of that queue exceed {@code maxRunners}, across every
+   * node sharing the database. Returns the ids of the new runners, in state launching.
+   */
+  List<String> reserveRunners(NewRunner runner, int maxRunners, int wanted);
+
+  void runnerLaunched(String runnerId, String platformId);
+
+  void runnerLaunchFailed(String runnerId, String error, Instant at);
+
+  /** The runner process itself reports that it is up. */
+  void runnerStarted(String runnerId, Instant at);
+
+  /**
+   * The runner's end, reported by the runner or by its launcher, whichever comes first; the exit
+   * code, once known, is kept. A runner already declared lost stays lost.
+   */
+  void runnerExited(String runnerId, Integer exitCode, Instant at);
+
+  void appendRunnerOutput(String runnerId, List<LogLine> lines);
+
+  List<LogLine> runnerOutput(String runnerId);
+
+  /**
+   * Recovers from crashes: running jobs whose lease ran out go back to the queue (the attempt is
+   * recorded as lost and counts); alive runners silent since {@code silentSince} are marked lost.
+   * Safe to run from any node at any time.
+   */
+  Recovered recover(Instant now, Instant silentSince);
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  Optional<JobInfo> job(long jobId, Instant now);
+
+  List<JobInfo> jobs(JobFilter filter, Instant now);
+
+  List<AttemptInfo> attempts(long jobId);
+
+  List<RunnerInfo> runners(RunnerFilter filter, Instant now);
+
+  Optional<RunnerInfo> runner(String runnerId, Instant now);
+
+  /** Per-queue job counts and alive runners, for every queue that has jobs or runners. */
+  List<QueueCounts> counts(Instant now);
+
+  /** What the dispatcher needs to decide launches, per queue with ready work or alive runners. */
+  List<QueueDemand> demand(Instant now);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,67 @@
+package dev.mayfly.store;
+
+import dev.mayfly.store.sqlite.SqliteJobStore;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Opens the {@link JobStore} a database URL names. */
+public final class JobStores {
+  /** Where the embedded store lives when no database is configured. */
+  public static final String DEFAULT_SQLITE_PATH = ".mayfly/mayfly.db";
+
+  private JobStores() {}
+
+  /**
+   * Opens (creating and migrating as needed) the store at {@code url}: {@code jdbc:sqlite:PATH},
+   * {@code sqlite:PATH} or a plain file path for the embedded SQLite store; null or blank for the
+   * default file {@value #DEFAULT_SQLITE_PATH} in the working directory.
+   */
+  public static JobStore open(String url) {
+    String normalized = normalize(url);
+    return SqliteJobStore.open(Path.of(normalized.substring("jdbc:sqlite:".length())));
+  }
+
+  /**
+   * The canonical form of a database URL: absolute, so runner processes started elsewhere open the
+   * same database. Throws with a message saying what forms are accepted.
+   */
+  public static String normalize(String url) {
+    String u = url == null ? "" : url.trim();
+    if (u.isEmpty()) {
+      u = DEFAULT_SQLITE_PATH;
+    }
+    String lower = u.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("postgres://")
+        || lower.startsWith("postgresql://")
+        || lower.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "this build of Mayfly has no PostgreSQL store yet; use an SQLite file such as"
+              + " jdbc:sqlite:.mayfly/mayfly.db (or leave --db unset)");
+    }
+    String path;
+    if (lower.startsWith("jdbc:sqlite:")) {
+      path = u.substring("jdbc:sqlite:".length());
+    } else if (lower.startsWith("sqlite:")) {
+      path = u.substring("sqlite:".length());
+    } else if (lower.contains("://") || lower.startsWith("jdbc:")) {
+      throw new IllegalArgumentException(
+          "unrecognised database URL '"
+              + redact(u)
+              + "'; use jdbc:sqlite:PATH, sqlite:PATH or a file path");
+    } else {
+      path = u;
+    }
+    if (path.isBlank() || path.startsWith(":memory:") || path.startsWith("file:")) {
+      throw new IllegalArgumentException(
+          "the SQLite database must be a file path (runners are separate processes), got '"
+              + u
+              + "'");
+    }
+    return "jdbc:sqlite:" + Path.of(path).toAbsolutePath().normalize();
+  }
+
+  /** The URL with any password replaced, fit for logs and error messages. */
+  public static String redact(String url) {
+    return url == null ? null : url.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@");
+  }
+}

@@ -1,0 +1,429 @@
+package dev.mayfly.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mayfly.api.JobState;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.api.RunnerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link JobStore} must have. Subclass it per implementation and provide fresh,
+ * empty stores; {@link #openAnother()} must open a second handle on the same database, as another
+ * process would.
+ */
+public abstract class JobStoreContract {
+  private static final Duration TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration PLENTY = Duration.ofHours(1);
+  protected final Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+  protected JobStore store;
+  private final List<JobStore> opened = new ArrayList<>();
+
+  /** A new, empty store. */
+  protected abstract JobStore openFresh() throws Exception;
+
+  /** Another handle on the database of the last {@link #openFresh()}. */
+  protected abstract JobStore openAnother() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = track(openFresh());
+  }
+
+  @AfterEach
+  void closeStores() {
+    opened.forEach(JobStore::close);
+  }
+
+  protected JobStore track(JobStore s) {
+    opened.add(s);
+    return s;
+  }
+
+  protected NewJob job(String queue) {
+    return new NewJob("sleep", queue, "{\"millis\":1}", 0, t0, TIMEOUT, 1, t0);
+  }
+
+  private Optional<ClaimedJob> claim(JobStore s, String queue, String runner, Instant now) {
+    return s.claim(queue, runner, now, PLENTY, now.plusSeconds(30));
+  }
+
+  @Test
+  void enqueuedJobIsQueuedWithItsArguments() {
+    long id = store.enqueue(job("default"));
+
+    var info = store.job(id, t0).orElseThrow();
+    assertThat(info.state()).isEqualTo(JobState.QUEUED);
+    assertThat(info.type()).isEqualTo("sleep");
+    assertThat(info.args()).isEqualTo("{\"millis\":1}");
+    assertThat(info.enqueuedAt()).isEqualTo(t0);
+    assertThat(info.attempts()).isZero();
+  }
+
+  @Test
+  void jobWithFutureRunAtIsScheduledAndCannotBeClaimedUntilThen() {
+    NewJob later =
+        new NewJob("sleep", "default", "{}", 0, t0.plusSeconds(60), TIMEOUT, 1, t0);
+    long id = store.enqueue(later);
+
+    assertThat(store.job(id, t0).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
+    assertThat(claim(store, "default", "r1", t0)).isEmpty();
+    assertThat(claim(store, "default", "r1", t0.plusSeconds(60))).map(ClaimedJob::id).contains(id);
+  }
+
+  @Test
+  void claimTakesHighestPriorityThenOldest() {
+    long low = store.enqueue(job("default"));
+    long high =
+        store.enqueue(new NewJob("sleep", "default", "{}", 5, t0.plusMillis(1), TIMEOUT, 1, t0));
+    long lowLater = store.enqueue(job("default"));
+
+    assertThat(claim(store, "default", "r", t0.plusSeconds(1)).orElseThrow().id()).isEqualTo(high);
+    assertThat(claim(store, "default", "r", t0.plusSeconds(1)).orElseThrow().id()).isEqualTo(low);
+    assertThat(claim(store, "default", "r", t0.plusSeconds(1)).orElseThrow().id())
+        .isEqualTo(lowLater);
+    assertThat(claim(store, "default", "r", t0.plusSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void claimOnlyTakesJobsOfItsQueue() {
+    store.enqueue(job("mail"));
+    assertThat(claim(store, "default", "r", t0)).isEmpty();
+    assertThat(claim(store, "mail", "r", t0)).isPresent();
+  }
+
+  @Test
+  void claimSkipsJobsThatCouldNotFinishInTheTimeLeft() {
+    long id = store.enqueue(job("default"));
+    assertThat(store.claim("default", "r", t0, Duration.ofMinutes(4), t0.plusSeconds(30)))
+        .isEmpty();
+    assertThat(store.claim("default", "r", t0, Duration.ofMinutes(5), t0.plusSeconds(30)))
+        .map(ClaimedJob::id)
+        .contains(id);
+  }
+
+  @Test
+  void claimMarksJobRunningAndRecordsAnAttempt() {
+    long id = store.enqueue(job("default"));
+    ClaimedJob c = claim(store, "default", "r1", t0.plusSeconds(1)).orElseThrow();
+
+    assertThat(c.attempt()).isEqualTo(1);
+    var info = store.job(id, t0).orElseThrow();
+    assertThat(info.state()).isEqualTo(JobState.RUNNING);
+    assertThat(info.runnerId()).isEqualTo("r1");
+    assertThat(info.startedAt()).isEqualTo(t0.plusSeconds(1));
+    assertThat(store.attempts(id))
+        .singleElement()
+        .satisfies(a -> assertThat(a.outcome()).isEqualTo("running"));
+  }
+
+  @Test
+  void finishingRecordsSuccessAndCountsTheRunnersJobs() {
+    String runner = reserveOne("default");
+    long id = store.enqueue(job("default"));
+    claim(store, "default", runner, t0);
+
+    assertThat(store.finish(id, runner, new Finish.Succeeded(t0.plusSeconds(2)))).isTrue();
+
+    var info = store.job(id, t0).orElseThrow();
+    assertThat(info.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(info.finishedAt()).isEqualTo(t0.plusSeconds(2));
+    assertThat(store.attempts(id).getFirst().outcome()).isEqualTo("succeeded");
+    assertThat(store.runner(runner, t0).orElseThrow().jobsRun()).isEqualTo(1);
+  }
+
+  @Test
+  void failureKeepsTheErrorAndOtherJobsGoOn() {
+    long bad = store.enqueue(job("default"));
+    long good = store.enqueue(job("default"));
+    claim(store, "default", "r", t0);
+    store.finish(bad, "r", new Finish.Failed(t0, "java.lang.IllegalStateException: boom", false));
+
+    assertThat(store.job(bad, t0).orElseThrow().state()).isEqualTo(JobState.FAILED);
+    assertThat(store.job(bad, t0).orElseThrow().error()).contains("boom");
+    assertThat(claim(store, "default", "r", t0)).map(ClaimedJob::id).contains(good);
+  }
+
+  @Test
+  void requeueRunsTheJobAgainLaterAndSnoozeGivesTheAttemptBack() {
+    long id = store.enqueue(job("default"));
+    claim(store, "default", "r", t0);
+    store.finish(id, "r", new Finish.Requeued(t0, t0.plusSeconds(10), "snoozed", false));
+
+    var info = store.job(id, t0).orElseThrow();
+    assertThat(info.state()).isEqualTo(JobState.SCHEDULED);
+    assertThat(info.attempts()).isZero();
+    assertThat(claim(store, "default", "r", t0.plusSeconds(10)).orElseThrow().attempt())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void discardEndsTheJobCancelled() {
+    long id = store.enqueue(job("default"));
+    claim(store, "default", "r", t0);
+    store.finish(id, "r", new Finish.Discarded(t0, "not needed"));
+    assertThat(store.job(id, t0).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+  }
+
+  @Test
+  void aRunnerThatNoLongerHoldsTheJobCannotFinishIt() {
+    long id = store.enqueue(job("default"));
+    claim(store, "default", "r1", t0);
+    store.recover(t0.plusSeconds(31), t0); // lease (30 s) ran out: back to the queue
+    claim(store, "default", "r2", t0.plusSeconds(32));
+
+    assertThat(store.finish(id, "r1", new Finish.Succeeded(t0.plusSeconds(33)))).isFalse();
+    assertThat(store.job(id, t0).orElseThrow().runnerId()).isEqualTo("r2");
+    assertThat(store.finish(id, "r2", new Finish.Succeeded(t0.plusSeconds(33)))).isTrue();
+  }
+
+  @Test
+  void expiredLeaseReturnsTheJobToTheQueueWithTheAttemptRecordedAsLost() {
+    long id = store.enqueue(job("default"));
+    claim(store, "default", "r1", t0);
+
+    assertThat(store.recover(t0.plusSeconds(10), t0).jobsRequeued()).isZero();
+    assertThat(store.recover(t0.plusSeconds(31), t0).jobsRequeued()).isEqualTo(1);
+
+    var info = store.job(id, t0.plusSeconds(31)).orElseThrow();
+    assertThat(info.state()).isEqualTo(JobState.QUEUED);
+    assertThat(info.attempts()).isEqualTo(1);
+    assertThat(store.attempts(id).getFirst().outcome()).isEqualTo("lost");
+    assertThat(claim(store, "default", "r2", t0.plusSeconds(31)).orElseThrow().attempt())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void heartbeatRenewsLeasesAndReportsCancelRequests() {
+    String runner = reserveOne("default");
+    long id = store.enqueue(job("default"));
+    claim(store, runner, runner, t0);
+    claim(store, "default", runner, t0);
+
+    assertThat(store.heartbeat(runner, t0.plusSeconds(20), t0.plusSeconds(50))).isEmpty();
+    assertThat(store.recover(t0.plusSeconds(40), t0).jobsRequeued()).isZero();
+
+    store.cancel(id, t0.plusSeconds(41));
+    assertThat(store.heartbeat(runner, t0.plusSeconds(42), t0.plusSeconds(72))).containsExactly(id);
+  }
+
+  @Test
+  void cancellingAQueuedJobMeansItNeverStarts() {
+    long id = store.enqueue(job("default"));
+    assertThat(store.cancel(id, t0).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    assertThat(claim(store, "default", "r", t0)).isEmpty();
+  }
+
+  @Test
+  void logLinesAreKeptInOrder() {
+    long id = store.enqueue(job("default"));
+    store.appendLog(id, 1, List.of(new LogLine(t0, "info", "one"), new LogLine(t0, "warn", "two")));
+    store.appendLog(id, 1, List.of(new LogLine(t0, "info", "three")));
+    assertThat(store.jobLog(id)).extracting(LogLine::message).containsExactly("one", "two", "three");
+  }
+
+  @Test
+  void filtersJobsByStateQueueAndType() {
+    long a = store.enqueue(job("a"));
+    store.enqueue(job("b"));
+    store.enqueue(new NewJob("fail", "a", "{}", 0, t0, TIMEOUT, 1, t0));
+    claim(store, "b", "r", t0);
+
+    assertThat(store.jobs(JobFilter.all().queue("a").type("sleep"), t0))
+        .extracting(j -> j.id())
+        .containsExactly(a);
+    assertThat(store.jobs(JobFilter.all().state(JobState.RUNNING), t0)).hasSize(1);
+    assertThat(store.jobs(JobFilter.all().state(JobState.QUEUED), t0)).hasSize(2);
+  }
+
+  @Test
+  void reservingRunnersNeverExceedsTheQueuesMaximum() {
+    NewRunner r = new NewRunner("default", "local", "standard-1x", t0);
+    assertThat(store.reserveRunners(r, 3, 2)).hasSize(2);
+    assertThat(store.reserveRunners(r, 3, 2)).hasSize(1);
+    assertThat(store.reserveRunners(r, 3, 2)).isEmpty();
+    assertThat(store.reserveRunners(new NewRunner("other", "local", null, t0), 3, 5)).hasSize(3);
+  }
+
+  @Test
+  void anExitedRunnerFreesItsSlot() {
+    NewRunner r = new NewRunner("default", "local", null, t0);
+    String id = store.reserveRunners(r, 1, 1).getFirst();
+    store.runnerStarted(id, t0.plusSeconds(1));
+    store.runnerExited(id, 0, t0.plusSeconds(5));
+
+    var info = store.runner(id, t0.plusSeconds(9)).orElseThrow();
+    assertThat(info.state()).isEqualTo(RunnerState.EXITED);
+    assertThat(info.exitCode()).isZero();
+    assertThat(info.billedSeconds()).isEqualTo(5.0);
+    assertThat(store.reserveRunners(r, 1, 1)).hasSize(1);
+  }
+
+  @Test
+  void exitCodeArrivingAfterTheRunnersOwnReportIsKept() {
+    String id = reserveOne("default");
+    store.runnerExited(id, null, t0.plusSeconds(3));
+    store.runnerExited(id, 143, t0.plusSeconds(4));
+    var info = store.runner(id, t0).orElseThrow();
+    assertThat(info.exitCode()).isEqualTo(143);
+    assertThat(info.exitedAt()).isEqualTo(t0.plusSeconds(3));
+  }
+
+  @Test
+  void aRunnerThatExitsHoldingAJobGivesItBackAtOnce() {
+    String runner = reserveOne("default");
+    long id = store.enqueue(job("default"));
+    claim(store, "default", runner, t0);
+    store.runnerExited(runner, 137, t0.plusSeconds(1));
+
+    assertThat(store.job(id, t0.plusSeconds(1)).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
+  void silentRunnersAreDeclaredLost() {
+    String runner = reserveOne("default");
+    store.runnerStarted(runner, t0);
+    store.heartbeat(runner, t0.plusSeconds(10), t0.plusSeconds(40));
+
+    assertThat(store.recover(t0.plusSeconds(20), t0.plusSeconds(5)).runnersLost()).isZero();
+    assertThat(store.recover(t0.plusSeconds(50), t0.plusSeconds(20)).runnersLost()).isEqualTo(1);
+    assertThat(store.runner(runner, t0).orElseThrow().state()).isEqualTo(RunnerState.LOST);
+    assertThat(store.runner(runner, t0).orElseThrow().error()).contains("no sign of life");
+  }
+
+  @Test
+  void failedLaunchIsRecordedWithItsError() {
+    String runner = reserveOne("default");
+    store.runnerLaunchFailed(runner, "exit 1: no java", t0);
+    var info = store.runner(runner, t0).orElseThrow();
+    assertThat(info.state()).isEqualTo(RunnerState.FAILED);
+    assertThat(info.error()).isEqualTo("exit 1: no java");
+  }
+
+  @Test
+  void runnerOutputIsKeptInOrder() {
+    String runner = reserveOne("default");
+    store.appendRunnerOutput(runner, List.of(new LogLine(t0, "out", "a"), new LogLine(t0, "out", "b")));
+    assertThat(store.runnerOutput(runner)).extracting(LogLine::message).containsExactly("a", "b");
+  }
+
+  @Test
+  void demandCountsReadyJobsAndIdleRunners() {
+    store.enqueue(job("default"));
+    store.enqueue(job("default"));
+    String busy = reserveOne("default");
+    reserveOne("default");
+    claim(store, "default", busy, t0);
+
+    assertThat(store.demand(t0))
+        .singleElement()
+        .isEqualTo(new QueueDemand("default", 1, 2, 1));
+  }
+
+  @Test
+  void countsShowEveryStatePerQueue() {
+    store.enqueue(job("default"));
+    store.enqueue(new NewJob("sleep", "default", "{}", 0, t0.plusSeconds(5), TIMEOUT, 1, t0));
+    long done = store.enqueue(job("default"));
+    // claim order is by run_at then id: first the job enqueued first
+    long first = claim(store, "default", "r", t0).orElseThrow().id();
+    store.finish(first, "r", new Finish.Succeeded(t0));
+
+    var c = store.counts(t0).getFirst();
+    assertThat(c.queue()).isEqualTo("default");
+    assertThat(c.queued()).isEqualTo(1);
+    assertThat(c.scheduled()).isEqualTo(1);
+    assertThat(c.succeeded()).isEqualTo(1);
+    assertThat(done).isPositive();
+  }
+
+  @Test
+  void concurrentClaimsFromSeparateHandlesNeverTakeTheSameJob() throws Exception {
+    int jobs = 300;
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      batch.add(job("default"));
+    }
+    store.enqueueAll(batch);
+    int workers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    Set<Long> claimed = ConcurrentHashMap.newKeySet();
+    List<Long> all = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      JobStore handle = track(openAnother());
+      String runner = "r" + w;
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (Optional<ClaimedJob> c = claim(handle, "default", runner, t0);
+                    c.isPresent();
+                    c = claim(handle, "default", runner, t0)) {
+                  claimed.add(c.get().id());
+                  all.add(c.get().id());
+                  handle.finish(c.get().id(), runner, new Finish.Succeeded(t0));
+                }
+                return null;
+              }));
+    }
+    start.countDown();
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    pool.shutdown();
+
+    assertThat(all).hasSize(jobs);
+    assertThat(new HashSet<>(all)).hasSize(jobs);
+    assertThat(store.jobs(JobFilter.all().state(JobState.SUCCEEDED).limit(jobs + 1), t0))
+        .hasSize(jobs);
+  }
+
+  @Test
+  void concurrentReservationsFromSeparateHandlesRespectTheMaximum() throws Exception {
+    int handles = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(handles);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<List<String>>> futures = new ArrayList<>();
+    for (int h = 0; h < handles; h++) {
+      JobStore handle = track(openAnother());
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                  got.addAll(handle.reserveRunners(new NewRunner("q", "local", null, t0), 5, 2));
+                }
+                return got;
+              }));
+    }
+    start.countDown();
+    int total = 0;
+    for (var f : futures) {
+      total += f.get().size();
+    }
+    pool.shutdown();
+    assertThat(total).isEqualTo(5);
+  }
+
+  protected String reserveOne(String queue) {
+    return store.reserveRunners(new NewRunner(queue, "local", null, t0), 100, 1).getFirst();
+  }
+}
