@@ -12,8 +12,19 @@ import java.time.Instant;
  * @param error the last attempt's error with its stack trace, or null
  */
 @JsonPropertyOrder({
-  "id", "type", "queue", "state", "priority", "attempts", "runnerId", "enqueuedAt", "runAt",
-  "startedAt", "finishedAt", "error", "args"
+  "id",
+  "type",
+  "queue",
+  "state",
+  "priority",
+  "attempts",
+  "runnerId",
+  "enqueuedAt",
+  "runAt",
+  "startedAt",
+  "finishedAt",
+  "error",
+  "args"
 })
 public record JobInfo(
     long id,

@@ -20,8 +20,8 @@ public @interface JobType {
   String value() default "";
 
   /**
-   * How long one execution may take. A runner never starts a job it could not finish before its
-   * own time-to-live runs out, judged by this timeout.
+   * How long one execution may take. A runner never starts a job it could not finish before its own
+   * time-to-live runs out, judged by this timeout.
    */
   long timeoutSeconds() default 300;
 }

@@ -3,9 +3,7 @@ package dev.mayfly.api;
 import java.time.Duration;
 import java.util.Objects;
 
-/**
- * What a job decided, as a value. Throwing is different: it always means "this attempt failed".
- */
+/** What a job decided, as a value. Throwing is different: it always means "this attempt failed". */
 public sealed interface Outcome {
 
   /** The job is done. */

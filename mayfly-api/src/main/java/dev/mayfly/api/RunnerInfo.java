@@ -13,8 +13,19 @@ import java.time.Instant;
  * @param error why the launch failed or the runner was declared lost, else null
  */
 @JsonPropertyOrder({
-  "id", "queue", "launcher", "platformId", "size", "state", "launchedAt", "startedAt", "exitedAt",
-  "exitCode", "jobsRun", "billedSeconds", "error"
+  "id",
+  "queue",
+  "launcher",
+  "platformId",
+  "size",
+  "state",
+  "launchedAt",
+  "startedAt",
+  "exitedAt",
+  "exitCode",
+  "jobsRun",
+  "billedSeconds",
+  "error"
 })
 public record RunnerInfo(
     String id,

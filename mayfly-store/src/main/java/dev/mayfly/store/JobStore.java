@@ -1,9 +1,11 @@
 package dev.mayfly.store;
 
 import dev.mayfly.api.AttemptInfo;
+import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.LogLine;
 import dev.mayfly.api.QueueCounts;
+import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,8 +67,8 @@ public interface JobStore extends AutoCloseable {
 
   /**
    * Atomically reserves up to {@code wanted} runner slots of a queue, never letting the number of
-   * alive runners (launching or running) of that queue exceed {@code maxRunners}, across every
-   * node sharing the database. Returns the ids of the new runners, in state launching.
+   * alive runners (launching or running) of that queue exceed {@code maxRunners}, across every node
+   * sharing the database. Returns the ids of the new runners, in state launching.
    */
   List<String> reserveRunners(NewRunner runner, int maxRunners, int wanted);
 

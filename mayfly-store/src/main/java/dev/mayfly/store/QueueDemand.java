@@ -5,7 +5,9 @@ package dev.mayfly.store;
  *
  * @param ready jobs that could start now
  * @param runnersAlive runners launching or running
- * @param runnersIdle alive runners not holding a job (still starting, or waiting for work): each
- *     will take a ready job without a new launch
+ * @param runnersBusy alive runners holding a job
+ * @param jobsRunByAlive jobs already finished by the alive runners: with {@code runnersBusy} it
+ *     tells how many more jobs the alive runners will take before they exit
  */
-public record QueueDemand(String queue, long ready, int runnersAlive, int runnersIdle) {}
+public record QueueDemand(
+    String queue, long ready, int runnersAlive, int runnersBusy, long jobsRunByAlive) {}

@@ -2,6 +2,7 @@ package dev.mayfly.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.LogLine;
 import dev.mayfly.api.RunnerState;
@@ -77,8 +78,7 @@ public abstract class JobStoreContract {
 
   @Test
   void jobWithFutureRunAtIsScheduledAndCannotBeClaimedUntilThen() {
-    NewJob later =
-        new NewJob("sleep", "default", "{}", 0, t0.plusSeconds(60), TIMEOUT, 1, t0);
+    NewJob later = new NewJob("sleep", "default", "{}", 0, t0.plusSeconds(60), TIMEOUT, 1, t0);
     long id = store.enqueue(later);
 
     assertThat(store.job(id, t0).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
@@ -234,7 +234,9 @@ public abstract class JobStoreContract {
     long id = store.enqueue(job("default"));
     store.appendLog(id, 1, List.of(new LogLine(t0, "info", "one"), new LogLine(t0, "warn", "two")));
     store.appendLog(id, 1, List.of(new LogLine(t0, "info", "three")));
-    assertThat(store.jobLog(id)).extracting(LogLine::message).containsExactly("one", "two", "three");
+    assertThat(store.jobLog(id))
+        .extracting(LogLine::message)
+        .containsExactly("one", "two", "three");
   }
 
   @Test
@@ -318,21 +320,23 @@ public abstract class JobStoreContract {
   @Test
   void runnerOutputIsKeptInOrder() {
     String runner = reserveOne("default");
-    store.appendRunnerOutput(runner, List.of(new LogLine(t0, "out", "a"), new LogLine(t0, "out", "b")));
+    store.appendRunnerOutput(
+        runner, List.of(new LogLine(t0, "out", "a"), new LogLine(t0, "out", "b")));
     assertThat(store.runnerOutput(runner)).extracting(LogLine::message).containsExactly("a", "b");
   }
 
   @Test
-  void demandCountsReadyJobsAndIdleRunners() {
+  void demandCountsReadyJobsAndWhatAliveRunnersWillTake() {
+    store.enqueue(job("default"));
     store.enqueue(job("default"));
     store.enqueue(job("default"));
     String busy = reserveOne("default");
     reserveOne("default");
+    long first = claim(store, "default", busy, t0).orElseThrow().id();
+    store.finish(first, busy, new Finish.Succeeded(t0));
     claim(store, "default", busy, t0);
 
-    assertThat(store.demand(t0))
-        .singleElement()
-        .isEqualTo(new QueueDemand("default", 1, 2, 1));
+    assertThat(store.demand(t0)).singleElement().isEqualTo(new QueueDemand("default", 1, 2, 1, 1));
   }
 
   @Test

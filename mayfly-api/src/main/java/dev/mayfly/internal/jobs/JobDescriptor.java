@@ -6,7 +6,10 @@ import java.time.Duration;
 
 /** What Mayfly knows of one job type: its stable name, its class, its argument record, limits. */
 public record JobDescriptor(
-    String name, Class<? extends Job<?>> jobClass, Class<? extends Record> argsType, Duration timeout) {
+    String name,
+    Class<? extends Job<?>> jobClass,
+    Class<? extends Record> argsType,
+    Duration timeout) {
 
   /** A fresh instance for one execution. */
   @SuppressWarnings("unchecked")

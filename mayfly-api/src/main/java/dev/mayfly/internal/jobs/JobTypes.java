@@ -34,7 +34,7 @@ public final class JobTypes {
   private final Map<Class<?>, JobDescriptor> byClass;
 
   private JobTypes(Map<String, JobDescriptor> byName) {
-    this.byName = Map.copyOf(byName);
+    this.byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
     this.byClass =
         byName.values().stream()
             .collect(Collectors.toUnmodifiableMap(JobDescriptor::jobClass, d -> d));
@@ -81,8 +81,7 @@ public final class JobTypes {
           "job class " + className + " is not on the class path; check its name and the jars", e);
     }
     if (!Job.class.isAssignableFrom(c)) {
-      throw new IllegalArgumentException(
-          className + " does not implement " + Job.class.getName());
+      throw new IllegalArgumentException(className + " does not implement " + Job.class.getName());
     }
     return (Class<? extends Job<?>>) c;
   }
@@ -248,7 +247,8 @@ public final class JobTypes {
 
   static JobDescriptor describe(Class<? extends Job<?>> c) {
     if (c.isInterface() || Modifier.isAbstract(c.getModifiers())) {
-      throw new IllegalArgumentException(c.getName() + " is abstract; register a concrete job class");
+      throw new IllegalArgumentException(
+          c.getName() + " is abstract; register a concrete job class");
     }
     JobType annotation = c.getAnnotation(JobType.class);
     String name =
@@ -256,7 +256,8 @@ public final class JobTypes {
             ? kebab(c.getSimpleName())
             : annotation.value();
     if (!QueueNames.isValid(name)) {
-      throw new IllegalArgumentException("job type " + c.getName() + ": " + QueueNames.problem(name));
+      throw new IllegalArgumentException(
+          "job type " + c.getName() + ": " + QueueNames.problem(name));
     }
     long timeoutSeconds = annotation == null ? 300 : annotation.timeoutSeconds();
     if (timeoutSeconds <= 0) {

@@ -1,21 +1,21 @@
 package dev.mayfly.store.sqlite;
 
 import dev.mayfly.api.AttemptInfo;
+import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.LogLine;
 import dev.mayfly.api.QueueCounts;
+import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
-import dev.mayfly.store.JobFilter;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.Recovered;
-import dev.mayfly.store.RunnerFilter;
 import dev.mayfly.store.StoreException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +84,8 @@ public final class SqliteJobStore implements JobStore {
       store.write(() -> SqliteMigrations.migrate(c, file));
       return store;
     } catch (SQLException | java.io.IOException e) {
-      throw new StoreException("cannot open the SQLite store at " + file + ": " + e.getMessage(), e);
+      throw new StoreException(
+          "cannot open the SQLite store at " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -366,8 +367,7 @@ public final class SqliteJobStore implements JobStore {
   public void runnerLaunched(String runnerId, String platformId) {
     write(
         () ->
-            update(
-                "UPDATE mayfly_runners SET platform_id = ? WHERE id = ?", platformId, runnerId));
+            update("UPDATE mayfly_runners SET platform_id = ? WHERE id = ?", platformId, runnerId));
   }
 
   @Override
@@ -459,8 +459,7 @@ public final class SqliteJobStore implements JobStore {
                       + " COALESCE(heartbeat_at, launched_at) / 1000.0, 'unixepoch')"
                       + " WHERE state IN ('launching', 'running')"
                       + " AND COALESCE(heartbeat_at, launched_at) < ?",
-                  nowMs,
-                  silentSince.toEpochMilli());
+                  nowMs, silentSince.toEpochMilli());
           int requeued =
               requeueOrphans(
                   nowMs,
@@ -478,7 +477,10 @@ public final class SqliteJobStore implements JobStore {
    */
   private int requeueOrphans(long nowMs, String condition, Object... params) throws SQLException {
     List<Long> ids =
-        list("SELECT id FROM mayfly_jobs WHERE state = 'running' " + condition, rs -> rs.getLong(1), params);
+        list(
+            "SELECT id FROM mayfly_jobs WHERE state = 'running' " + condition,
+            rs -> rs.getLong(1),
+            params);
     for (long id : ids) {
       update(
           "UPDATE mayfly_attempts SET finished_at = ?, outcome = 'lost',"
@@ -641,20 +643,22 @@ public final class SqliteJobStore implements JobStore {
               list(
                   "SELECT queue, count(*) FROM mayfly_jobs WHERE state = 'queued' AND run_at <= ?"
                       + " GROUP BY queue",
-                  rs -> new QueueDemand(rs.getString(1), rs.getLong(2), 0, 0),
+                  rs -> new QueueDemand(rs.getString(1), rs.getLong(2), 0, 0, 0),
                   now.toEpochMilli())) {
             byQueue.put(d.queue(), d);
           }
           for (Object[] row :
               list(
                   "SELECT r.queue, count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM mayfly_jobs j"
-                      + " WHERE j.runner_id = r.id AND j.state = 'running') THEN 0 ELSE 1 END)"
+                      + " WHERE j.runner_id = r.id AND j.state = 'running') THEN 1 ELSE 0 END),"
+                      + " sum(r.jobs_run)"
                       + " FROM mayfly_runners r WHERE r.state IN ('launching', 'running')"
                       + " GROUP BY r.queue",
-                  rs -> new Object[] {rs.getString(1), rs.getInt(2), rs.getInt(3)})) {
+                  rs ->
+                      new Object[] {rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)})) {
             String q = (String) row[0];
             long ready = byQueue.containsKey(q) ? byQueue.get(q).ready() : 0;
-            byQueue.put(q, new QueueDemand(q, ready, (int) row[1], (int) row[2]));
+            byQueue.put(q, new QueueDemand(q, ready, (int) row[1], (int) row[2], (long) row[3]));
           }
           return List.copyOf(byQueue.values());
         });
@@ -798,8 +802,7 @@ public final class SqliteJobStore implements JobStore {
     }
   }
 
-  private <T> List<T> list(String sql, RowMapper<T> mapper, Object... params)
-      throws SQLException {
+  private <T> List<T> list(String sql, RowMapper<T> mapper, Object... params) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {

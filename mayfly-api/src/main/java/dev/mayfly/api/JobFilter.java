@@ -1,6 +1,4 @@
-package dev.mayfly.store;
-
-import dev.mayfly.api.JobState;
+package dev.mayfly.api;
 
 /** Which jobs to list, newest first; null fields match everything. */
 public record JobFilter(JobState state, String queue, String type, int limit) {

@@ -1,4 +1,4 @@
-package dev.mayfly.store;
+package dev.mayfly.api;
 
 /** Which runners to list, newest first; null fields match everything. */
 public record RunnerFilter(String queue, Boolean alive, int limit) {

@@ -1,0 +1,34 @@
+package dev.mayfly.launch;
+
+/**
+ * Starts runners somewhere: a local process, a virtual thread, a Heroku one-off dyno, a Kubernetes
+ * Job. A launcher only starts, stops and observes; what a runner does is decided by the environment
+ * in its {@link LaunchRequest} and recorded in the store by the runner itself.
+ *
+ * <p>Implementations are thread-safe. Built-ins come from {@link Launchers}.
+ */
+public interface Launcher extends AutoCloseable {
+
+  /** A short name stored with each runner: {@code local}, {@code inprocess}, {@code heroku}. */
+  String name();
+
+  /**
+   * Starts one runner and returns as soon as the platform accepted it. The platform must end it at
+   * the request's time-to-live at the latest.
+   *
+   * @throws LaunchException when the platform refused; its message says what and why
+   */
+  RunnerHandle launch(LaunchRequest request) throws LaunchException;
+
+  /** Asks the platform to stop a runner; does nothing if it already ended. */
+  void stop(String platformId);
+
+  /** What the launcher knows of a runner it launched. */
+  RunnerStatus status(String platformId);
+
+  /**
+   * Releases the launcher's own resources; runners already started are left to end on their own.
+   */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,11 @@
+package dev.mayfly.launch;
+
+import java.time.Instant;
+
+/**
+ * How a runner ended, as its launcher saw it.
+ *
+ * @param exitCode the process exit code, or null where the platform does not report one
+ * @param detail a short explanation, such as "killed at its time-to-live"
+ */
+public record RunnerExit(Integer exitCode, Instant at, String detail) {}

@@ -1,0 +1,11 @@
+package dev.mayfly.launch;
+
+/** What a launcher knows of a runner's state on its platform. */
+public sealed interface RunnerStatus {
+  record Alive() implements RunnerStatus {}
+
+  record Exited(Integer exitCode) implements RunnerStatus {}
+
+  /** The platform does not know it (never launched here, or forgotten). */
+  record Unknown() implements RunnerStatus {}
+}

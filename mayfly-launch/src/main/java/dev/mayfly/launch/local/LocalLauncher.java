@@ -1,0 +1,174 @@
+package dev.mayfly.launch.local;
+
+import dev.mayfly.launch.LaunchException;
+import dev.mayfly.launch.LaunchRequest;
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.RunnerExit;
+import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.launch.RunnerStatus;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs each runner as a new JVM on this machine, with the app's own class path: the local stand-in
+ * for a one-off dyno. Output (stdout and stderr, merged) goes to the request's sink line by line;
+ * the process is sent SIGTERM at its time-to-live and killed {@code stopGrace} later.
+ */
+public final class LocalLauncher implements Launcher {
+  private final LocalOptions options;
+  private final InstantSource clock;
+  private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mayfly-local-launcher-timer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public LocalLauncher(LocalOptions options, InstantSource clock) {
+    this.options = options;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  public List<String> command() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(options.javaBinary().toString());
+    cmd.addAll(options.jvmOptions());
+    cmd.add("-cp");
+    cmd.add(options.classPath());
+    cmd.add(options.mainClass());
+    return cmd;
+  }
+
+  @Override
+  public RunnerHandle launch(LaunchRequest request) throws LaunchException {
+    ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
+    pb.environment().putAll(request.env());
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw new LaunchException(
+          "local launcher could not start runner "
+              + request.runnerId()
+              + " with '"
+              + options.javaBinary()
+              + "': "
+              + e.getMessage()
+              + "; check that a JDK 21+ is there. The jobs stay queued.",
+          e);
+    }
+    String pid = Long.toString(process.pid());
+    processes.put(pid, process);
+    CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
+    var killedAtTtl = new java.util.concurrent.atomic.AtomicBoolean();
+    var ttlTimer =
+        timers.schedule(
+            () -> {
+              killedAtTtl.set(true);
+              terminate(process);
+            },
+            request.timeToLive().toMillis(),
+            TimeUnit.MILLISECONDS);
+    // Reads output to its end, then waits for the exit: the exit is reported only after every
+    // line has been handed over.
+    Thread.ofVirtual()
+        .name("mayfly-local-output-" + pid)
+        .start(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                  deliver(request, line);
+                }
+              } catch (IOException e) {
+                deliver(request, "[mayfly] output capture ended: " + e.getMessage());
+              }
+              try {
+                int code = process.waitFor();
+                ttlTimer.cancel(false);
+                processes.remove(pid);
+                exit.complete(
+                    new RunnerExit(
+                        code,
+                        clock.instant(),
+                        killedAtTtl.get()
+                            ? "killed at its time-to-live of " + request.timeToLive()
+                            : "exited with code " + code));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exit.completeExceptionally(e);
+              }
+            });
+    return new RunnerHandle(pid, exit);
+  }
+
+  private static void deliver(LaunchRequest request, String line) {
+    try {
+      request.output().accept(line);
+    } catch (RuntimeException e) {
+      // a failing sink must not stop us from draining the pipe (the child would block on it)
+    }
+  }
+
+  private void terminate(Process process) {
+    // Through the handle: Process.destroy() would also close our end of the output pipe, losing
+    // whatever the runner prints while it stops.
+    ProcessHandle handle = process.toHandle();
+    handle.destroy(); // SIGTERM: the runner stops claiming and lets its job finish
+    timers.schedule(handle::destroyForcibly, options.stopGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void stop(String platformId) {
+    Process p = processes.get(platformId);
+    if (p != null) {
+      terminate(p);
+    }
+  }
+
+  @Override
+  public RunnerStatus status(String platformId) {
+    Process p = processes.get(platformId);
+    if (p != null) {
+      return p.isAlive() ? new RunnerStatus.Alive() : new RunnerStatus.Exited(p.exitValue());
+    }
+    try {
+      return ProcessHandle.of(Long.parseLong(platformId))
+          .filter(ProcessHandle::isAlive)
+          .<RunnerStatus>map(h -> new RunnerStatus.Alive())
+          .orElse(new RunnerStatus.Unknown());
+    } catch (NumberFormatException e) {
+      return new RunnerStatus.Unknown();
+    }
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+  }
+
+  /** How long a stopped runner gets between SIGTERM and SIGKILL. */
+  public static Duration defaultStopGrace() {
+    return Duration.ofSeconds(10);
+  }
+}

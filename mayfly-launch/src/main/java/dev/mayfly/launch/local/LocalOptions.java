@@ -1,0 +1,60 @@
+package dev.mayfly.launch.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How the local launcher starts a runner JVM.
+ *
+ * @param jvmOptions by default C1 only and the serial collector: a short-lived runner finishes
+ *     sooner without the optimising compiler warming up or parallel GC threads starting
+ */
+public record LocalOptions(
+    Path javaBinary,
+    List<String> jvmOptions,
+    String classPath,
+    String mainClass,
+    Duration stopGrace) {
+
+  public static final String RUNNER_MAIN = "dev.mayfly.runner.RunnerMain";
+
+  public LocalOptions {
+    jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  /** The running JVM's own java binary and class path: runners run the app's code. */
+  public static LocalOptions defaults() {
+    return new LocalOptions(
+        currentJava(),
+        List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "--enable-native-access=ALL-UNNAMED"), // SQLite's JNI library, without a warning
+        System.getProperty("java.class.path"),
+        RUNNER_MAIN,
+        LocalLauncher.defaultStopGrace());
+  }
+
+  public LocalOptions withJvmOptions(List<String> options) {
+    return new LocalOptions(javaBinary, options, classPath, mainClass, stopGrace);
+  }
+
+  public LocalOptions withMainClass(String main) {
+    return new LocalOptions(javaBinary, jvmOptions, classPath, main, stopGrace);
+  }
+
+  public LocalOptions withStopGrace(Duration grace) {
+    return new LocalOptions(javaBinary, jvmOptions, classPath, mainClass, grace);
+  }
+
+  static Path currentJava() {
+    Path fromHome = Path.of(System.getProperty("java.home"), "bin", "java");
+    if (Files.isExecutable(fromHome)) {
+      return fromHome;
+    }
+    return ProcessHandle.current().info().command().map(Path::of).orElse(Path.of("java"));
+  }
+}

@@ -1,0 +1,119 @@
+package dev.mayfly.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.mayfly.launch.local.LocalLauncher;
+import dev.mayfly.launch.local.LocalOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LocalLauncherTest {
+  private LocalLauncher launcher;
+  private final List<String> output = new CopyOnWriteArrayList<>();
+
+  private LocalLauncher launcher(Class<?> main, Duration stopGrace) {
+    launcher =
+        new LocalLauncher(
+            LocalOptions.defaults().withMainClass(main.getName()).withStopGrace(stopGrace),
+            InstantSource.system());
+    return launcher;
+  }
+
+  private LaunchRequest request(Map<String, String> env, Duration ttl) {
+    return new LaunchRequest("r-test", "default", env, ttl, "standard-1x", output::add);
+  }
+
+  @AfterEach
+  void close() {
+    if (launcher != null) {
+      launcher.close();
+    }
+  }
+
+  @Test
+  void capturesEveryLineInOrderPassesTheEnvironmentAndRecordsTheExitCode() throws Exception {
+    RunnerHandle h =
+        launcher(TestMains.Echo.class, Duration.ofSeconds(5))
+            .launch(
+                request(
+                    Map.of("LINES", "500", "GREETING", "hello", "EXIT_CODE", "7"),
+                    Duration.ofMinutes(1)));
+
+    RunnerExit exit = h.exit().get(30, TimeUnit.SECONDS);
+
+    assertThat(exit.exitCode()).isEqualTo(7);
+    assertThat(Long.parseLong(h.platformId())).isNotEqualTo(ProcessHandle.current().pid());
+    assertThat(output.getFirst()).isEqualTo("greeting hello");
+    assertThat(output.subList(1, 501))
+        .containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(i -> "line " + i).toList());
+    assertThat(output).contains("to stderr");
+    assertThat(launcher.status(h.platformId())).isInstanceOf(RunnerStatus.Unknown.class);
+  }
+
+  @Test
+  void aRunnerIsTerminatedAtItsTimeToLive() throws Exception {
+    RunnerHandle h =
+        launcher(TestMains.Forever.class, Duration.ofSeconds(5))
+            .launch(request(Map.of(), Duration.ofSeconds(2)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> output.contains("ready"));
+    assertThat(launcher.status(h.platformId())).isInstanceOf(RunnerStatus.Alive.class);
+
+    RunnerExit exit = h.exit().get(30, TimeUnit.SECONDS);
+
+    assertThat(exit.exitCode()).isEqualTo(143); // SIGTERM
+    assertThat(exit.detail()).contains("time-to-live");
+  }
+
+  @Test
+  void aRunnerThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
+    RunnerHandle h =
+        launcher(TestMains.IgnoresSigterm.class, Duration.ofSeconds(1))
+            .launch(request(Map.of(), Duration.ofMinutes(5)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> output.contains("ready"));
+
+    launcher.stop(h.platformId());
+    RunnerExit exit = h.exit().get(30, TimeUnit.SECONDS);
+
+    assertThat(output).contains("refusing to stop");
+    assertThat(exit.exitCode()).isEqualTo(137); // SIGKILL
+  }
+
+  @Test
+  void aMissingJavaBinaryIsALaunchFailureThatSaysWhatToCheck() {
+    LocalOptions d = LocalOptions.defaults();
+    launcher =
+        new LocalLauncher(
+            new LocalOptions(
+                Path.of("/nonexistent/bin/java"),
+                d.jvmOptions(),
+                d.classPath(),
+                d.mainClass(),
+                d.stopGrace()),
+            InstantSource.system());
+    assertThatThrownBy(() -> launcher.launch(request(Map.of(), Duration.ofMinutes(1))))
+        .isInstanceOf(LaunchException.class)
+        .hasMessageContaining("/nonexistent/bin/java")
+        .hasMessageContaining("r-test")
+        .hasMessageContaining("stay queued");
+  }
+
+  @Test
+  void selectionFallsBackToLocalWithoutPlatformCredentials() {
+    var s = Launchers.select("auto", Map.of());
+    assertThat(s.launcher().name()).isEqualTo("local");
+    assertThat(s.reason()).contains("no platform credentials");
+    assertThat(Launchers.select("inprocess", Map.of()).launcher().name()).isEqualTo("inprocess");
+    assertThatThrownBy(() -> Launchers.select("lambda", Map.of()))
+        .hasMessageContaining("unknown launcher 'lambda'");
+  }
+}

@@ -1,0 +1,114 @@
+package dev.mayfly.runner;
+
+import dev.mayfly.api.JobContext;
+import dev.mayfly.api.JobLogger;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.store.ClaimedJob;
+import dev.mayfly.store.JobStore;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One execution of one job: its context, and the log lines waiting to be stored. */
+final class Execution implements JobContext, JobLogger {
+  private final ClaimedJob job;
+  private final String runnerId;
+  private final Instant deadline;
+  private final JobStore store;
+  private final InstantSource clock;
+  private final PrintStream out;
+  private final List<LogLine> pending = new ArrayList<>();
+  private volatile boolean cancelled;
+
+  Execution(
+      ClaimedJob job,
+      String runnerId,
+      Instant deadline,
+      JobStore store,
+      InstantSource clock,
+      PrintStream out) {
+    this.job = job;
+    this.runnerId = runnerId;
+    this.deadline = deadline;
+    this.store = store;
+    this.clock = clock;
+    this.out = out;
+  }
+
+  @Override
+  public long jobId() {
+    return job.id();
+  }
+
+  @Override
+  public int attempt() {
+    return job.attempt();
+  }
+
+  @Override
+  public String queue() {
+    return job.queue();
+  }
+
+  @Override
+  public String runnerId() {
+    return runnerId;
+  }
+
+  @Override
+  public JobLogger log() {
+    return this;
+  }
+
+  @Override
+  public Instant deadline() {
+    return deadline;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  void cancel() {
+    cancelled = true;
+  }
+
+  @Override
+  public void info(String message) {
+    add("info", message);
+  }
+
+  @Override
+  public void warn(String message) {
+    add("warn", message);
+  }
+
+  @Override
+  public void error(String message) {
+    add("error", message);
+  }
+
+  private void add(String level, String message) {
+    String text = String.valueOf(message);
+    synchronized (pending) {
+      pending.add(new LogLine(clock.instant(), level, text));
+    }
+    out.printf("[job %d] %s %s%n", job.id(), level.toUpperCase(java.util.Locale.ROOT), text);
+  }
+
+  /** Stores the lines logged since the last flush. */
+  void flushLog() {
+    List<LogLine> batch;
+    synchronized (pending) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      batch = new ArrayList<>(pending);
+      pending.clear();
+    }
+    store.appendLog(job.id(), job.attempt(), batch);
+  }
+}

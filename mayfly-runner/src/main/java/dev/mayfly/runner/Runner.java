@@ -1,0 +1,306 @@
+package dev.mayfly.runner;
+
+import dev.mayfly.api.Job;
+import dev.mayfly.api.Outcome;
+import dev.mayfly.internal.jobs.JobDescriptor;
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.store.ClaimedJob;
+import dev.mayfly.store.Finish;
+import dev.mayfly.store.JobStore;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The work loop of one runner: the body of a one-off process.
+ *
+ * <ol>
+ *   <li>Report itself started, then heartbeat on a side thread so its jobs keep their leases.
+ *   <li>Claim one job of its queue at a time, only one it can finish before its deadline (the
+ *       platform's kill time minus a margin).
+ *   <li>Run it inside a guard: whatever the job does (returns an outcome, throws, hangs past its
+ *       timeout), one outcome is recorded, with the stack trace for failures.
+ *   <li>Exit when the queue has been empty for the idle period, after {@code jobsPerRunner} jobs,
+ *       when no job fits in the time left, or when asked to stop.
+ * </ol>
+ *
+ * Delivery is at least once: if this process dies between finishing a job and recording it, the
+ * lease runs out and another runner runs the job again.
+ */
+public final class Runner {
+  /** How long a job that ignores interruption after its timeout is given before we give up. */
+  private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+
+  public enum ExitReason {
+    IDLE,
+    JOB_LIMIT,
+    TIME_TO_LIVE,
+    STOPPED,
+    /** A job ignored its timeout; the process must end to get rid of it. */
+    STUCK_JOB
+  }
+
+  private final RunnerSettings settings;
+  private final JobStore store;
+  private final JobTypes types;
+  private final InstantSource clock;
+  private final PrintStream out;
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final AtomicReference<Execution> current = new AtomicReference<>();
+  private int jobsRun;
+
+  public Runner(
+      RunnerSettings settings,
+      JobStore store,
+      JobTypes types,
+      InstantSource clock,
+      PrintStream out) {
+    this.settings = settings;
+    this.store = store;
+    this.types = types;
+    this.clock = clock;
+    this.out = out;
+  }
+
+  /** Asks the loop to take no more jobs; the current one runs to its end. */
+  public void stop() {
+    stop.countDown();
+  }
+
+  public int jobsRun() {
+    return jobsRun;
+  }
+
+  public ExitReason run() {
+    String id = settings.runnerId();
+    store.runnerStarted(id, clock.instant());
+    out.printf(
+        "mayfly runner %s started: queue %s, up to %d jobs, deadline %s%n",
+        id, settings.queue(), settings.jobsPerRunner(), settings.deadline());
+    Thread heartbeat = Thread.ofVirtual().name("mayfly-heartbeat-" + id).start(this::heartbeat);
+    ExitReason reason = null;
+    try {
+      reason = loop();
+      return reason;
+    } finally {
+      stop.countDown();
+      heartbeat.interrupt();
+      joinQuietly(heartbeat);
+      store.runnerExited(id, null, clock.instant());
+      out.printf("mayfly runner %s exiting: %s after %d jobs%n", id, reason, jobsRun);
+    }
+  }
+
+  private ExitReason loop() {
+    Instant idleSince = clock.instant();
+    while (true) {
+      if (stop.getCount() == 0) {
+        return ExitReason.STOPPED;
+      }
+      if (jobsRun >= settings.jobsPerRunner()) {
+        return ExitReason.JOB_LIMIT;
+      }
+      Instant now = clock.instant();
+      Duration left = Duration.between(now, settings.deadline()).minus(RunnerSettings.EXIT_MARGIN);
+      if (left.isNegative() || left.isZero()) {
+        return ExitReason.TIME_TO_LIVE;
+      }
+      Optional<ClaimedJob> claimed =
+          store.claim(settings.queue(), settings.runnerId(), now, left, leaseFrom(now));
+      if (claimed.isPresent()) {
+        boolean stuck = execute(claimed.get());
+        jobsRun++;
+        if (stuck) {
+          return ExitReason.STUCK_JOB;
+        }
+        idleSince = clock.instant();
+        continue;
+      }
+      if (!Duration.between(idleSince, now).minus(settings.idleExit()).isNegative()) {
+        return ExitReason.IDLE;
+      }
+      awaitStop(settings.pollInterval());
+    }
+  }
+
+  /** Runs one job under the guard and records its outcome; true if it would not stop. */
+  private boolean execute(ClaimedJob job) {
+    Instant started = clock.instant();
+    Instant jobDeadline = min(started.plus(job.timeout()), settings.deadline());
+    Execution execution = new Execution(job, settings.runnerId(), jobDeadline, store, clock, out);
+    current.set(execution);
+    boolean stuck = false;
+    Finish finish;
+    try {
+      finish = run(job, execution, jobDeadline);
+    } catch (StuckJob e) {
+      stuck = true;
+      finish = e.finish;
+    } catch (Throwable t) { // the guard: nothing a job does escapes unrecorded
+      finish = new Finish.Failed(clock.instant(), stackTrace(t), false);
+    } finally {
+      current.set(null);
+    }
+    long millis = Duration.between(started, clock.instant()).toMillis();
+    execution.flushLog();
+    boolean recorded = store.finish(job.id(), settings.runnerId(), finish);
+    out.printf(
+        "job %d (%s) attempt %d %s in %d ms%s%n",
+        job.id(),
+        job.type(),
+        job.attempt(),
+        describe(finish),
+        millis,
+        recorded ? "" : "; not recorded: this runner lost its lease and the job was requeued");
+    return stuck;
+  }
+
+  private Finish run(ClaimedJob job, Execution execution, Instant jobDeadline)
+      throws InterruptedException {
+    Optional<JobDescriptor> descriptor = types.find(job.type());
+    if (descriptor.isEmpty()) {
+      return new Finish.Failed(
+          clock.instant(),
+          "this runner does not know job type '"
+              + job.type()
+              + "'; it knows "
+              + types.encode()
+              + ". Register the job class with the app that launches runners.",
+          false);
+    }
+    JobDescriptor d = descriptor.get();
+    Record args = types.bind(d, job.args());
+    Job<Record> instance = d.newInstance();
+    // The job runs on its own thread so a timeout can interrupt it and, if it will not stop,
+    // the runner can still record the failure and end the process.
+    CompletableFuture<Outcome> result = new CompletableFuture<>();
+    Thread worker =
+        Thread.ofVirtual()
+            .name("mayfly-job-" + job.id())
+            .start(
+                () -> {
+                  try {
+                    result.complete(instance.perform(args, execution));
+                  } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                  }
+                });
+    long waitMillis = Math.max(1, Duration.between(clock.instant(), jobDeadline).toMillis());
+    try {
+      Outcome outcome = result.get(waitMillis, TimeUnit.MILLISECONDS);
+      return toFinish(outcome == null ? Outcome.success() : outcome);
+    } catch (ExecutionException e) {
+      return new Finish.Failed(clock.instant(), stackTrace(e.getCause()), false);
+    } catch (TimeoutException e) {
+      worker.interrupt();
+      Finish timedOut =
+          new Finish.Failed(
+              clock.instant(),
+              "timed out after "
+                  + Duration.between(job.startedAt(), clock.instant()).toMillis()
+                  + " ms (job timeout "
+                  + d.timeout()
+                  + ", runner deadline "
+                  + settings.deadline()
+                  + "); the job was interrupted",
+              false);
+      if (!worker.join(INTERRUPT_GRACE)) {
+        throw new StuckJob(timedOut);
+      }
+      return timedOut;
+    }
+  }
+
+  private Finish toFinish(Outcome outcome) {
+    Instant now = clock.instant();
+    return switch (outcome) {
+      case Outcome.Success s -> new Finish.Succeeded(now);
+      case Outcome.Retry r -> new Finish.Requeued(now, now.plus(r.delay()), r.reason(), true);
+      case Outcome.Snooze s ->
+          new Finish.Requeued(now, now.plus(s.delay()), "snoozed for " + s.delay(), false);
+      case Outcome.Discard d -> new Finish.Discarded(now, d.reason());
+    };
+  }
+
+  private static String describe(Finish finish) {
+    return switch (finish) {
+      case Finish.Succeeded s -> "succeeded";
+      case Finish.Failed f -> "failed: " + f.error().lines().findFirst().orElse("");
+      case Finish.Requeued r -> "requeued for " + r.runAt() + ": " + r.reason();
+      case Finish.Discarded d -> "discarded: " + d.reason();
+    };
+  }
+
+  /** Renews leases, picks up cancel requests and flushes log lines while a job runs. */
+  private void heartbeat() {
+    while (!awaitStop(settings.heartbeatInterval())) {
+      try {
+        Instant now = clock.instant();
+        Set<Long> cancelled = store.heartbeat(settings.runnerId(), now, leaseFrom(now));
+        Execution e = current.get();
+        if (e != null) {
+          if (cancelled.contains(e.jobId())) {
+            e.cancel();
+          }
+          e.flushLog();
+        }
+      } catch (RuntimeException ex) {
+        // A missed heartbeat is survivable: the lease is several intervals long.
+        out.println("mayfly runner heartbeat failed, will retry: " + ex.getMessage());
+      }
+    }
+  }
+
+  private Instant leaseFrom(Instant now) {
+    return now.plus(settings.leaseTimeout());
+  }
+
+  /** Waits up to {@code d}; true if the runner was asked to stop (or interrupted). */
+  private boolean awaitStop(Duration d) {
+    try {
+      return stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  private static void joinQuietly(Thread t) {
+    try {
+      t.join(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  static String stackTrace(Throwable t) {
+    StringWriter sw = new StringWriter();
+    t.printStackTrace(new PrintWriter(sw));
+    return sw.toString().strip();
+  }
+
+  private static final class StuckJob extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Finish finish;
+
+    StuckJob(Finish finish) {
+      super(null, null, false, false);
+      this.finish = finish;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.mayfly.runner;
+
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.JobStores;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The entry point a one-off process starts with: {@code java -cp APP_CLASSPATH
+ * dev.mayfly.runner.RunnerMain}, everything else in the environment (see {@link RunnerSettings}).
+ *
+ * <p>Exit codes: 0 after a normal end (idle, job limit, time-to-live, stop requested), 1 when the
+ * store failed, 2 when the environment is wrong, 3 when a job ignored its timeout.
+ */
+public final class RunnerMain {
+  /** On SIGTERM, how long the current job may go on before the process ends anyway. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(8);
+
+  private RunnerMain() {}
+
+  private static final AtomicBoolean SHUTTING_DOWN = new AtomicBoolean();
+
+  public static void main(String[] args) {
+    int code = run(System.getenv(), true);
+    System.out.flush();
+    if (!SHUTTING_DOWN.get()) { // during shutdown System.exit would block until the hook ends
+      System.exit(code);
+    }
+  }
+
+  /**
+   * Runs a runner configured by {@code env} to its end and returns the process exit code. The
+   * in-process launcher calls this on a virtual thread, without a shutdown hook.
+   */
+  public static int run(Map<String, String> env, boolean handleSigterm) {
+    RunnerSettings settings;
+    JobTypes types;
+    try {
+      settings = RunnerSettings.fromEnv(env);
+      types = JobTypes.decode(settings.jobTypes(), Thread.currentThread().getContextClassLoader());
+    } catch (RuntimeException e) {
+      System.err.println("mayfly runner: " + e.getMessage());
+      return 2;
+    }
+    JobStore store;
+    try {
+      store = JobStores.open(settings.databaseUrl());
+    } catch (RuntimeException e) {
+      System.err.println(
+          "mayfly runner " + settings.runnerId() + ": cannot open the store: " + e.getMessage());
+      return 1;
+    }
+    try (store) {
+      Runner runner = new Runner(settings, store, types, InstantSource.system(), System.out);
+      Thread hook = null;
+      if (handleSigterm) {
+        Thread main = Thread.currentThread();
+        hook =
+            new Thread(
+                () -> {
+                  SHUTTING_DOWN.set(true);
+                  runner.stop();
+                  try {
+                    main.join(STOP_GRACE);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "mayfly-sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+      }
+      Runner.ExitReason reason = runner.run();
+      if (hook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // SIGTERM arrived: the hook is already running and waits for us
+        }
+      }
+      return reason == Runner.ExitReason.STUCK_JOB ? 3 : 0;
+    } catch (RuntimeException e) {
+      System.err.println("mayfly runner " + settings.runnerId() + " failed: " + e);
+      e.printStackTrace();
+      return 1;
+    }
+  }
+}

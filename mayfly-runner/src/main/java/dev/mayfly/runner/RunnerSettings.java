@@ -1,0 +1,135 @@
+package dev.mayfly.runner;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything a runner needs, carried in its environment so that any platform able to start a
+ * process with environment variables (a local process, a Heroku dyno, a Kubernetes Job) can start
+ * one. {@link #toEnv()} and {@link #fromEnv} are the only two places that know the variable names.
+ *
+ * @param databaseUrl where the store is; on platforms the app's own {@code DATABASE_URL} config var
+ *     is used instead of passing it, so no secret travels in the launch request
+ * @param jobTypes the registry, as {@code name=class,...}
+ * @param deadline when the platform will kill this runner (launch time plus time-to-live)
+ */
+public record RunnerSettings(
+    String runnerId,
+    String queue,
+    String databaseUrl,
+    String jobTypes,
+    int jobsPerRunner,
+    Duration idleExit,
+    Instant deadline,
+    Duration pollInterval,
+    Duration leaseTimeout,
+    Duration heartbeatInterval) {
+
+  public static final String RUNNER_ID = "MAYFLY_RUNNER_ID";
+  public static final String QUEUE = "MAYFLY_QUEUE";
+  public static final String DATABASE_URL = "MAYFLY_DATABASE_URL";
+  public static final String JOBS = "MAYFLY_JOBS";
+  public static final String JOBS_PER_RUNNER = "MAYFLY_JOBS_PER_RUNNER";
+  public static final String IDLE_EXIT_MS = "MAYFLY_IDLE_EXIT_MS";
+  public static final String DEADLINE = "MAYFLY_DEADLINE";
+  public static final String POLL_MS = "MAYFLY_POLL_MS";
+  public static final String LEASE_MS = "MAYFLY_LEASE_MS";
+  public static final String HEARTBEAT_MS = "MAYFLY_HEARTBEAT_MS";
+
+  /** How long before its deadline a runner stops taking work, to exit cleanly on its own. */
+  public static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
+
+  public RunnerSettings {
+    if (jobsPerRunner < 1) {
+      throw new IllegalArgumentException("jobsPerRunner must be at least 1");
+    }
+    if (heartbeatInterval.compareTo(leaseTimeout) >= 0) {
+      throw new IllegalArgumentException(
+          "the heartbeat interval ("
+              + heartbeatInterval
+              + ") must be shorter than the lease timeout ("
+              + leaseTimeout
+              + ")");
+    }
+  }
+
+  /** The variables to set, in a stable order; {@code databaseUrl} only when {@code withDb}. */
+  public Map<String, String> toEnv(boolean withDb) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put(RUNNER_ID, runnerId);
+    env.put(QUEUE, queue);
+    if (withDb) {
+      env.put(DATABASE_URL, databaseUrl);
+    }
+    env.put(JOBS, jobTypes);
+    env.put(JOBS_PER_RUNNER, Integer.toString(jobsPerRunner));
+    env.put(IDLE_EXIT_MS, Long.toString(idleExit.toMillis()));
+    env.put(DEADLINE, deadline.toString());
+    env.put(POLL_MS, Long.toString(pollInterval.toMillis()));
+    env.put(LEASE_MS, Long.toString(leaseTimeout.toMillis()));
+    env.put(HEARTBEAT_MS, Long.toString(heartbeatInterval.toMillis()));
+    return env;
+  }
+
+  /**
+   * Reads the settings a launcher put in the environment. The database falls back to {@code
+   * DATABASE_URL}, which platforms such as Heroku set for the app.
+   */
+  public static RunnerSettings fromEnv(Map<String, String> env) {
+    String db = env.getOrDefault(DATABASE_URL, env.get("DATABASE_URL"));
+    return new RunnerSettings(
+        required(env, RUNNER_ID),
+        required(env, QUEUE),
+        db == null ? required(env, DATABASE_URL) : db,
+        required(env, JOBS),
+        (int) number(env, JOBS_PER_RUNNER, 1),
+        Duration.ofMillis(number(env, IDLE_EXIT_MS, 2_000)),
+        instant(env, DEADLINE),
+        Duration.ofMillis(number(env, POLL_MS, 200)),
+        Duration.ofMillis(number(env, LEASE_MS, 30_000)),
+        Duration.ofMillis(number(env, HEARTBEAT_MS, 5_000)));
+  }
+
+  private static String required(Map<String, String> env, String name) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException(
+          name
+              + " is not set. A runner is started by a Mayfly launcher, which sets it; to start one"
+              + " by hand set "
+              + RUNNER_ID
+              + ", "
+              + QUEUE
+              + ", "
+              + JOBS
+              + " and "
+              + DEADLINE);
+    }
+    return v;
+  }
+
+  private static long number(Map<String, String> env, String name, long fallback) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, was '" + v + "'", e);
+    }
+  }
+
+  private static Instant instant(Map<String, String> env, String name) {
+    String v = required(env, name);
+    try {
+      return Instant.parse(v);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          name + " must be an ISO-8601 instant such as 2026-01-01T00:10:00Z, was '" + v + "'", e);
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package dev.mayfly.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mayfly.api.JobInfo;
+import dev.mayfly.api.JobState;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.api.RunnerState;
+import dev.mayfly.internal.jobs.JobDescriptor;
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.JobStores;
+import dev.mayfly.store.NewJob;
+import dev.mayfly.store.NewRunner;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunnerTest {
+  @TempDir Path dir;
+  private JobStore store;
+  private final JobTypes types =
+      JobTypes.of(
+          List.of(
+              TestJobs.Noop.class,
+              TestJobs.Boom.class,
+              TestJobs.Decide.class,
+              TestJobs.Slow.class,
+              TestJobs.Stubborn.class,
+              TestJobs.LongTimeout.class));
+  private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void open() {
+    store = JobStores.open(dir.resolve("mayfly.db").toString());
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private long enqueue(String type, String json) {
+    JobDescriptor d = types.byName(type);
+    Instant now = Instant.now();
+    return store.enqueue(
+        new NewJob(type, "default", types.validateJson(d, json), 0, now, d.timeout(), 1, now));
+  }
+
+  private Runner runner(int jobsPerRunner, Duration ttl) {
+    String id =
+        store
+            .reserveRunners(new NewRunner("default", "test", null, Instant.now()), 10, 1)
+            .getFirst();
+    RunnerSettings settings =
+        new RunnerSettings(
+            id,
+            "default",
+            "unused",
+            types.encode(),
+            jobsPerRunner,
+            Duration.ofMillis(200),
+            Instant.now().plus(ttl),
+            Duration.ofMillis(20),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1));
+    return new Runner(
+        settings, store, types, InstantSource.system(), new PrintStream(output, true));
+  }
+
+  private Runner runner() {
+    return runner(100, Duration.ofMinutes(10));
+  }
+
+  private JobInfo job(long id) {
+    return store.job(id, Instant.now()).orElseThrow();
+  }
+
+  @Test
+  void runsEveryQueuedJobThenExitsWhenIdle() {
+    long a = enqueue("noop", "{\"n\":1}");
+    long b = enqueue("noop", "{\"n\":2}");
+    Runner runner = runner();
+
+    assertThat(runner.run()).isEqualTo(Runner.ExitReason.IDLE);
+
+    assertThat(job(a).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(job(b).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.jobLog(b)).extracting(LogLine::message).containsExactly("noop 2 attempt 1");
+    var info = store.runner(job(a).runnerId(), Instant.now()).orElseThrow();
+    assertThat(info.state()).isEqualTo(RunnerState.EXITED);
+    assertThat(info.jobsRun()).isEqualTo(2);
+    assertThat(info.startedAt()).isNotNull();
+  }
+
+  @Test
+  void exitsAfterItsShareOfJobs() {
+    for (int i = 0; i < 5; i++) {
+      enqueue("noop", "{\"n\":" + i + "}");
+    }
+    assertThat(runner(2, Duration.ofMinutes(10)).run()).isEqualTo(Runner.ExitReason.JOB_LIMIT);
+    assertThat(store.counts(Instant.now()).getFirst().succeeded()).isEqualTo(2);
+    assertThat(store.counts(Instant.now()).getFirst().queued()).isEqualTo(3);
+  }
+
+  @Test
+  void aThrowingJobEndsFailedWithItsStackTraceAndTheNextJobStillRuns() {
+    long bad = enqueue("boom", "{\"message\":\"disk full\"}");
+    long good = enqueue("noop", "{\"n\":1}");
+
+    runner().run();
+
+    assertThat(job(bad).state()).isEqualTo(JobState.FAILED);
+    assertThat(job(bad).error())
+        .startsWith("java.lang.IllegalStateException: disk full")
+        .contains("at dev.mayfly.runner.TestJobs$Boom.perform");
+    assertThat(store.attempts(bad).getFirst().error()).contains("disk full");
+    assertThat(job(good).state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @Test
+  void outcomesReturnedOnPurposeAreRecordedAsSuch() {
+    long retry = enqueue("decide", "{\"outcome\":\"retry\"}");
+    long snooze = enqueue("decide", "{\"outcome\":\"snooze\"}");
+    long discard = enqueue("decide", "{\"outcome\":\"discard\"}");
+
+    runner().run();
+
+    assertThat(job(retry).state()).isEqualTo(JobState.SCHEDULED);
+    assertThat(job(retry).attempts()).isEqualTo(1);
+    assertThat(job(retry).error()).isEqualTo("upstream busy");
+    assertThat(job(snooze).state()).isEqualTo(JobState.SCHEDULED);
+    assertThat(job(snooze).attempts()).isZero();
+    assertThat(job(discard).state()).isEqualTo(JobState.CANCELLED);
+    assertThat(job(discard).error()).isEqualTo("not wanted");
+  }
+
+  @Test
+  void aJobPastItsTimeoutIsInterruptedAndRecordedAsTimedOut() {
+    long slow = enqueue("slow", "{\"millis\":60000}");
+    long next = enqueue("noop", "{\"n\":1}");
+
+    assertThat(runner().run()).isEqualTo(Runner.ExitReason.IDLE);
+
+    assertThat(job(slow).state()).isEqualTo(JobState.FAILED);
+    assertThat(job(slow).error()).contains("timed out").contains("interrupted");
+    assertThat(job(next).state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @Test
+  void aJobThatIgnoresInterruptionEndsTheRunner() {
+    long stubborn = enqueue("stubborn", "{\"millis\":8000}");
+    enqueue("noop", "{\"n\":1}");
+
+    assertThat(runner().run()).isEqualTo(Runner.ExitReason.STUCK_JOB);
+
+    assertThat(job(stubborn).state()).isEqualTo(JobState.FAILED);
+    assertThat(job(stubborn).error()).contains("timed out");
+    assertThat(store.counts(Instant.now()).getFirst().queued()).isEqualTo(1);
+  }
+
+  @Test
+  void noJobIsStartedThatCouldNotFinishBeforeTheRunnersDeadline() {
+    long id = enqueue("long-timeout", "{}");
+
+    // 30 s to live: a job allowed 5 minutes could be cut short, so it is left for another runner
+    assertThat(runner(10, Duration.ofSeconds(30)).run()).isEqualTo(Runner.ExitReason.IDLE);
+
+    assertThat(job(id).state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
+  void aRunnerPastItsDeadlineTakesNothing() {
+    enqueue("noop", "{\"n\":1}");
+    assertThat(runner(10, Duration.ofSeconds(1)).run()).isEqualTo(Runner.ExitReason.TIME_TO_LIVE);
+  }
+
+  @Test
+  void aJobTypeTheRunnerDoesNotKnowFailsWithAnExplanation() {
+    Instant now = Instant.now();
+    long id =
+        store.enqueue(
+            new NewJob("vanished", "default", "{}", 0, now, Duration.ofSeconds(5), 1, now));
+    runner().run();
+    assertThat(job(id).state()).isEqualTo(JobState.FAILED);
+    assertThat(job(id).error()).contains("does not know job type 'vanished'");
+  }
+
+  @Test
+  void stopMakesTheRunnerExitWithoutTakingMoreWork() throws Exception {
+    Runner runner = runner(100, Duration.ofMinutes(10));
+    var result = CompletableFuture.supplyAsync(runner::run);
+    runner.stop();
+    assertThat(result.get()).isEqualTo(Runner.ExitReason.STOPPED);
+  }
+
+  @Test
+  void settingsTravelThroughTheEnvironment() {
+    RunnerSettings s =
+        new RunnerSettings(
+            "r-1",
+            "mail",
+            "jdbc:sqlite:/x.db",
+            "noop=a.B",
+            3,
+            Duration.ofSeconds(2),
+            Instant.parse("2026-01-01T00:10:00Z"),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(5));
+    assertThat(RunnerSettings.fromEnv(s.toEnv(true))).isEqualTo(s);
+    var withoutDb = new java.util.HashMap<>(s.toEnv(false));
+    withoutDb.put("DATABASE_URL", "jdbc:sqlite:/x.db");
+    assertThat(RunnerSettings.fromEnv(withoutDb)).isEqualTo(s);
+  }
+
+  @Test
+  void aMissingSettingIsExplained() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RunnerSettings.fromEnv(java.util.Map.of("MAYFLY_QUEUE", "q")))
+        .hasMessageContaining("MAYFLY_RUNNER_ID is not set");
+  }
+}
