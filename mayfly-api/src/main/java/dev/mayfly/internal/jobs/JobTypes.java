@@ -189,6 +189,16 @@ public final class JobTypes {
           e);
     } catch (MismatchedInputException e) {
       String field = path(e);
+      if (String.valueOf(e.getOriginalMessage()).startsWith("Missing creator property")) {
+        throw new InvalidJobException(
+            "job type '"
+                + d.name()
+                + "' needs argument '"
+                + field
+                + "'; its arguments are "
+                + fieldsOf(d.argsType()),
+            e);
+      }
       throw new InvalidJobException(
           "arguments of job type '"
               + d.name()

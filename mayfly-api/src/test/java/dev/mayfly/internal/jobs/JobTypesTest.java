@@ -116,7 +116,7 @@ class JobTypesTest {
     var d = types.byName("analyse-commit");
     assertThatThrownBy(() -> types.validateJson(d, "{\"repo\":\"r\",\"commit\":\"c\"}"))
         .isInstanceOf(InvalidJobException.class)
-        .hasMessageContaining("depth");
+        .hasMessageContaining("needs argument 'depth'");
   }
 
   @Test

@@ -1,0 +1,83 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.Mayfly;
+import dev.mayfly.MayflyConfig;
+import dev.mayfly.QueueConfig;
+import dev.mayfly.cli.demo.AnalyseCommit;
+import dev.mayfly.cli.examples.FailJob;
+import dev.mayfly.cli.examples.SleepJob;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine.Option;
+
+/** Options every command takes: where the store is and where the configuration file is. */
+final class CommonOptions {
+  static final Path DEFAULT_CONFIG = Path.of("mayfly.properties");
+
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "Database URL (jdbc:sqlite:PATH or a file path). Default: $MAYFLY_DATABASE_URL, then"
+              + " $DATABASE_URL, then .mayfly/mayfly.db")
+  String db;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Configuration file (default: ./mayfly.properties if present)")
+  Path config;
+
+  /** The builder with the built-in job types, the file's settings and {@code --db}. */
+  MayflyConfig.Builder builder() {
+    MayflyConfig.Builder b =
+        MayflyConfig.builder()
+            .database(db)
+            .jobs(AnalyseCommit.class, SleepJob.class, FailJob.class);
+    Path file = config != null ? config : (Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null);
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e);
+      }
+      b.properties(p, file.toString());
+    }
+    return b;
+  }
+
+  Mayfly open() {
+    return Mayfly.create(builder().build());
+  }
+
+  /**
+   * Applies {@code --max-runners} / {@code --jobs-per-runner} to one queue, or to every queue when
+   * none is named.
+   */
+  static MayflyConfig withOverrides(
+      MayflyConfig.Builder b, String queue, Integer maxRunners, Integer jobsPerRunner) {
+    UnaryOperator<QueueConfig> apply =
+        q -> {
+          QueueConfig r = q;
+          if (maxRunners != null) {
+            r = r.maxRunners(maxRunners);
+          }
+          if (jobsPerRunner != null) {
+            r = r.jobsPerRunner(jobsPerRunner);
+          }
+          return r;
+        };
+    MayflyConfig base = b.build();
+    if (queue != null) {
+      return b.queue(apply.apply(base.queue(queue))).build();
+    }
+    b.defaults(apply.apply(base.defaults()));
+    base.queues().values().forEach(q -> b.queue(apply.apply(q)));
+    return b.build();
+  }
+}

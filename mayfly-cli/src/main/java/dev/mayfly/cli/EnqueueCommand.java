@@ -1,0 +1,93 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.Durations;
+import dev.mayfly.Mayfly;
+import dev.mayfly.api.EnqueueOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "enqueue",
+    description =
+        "Enqueue jobs. Example: mayfly enqueue sleep --args '{\"millis\": 500}' --count 20")
+final class EnqueueCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "TYPE",
+      description = "Job type: analyse-commit, sleep, fail or one from the configuration")
+  String type;
+
+  @Option(
+      names = "--args",
+      paramLabel = "JSON",
+      required = true,
+      description = "Arguments, a JSON object bound to the type's record")
+  String args;
+
+  @Option(
+      names = "--queue",
+      paramLabel = "Q",
+      defaultValue = EnqueueOptions.DEFAULT_QUEUE,
+      description = "Queue (default: ${DEFAULT-VALUE})")
+  String queue;
+
+  @Option(
+      names = "--in",
+      paramLabel = "DELAY",
+      description = "Run after this delay: 500ms, 30s, 5m, 2h")
+  String in;
+
+  @Option(names = "--priority", defaultValue = "0", description = "Higher runs first (default: 0)")
+  int priority;
+
+  @Option(
+      names = "--count",
+      defaultValue = "1",
+      description = "Enqueue this many identical jobs in one transaction")
+  int count;
+
+  @Option(names = "--json", description = "Print {\"ids\": [...]} as JSON")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    EnqueueOptions options = EnqueueOptions.defaults().queue(queue).priority(priority);
+    if (in != null) {
+      options = options.delay(Durations.parse(in));
+    }
+    try (Mayfly mayfly = common.open()) {
+      List<Long> ids = mayfly.enqueueMany(type, args, options, count);
+      var out = spec.commandLine().getOut();
+      if (json) {
+        Output.json(out, Map.of("ids", ids));
+      } else if (ids.size() == 1) {
+        out.println("enqueued job " + ids.getFirst() + " (" + type + ", queue " + queue + ")");
+      } else {
+        out.println(
+            "enqueued "
+                + ids.size()
+                + " jobs "
+                + ids.getFirst()
+                + ".."
+                + ids.getLast()
+                + " ("
+                + type
+                + ", queue "
+                + queue
+                + ")");
+      }
+      out.flush();
+    }
+    return 0;
+  }
+}

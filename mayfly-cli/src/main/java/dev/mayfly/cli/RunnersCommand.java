@@ -1,0 +1,99 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.Mayfly;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "runners", description = "List runners (one-off processes), newest first.")
+final class RunnersCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--queue", paramLabel = "Q")
+  String queue;
+
+  @Option(names = "--alive", description = "Only runners launching or running")
+  boolean alive;
+
+  @Option(
+      names = "--output",
+      paramLabel = "RUNNER_ID",
+      description = "Print one runner's captured output")
+  String output;
+
+  @Option(
+      names = "--limit",
+      defaultValue = "50",
+      description = "At most this many (default: ${DEFAULT-VALUE})")
+  int limit;
+
+  @Option(names = "--json", description = "Print a JSON array of runners")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    try (Mayfly mayfly = common.open()) {
+      var out = spec.commandLine().getOut();
+      if (output != null) {
+        mayfly
+            .admin()
+            .runner(output)
+            .orElseThrow(() -> new IllegalArgumentException("there is no runner " + output));
+        List<LogLine> lines = mayfly.admin().runnerOutput(output);
+        if (json) {
+          Output.json(out, lines);
+        } else {
+          lines.forEach(l -> out.println(l.message()));
+        }
+        return 0;
+      }
+      RunnerFilter filter = RunnerFilter.all().queue(queue).limit(limit);
+      if (alive) {
+        filter = filter.alive(true);
+      }
+      List<RunnerInfo> runners = mayfly.admin().runners(filter);
+      if (json) {
+        Output.json(out, runners);
+        return 0;
+      }
+      Output.table(
+          out,
+          List.of(
+              "ID",
+              "QUEUE",
+              "LAUNCHER",
+              "PLATFORM ID",
+              "STATE",
+              "LAUNCHED",
+              "EXIT",
+              "JOBS",
+              "BILLED",
+              "ERROR"),
+          runners.stream()
+              .map(
+                  r ->
+                      List.of(
+                          r.id(),
+                          r.queue(),
+                          r.launcher(),
+                          r.platformId() == null ? "-" : r.platformId(),
+                          r.state().wireName(),
+                          Output.time(r.launchedAt()),
+                          r.exitCode() == null ? "-" : r.exitCode().toString(),
+                          Integer.toString(r.jobsRun()),
+                          String.format(Locale.ROOT, "%.1fs", r.billedSeconds()),
+                          Output.firstLine(r.error())))
+              .toList());
+    }
+    return 0;
+  }
+}

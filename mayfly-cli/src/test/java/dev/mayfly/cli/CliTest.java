@@ -1,0 +1,142 @@
+package dev.mayfly.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mayfly.internal.jobs.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {
+    JsonNode json() throws Exception {
+      return Json.mapper().readTree(out);
+    }
+  }
+
+  private Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--db");
+    all.add(dir.resolve("cli.db").toString());
+    int code =
+        Main.run(
+            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private void assertNothingWritten() throws Exception {
+    assertThat(run("jobs", "--json").json()).isEmpty();
+  }
+
+  @Test
+  void enqueueingAnUnknownTypeIsAUsageErrorThatWritesNothing() throws Exception {
+    Result r = run("enqueue", "analyse", "--args", "{}");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("unknown job type 'analyse'")
+        .contains("analyse-commit, sleep, fail");
+    assertNothingWritten();
+  }
+
+  @Test
+  void argumentsThatDoNotParseOrBindAreUsageErrors() throws Exception {
+    assertThat(run("enqueue", "sleep", "--args", "{\"millis\": ").err()).contains("not valid JSON");
+    Result mistyped = run("enqueue", "sleep", "--args", "{\"millis\": \"soon\"}");
+    assertThat(mistyped.code()).isEqualTo(2);
+    assertThat(mistyped.err()).contains("'millis'").contains("long");
+    assertThat(run("enqueue", "sleep", "--args", "{\"milis\": 5}").err())
+        .contains("needs argument 'millis'");
+    assertThat(run("enqueue", "sleep", "--args", "{\"millis\": 5, \"x\": 1}").err())
+        .contains("has no argument 'x'");
+    assertThat(run("enqueue", "sleep", "--args", "{}", "--in", "-5m").code()).isEqualTo(2);
+    assertThat(run("enqueue", "sleep", "--args", "{\"millis\": 1}", "--queue", "Bad Queue").err())
+        .contains("invalid name");
+    assertThat(run("enqueue", "sleep", "--args", "{\"millis\": 1}", "--count", "0").code())
+        .isEqualTo(2);
+    assertNothingWritten();
+  }
+
+  @Test
+  void unknownOptionsAndCommandsAreUsageErrors() {
+    assertThat(run("enqueue", "sleep", "--argz", "{}").code()).isEqualTo(2);
+    assertThat(run("frobnicate").code()).isEqualTo(2);
+    assertThat(run("jobs", "--state", "finished").err()).contains("unknown job state 'finished'");
+  }
+
+  @Test
+  void aDatabaseUrlThatIsNotSupportedIsExplained() {
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err, true),
+            "jobs",
+            "--db",
+            "mysql://u:pw@h/db");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("unrecognised database URL").doesNotContain("pw@");
+  }
+
+  @Test
+  void jsonOutputCarriesTheDocumentedFields() throws Exception {
+    Result enq =
+        run(
+            "enqueue",
+            "sleep",
+            "--args",
+            "{\"millis\": 5}",
+            "--count",
+            "3",
+            "--in",
+            "1h",
+            "--json");
+    assertThat(enq.code()).isZero();
+    assertThat(enq.json().get("ids")).hasSize(3);
+    long id = enq.json().get("ids").get(0).asLong();
+
+    JsonNode jobs = run("jobs", "--json", "--state", "scheduled").json();
+    assertThat(jobs).hasSize(3);
+    JsonNode job = jobs.get(0);
+    for (String field :
+        List.of(
+            "id",
+            "type",
+            "queue",
+            "state",
+            "attempts",
+            "runnerId",
+            "enqueuedAt",
+            "startedAt",
+            "finishedAt",
+            "error")) {
+      assertThat(job.has(field)).as(field).isTrue();
+    }
+    assertThat(job.get("state").asText()).isEqualTo("scheduled");
+    assertThat(job.get("enqueuedAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    assertThat(job.get("args").get("millis").asLong()).isEqualTo(5);
+
+    JsonNode detail = run("job", Long.toString(id), "--json").json();
+    assertThat(detail.get("job").get("id").asLong()).isEqualTo(id);
+    assertThat(detail.has("attempts")).isTrue();
+    assertThat(detail.has("log")).isTrue();
+
+    assertThat(run("runners", "--json").json()).isEmpty();
+    assertThat(run("job", "999999").err()).contains("there is no job 999999");
+  }
+
+  @Test
+  void humanOutputListsJobs() {
+    run("enqueue", "fail", "--args", "{\"message\": \"x\"}");
+    Result r = run("jobs");
+    assertThat(r.out()).contains("ID").contains("fail").contains("queued");
+  }
+}

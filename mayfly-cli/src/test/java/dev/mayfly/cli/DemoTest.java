@@ -1,0 +1,74 @@
+package dev.mayfly.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mayfly.cli.demo.DemoRepository;
+import dev.mayfly.internal.jobs.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The quick start's main command, with real runner processes. */
+@Tag("processes")
+class DemoTest {
+  @TempDir Path dir;
+
+  @Test
+  void theDemoRunsEveryJobInAnotherProcessAndExitsZero() throws Exception {
+    String db = dir.resolve("demo.db").toString();
+    Path repo = DemoRepository.pick(null, dir, dir.resolve("demo-repo"), 1).repo();
+    StringWriter out = new StringWriter();
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true),
+            "demo",
+            "--exit",
+            "--jobs",
+            "6",
+            "--max-runners",
+            "2",
+            "--jobs-per-runner",
+            "2",
+            "--db",
+            db,
+            "--repo",
+            repo.toString());
+
+    assertThat(code).as(out.toString()).isZero();
+    assertThat(out.toString()).contains("summary").contains("none of them this one");
+
+    StringWriter json = new StringWriter();
+    Main.run(
+        new PrintWriter(json, true),
+        new PrintWriter(new StringWriter()),
+        "runners",
+        "--json",
+        "--db",
+        db);
+    JsonNode runners = Json.mapper().readTree(json.toString());
+    assertThat(runners.size()).isGreaterThanOrEqualTo(3); // 6 jobs, 2 per runner
+    String self = Long.toString(ProcessHandle.current().pid());
+    for (JsonNode r : runners) {
+      assertThat(r.get("launcher").asText()).isEqualTo("local");
+      assertThat(r.get("platformId").asText()).isNotEqualTo(self);
+      assertThat(r.get("exitCode").asInt()).isZero();
+      assertThat(r.get("billedSeconds").asDouble()).isPositive();
+    }
+    StringWriter jobs = new StringWriter();
+    Main.run(
+        new PrintWriter(jobs, true),
+        new PrintWriter(new StringWriter()),
+        "jobs",
+        "--json",
+        "--db",
+        db);
+    assertThat(Json.mapper().readTree(jobs.toString()))
+        .hasSize(6)
+        .allSatisfy(j -> assertThat(j.get("state").asText()).isEqualTo("succeeded"));
+  }
+}

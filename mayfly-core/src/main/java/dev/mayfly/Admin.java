@@ -1,0 +1,61 @@
+package dev.mayfly;
+
+import dev.mayfly.api.JobDetail;
+import dev.mayfly.api.JobFilter;
+import dev.mayfly.api.JobInfo;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.api.QueueCounts;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.store.JobStore;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reading and managing what Mayfly stored. The CLI and the dashboard use only this, so a script can
+ * do anything they do.
+ */
+public final class Admin {
+  private final JobStore store;
+  private final InstantSource clock;
+
+  Admin(JobStore store, InstantSource clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  public List<QueueCounts> queues() {
+    return store.counts(clock.instant());
+  }
+
+  public List<JobInfo> jobs(JobFilter filter) {
+    return store.jobs(filter, clock.instant());
+  }
+
+  public Optional<JobInfo> job(long id) {
+    return store.job(id, clock.instant());
+  }
+
+  /** A job with every attempt and its log lines. */
+  public Optional<JobDetail> jobDetail(long id) {
+    return job(id).map(j -> new JobDetail(j, store.attempts(id), store.jobLog(id)));
+  }
+
+  public List<RunnerInfo> runners(RunnerFilter filter) {
+    return store.runners(filter, clock.instant());
+  }
+
+  public Optional<RunnerInfo> runner(String id) {
+    return store.runner(id, clock.instant());
+  }
+
+  public List<LogLine> runnerOutput(String id) {
+    return store.runnerOutput(id);
+  }
+
+  /** Cancels a queued job, or asks a running one to stop; empty if there is no such job. */
+  public Optional<JobInfo> cancel(long id) {
+    return store.cancel(id, clock.instant());
+  }
+}

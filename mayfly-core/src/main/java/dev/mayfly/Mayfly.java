@@ -1,0 +1,182 @@
+package dev.mayfly;
+
+import dev.mayfly.api.EnqueueOptions;
+import dev.mayfly.api.InvalidJobException;
+import dev.mayfly.api.Job;
+import dev.mayfly.dispatch.Dispatcher;
+import dev.mayfly.internal.jobs.JobDescriptor;
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.Launchers;
+import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.JobStores;
+import dev.mayfly.store.NewJob;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The library an app embeds: enqueue jobs, and (after {@link #start()}) dispatch them to one-off
+ * runners launched on demand. There is no worker process to run beside the app.
+ *
+ * <pre>{@code
+ * Mayfly mayfly = Mayfly.create(MayflyConfig.builder().jobs(AnalyseCommit.class).build()).start();
+ * long id = mayfly.enqueue(AnalyseCommit.class, new AnalyseCommit.Args("repo", "abc123"));
+ * }</pre>
+ *
+ * Any number of app nodes may run {@code start()} against the same database: runner limits are kept
+ * by the database, not by any one node.
+ */
+public final class Mayfly implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("dev.mayfly");
+
+  private final MayflyConfig config;
+  private final JobStore store;
+  private final JobTypes types;
+  private final Admin admin;
+  private final Map<String, Launcher> launchers = Collections.synchronizedMap(new HashMap<>());
+  private Dispatcher dispatcher;
+
+  private Mayfly(MayflyConfig config, JobStore store) {
+    this.config = config;
+    this.store = store;
+    this.types = JobTypes.of(config.jobs());
+    this.admin = new Admin(store, config.clock());
+  }
+
+  /** Opens the store (creating or migrating it) without dispatching: enough to enqueue and read. */
+  public static Mayfly create(MayflyConfig config) {
+    return new Mayfly(config, JobStores.open(config.databaseUrl()));
+  }
+
+  /** Starts the dispatcher in this JVM; idempotent. */
+  public synchronized Mayfly start() {
+    if (dispatcher == null) {
+      LOG.log(Level.INFO, "mayfly starting with\n{0}", config.describe());
+      dispatcher = new Dispatcher(config, store, types, this::launcherFor);
+      dispatcher.start();
+    }
+    return this;
+  }
+
+  public <A extends Record, J extends Job<A>> long enqueue(Class<J> type, A args) {
+    return enqueue(type, args, EnqueueOptions.defaults());
+  }
+
+  /** Stores a job and returns its id. Nothing is written if anything about it is invalid. */
+  public <A extends Record, J extends Job<A>> long enqueue(
+      Class<J> type, A args, EnqueueOptions options) {
+    JobDescriptor d = types.byClass(type);
+    return insert(d, types.toJson(d, args), options, 1).getFirst();
+  }
+
+  /**
+   * Stores a job given its type name and JSON arguments, as the CLI and the HTTP API do; the JSON
+   * must bind to the type's argument record.
+   *
+   * @throws InvalidJobException naming what was wrong; nothing is written
+   */
+  public long enqueue(String type, String argsJson, EnqueueOptions options) {
+    return enqueueMany(type, argsJson, options, 1).getFirst();
+  }
+
+  /** Stores {@code count} identical jobs in one transaction: all or none. */
+  public List<Long> enqueueMany(String type, String argsJson, EnqueueOptions options, int count) {
+    if (count < 1 || count > 1_000_000) {
+      throw new InvalidJobException("count must be between 1 and 1000000, was " + count);
+    }
+    JobDescriptor d = types.byName(type);
+    return insert(d, types.validateJson(d, argsJson), options, count);
+  }
+
+  private List<Long> insert(JobDescriptor d, String json, EnqueueOptions options, int count) {
+    QueueConfig queue = config.queue(options.queue());
+    if (d.timeout().compareTo(queue.longestJob()) > 0) {
+      throw new InvalidJobException(
+          "job type '"
+              + d.name()
+              + "' may run for "
+              + d.timeout()
+              + " but runners of queue '"
+              + queue.name()
+              + "' live "
+              + queue.timeToLive()
+              + " (minus a "
+              + RunnerSettings.EXIT_MARGIN
+              + " margin); raise the queue's time-to-live or lower the type's timeoutSeconds");
+    }
+    Instant now = config.clock().instant();
+    NewJob job =
+        new NewJob(
+            d.name(),
+            queue.name(),
+            json,
+            options.priority(),
+            options.readyAt(now),
+            d.timeout(),
+            1,
+            now);
+    List<NewJob> jobs = new ArrayList<>(Collections.nCopies(count, job));
+    List<Long> ids = store.enqueueAll(jobs);
+    Dispatcher running = dispatcher;
+    if (running != null) {
+      running.wake();
+    }
+    return ids;
+  }
+
+  /** Reading and managing jobs and runners: what the CLI and dashboard are built on. */
+  public Admin admin() {
+    return admin;
+  }
+
+  public MayflyConfig config() {
+    return config;
+  }
+
+  /** The registered job types, by name. */
+  public List<String> jobTypes() {
+    return types.all().stream().map(JobDescriptor::name).toList();
+  }
+
+  private Launcher launcherFor(QueueConfig queue) {
+    return launchers.computeIfAbsent(
+        queue.launcher(),
+        name -> {
+          Launcher registered = config.launchers().get(name);
+          if (registered != null) {
+            return registered;
+          }
+          Launchers.Selection s = Launchers.select(name, config.environment());
+          LOG.log(
+              Level.INFO,
+              "queue {0}: launcher {1} ({2})",
+              queue.name(),
+              s.launcher().name(),
+              s.reason());
+          return s.launcher();
+        });
+  }
+
+  /**
+   * Stops dispatching and closes the store. Runners already launched go on to their natural end and
+   * record it themselves.
+   */
+  @Override
+  public synchronized void close() {
+    if (dispatcher != null) {
+      dispatcher.close();
+      dispatcher = null;
+    }
+    synchronized (launchers) {
+      launchers.values().forEach(Launcher::close);
+      launchers.clear();
+    }
+    store.close();
+  }
+}

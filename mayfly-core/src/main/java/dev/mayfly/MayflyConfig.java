@@ -1,0 +1,283 @@
+package dev.mayfly;
+
+import dev.mayfly.api.EnqueueOptions;
+import dev.mayfly.api.Job;
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.Launchers;
+import dev.mayfly.store.JobStores;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Everything Mayfly is configured with, validated when built and immutable afterwards. Build one
+ * with {@link #builder()}; {@link #describe()} is what gets logged at start.
+ *
+ * @param databaseUrl the store, normalised (for SQLite, an absolute file path)
+ * @param defaults settings for every queue not listed in {@code queues}
+ * @param tick how often the dispatcher looks for ready work when nothing wakes it sooner
+ * @param leaseTimeout a running job whose runner has not renewed its lease for this long goes back
+ *     to the queue; a runner silent this long is declared lost
+ * @param heartbeatInterval how often runners renew their leases
+ * @param runnerPoll how often an idle runner looks for new work
+ * @param launchers launchers registered by name in addition to the built-ins
+ * @param environment where launcher selection looks for platform credentials
+ */
+public record MayflyConfig(
+    String databaseUrl,
+    List<Class<? extends Job<?>>> jobs,
+    QueueConfig defaults,
+    Map<String, QueueConfig> queues,
+    Duration tick,
+    Duration leaseTimeout,
+    Duration heartbeatInterval,
+    Duration runnerPoll,
+    Map<String, Launcher> launchers,
+    Map<String, String> environment,
+    InstantSource clock) {
+
+  public MayflyConfig {
+    jobs = List.copyOf(jobs);
+    queues = Map.copyOf(queues);
+    launchers = Map.copyOf(launchers);
+    environment = Map.copyOf(environment);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings of a queue: its own if configured, else the defaults under its name. */
+  public QueueConfig queue(String name) {
+    QueueConfig q = queues.get(name);
+    return q != null ? q : defaults.named(name);
+  }
+
+  /** One line per setting, for the log; no secrets. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("database ").append(JobStores.redact(databaseUrl)).append('\n');
+    sb.append("jobs ").append(JobTypes.of(jobs).encode()).append('\n');
+    sb.append("queues (default) ").append(defaults).append('\n');
+    new TreeMap<>(queues).values().forEach(q -> sb.append("queue ").append(q).append('\n'));
+    sb.append("lease ")
+        .append(leaseTimeout)
+        .append(", heartbeat ")
+        .append(heartbeatInterval)
+        .append(", tick ")
+        .append(tick);
+    return sb.toString();
+  }
+
+  /** Collects settings; {@link #build()} validates them all and says what to change. */
+  public static final class Builder {
+    private String databaseUrl;
+    private final List<Class<? extends Job<?>>> jobs = new ArrayList<>();
+    private QueueConfig defaults = QueueConfig.defaults(EnqueueOptions.DEFAULT_QUEUE);
+    private final Map<String, QueueConfig> queues = new LinkedHashMap<>();
+    private Duration tick = Duration.ofMillis(200);
+    private Duration leaseTimeout = Duration.ofSeconds(30);
+    private Duration heartbeatInterval = Duration.ofSeconds(5);
+    private Duration runnerPoll = Duration.ofMillis(100);
+    private final Map<String, Launcher> launchers = new LinkedHashMap<>();
+    private Map<String, String> environment = System.getenv();
+    private InstantSource clock = InstantSource.system();
+
+    private Builder() {}
+
+    /**
+     * The store's URL: {@code jdbc:sqlite:PATH} or a file path; null means {@code
+     * MAYFLY_DATABASE_URL}, then {@code DATABASE_URL}, then {@code .mayfly/mayfly.db}.
+     */
+    public Builder database(String url) {
+      this.databaseUrl = url;
+      return this;
+    }
+
+    @SafeVarargs
+    public final Builder jobs(Class<? extends Job<?>>... classes) {
+      jobs.addAll(List.of(classes));
+      return this;
+    }
+
+    public Builder jobs(List<Class<? extends Job<?>>> classes) {
+      jobs.addAll(classes);
+      return this;
+    }
+
+    /** Settings for every queue without its own. */
+    public Builder defaults(QueueConfig q) {
+      this.defaults = q;
+      return this;
+    }
+
+    public Builder queue(QueueConfig q) {
+      queues.put(q.name(), q);
+      return this;
+    }
+
+    public Builder tick(Duration d) {
+      this.tick = d;
+      return this;
+    }
+
+    public Builder leaseTimeout(Duration d) {
+      this.leaseTimeout = d;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration d) {
+      this.heartbeatInterval = d;
+      return this;
+    }
+
+    public Builder runnerPoll(Duration d) {
+      this.runnerPoll = d;
+      return this;
+    }
+
+    /** Makes a launcher available to queues under its {@link Launcher#name()}. */
+    public Builder launcher(Launcher l) {
+      launchers.put(l.name(), l);
+      return this;
+    }
+
+    public Builder environment(Map<String, String> env) {
+      this.environment = env;
+      return this;
+    }
+
+    public Builder clock(InstantSource c) {
+      this.clock = c;
+      return this;
+    }
+
+    /**
+     * Applies a configuration file's settings (see {@code docs/configuration.md}):
+     *
+     * <pre>
+     * database = jdbc:sqlite:.mayfly/mayfly.db
+     * jobs = com.example.SendMail, com.example.Resize
+     * defaults.max-runners = 4
+     * queue.mail.jobs-per-runner = 20
+     * </pre>
+     *
+     * @param source named in error messages
+     */
+    public Builder properties(Properties p, String source) {
+      Map<String, Map<String, String>> perQueue = new TreeMap<>();
+      for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
+        String value = p.getProperty(key).trim();
+        if (key.equals("database")) {
+          if (databaseUrl == null) {
+            databaseUrl = value;
+          }
+        } else if (key.equals("jobs")) {
+          for (String c : value.split("[,\\s]+")) {
+            if (!c.isBlank()) {
+              jobs.add(loadJob(c, source, key));
+            }
+          }
+        } else if (key.startsWith("defaults.")) {
+          defaults =
+              QueueSettings.apply(
+                  defaults, key.substring("defaults.".length()), value, source, key);
+        } else if (key.startsWith("queue.") && key.indexOf('.', 6) > 6) {
+          String queue = key.substring(6, key.indexOf('.', 6));
+          perQueue.computeIfAbsent(queue, q -> new LinkedHashMap<>()).put(key, value);
+        } else if (key.equals("lease-timeout")) {
+          leaseTimeout = QueueSettings.duration(value, source, key);
+        } else if (key.equals("heartbeat-interval")) {
+          heartbeatInterval = QueueSettings.duration(value, source, key);
+        } else {
+          throw new IllegalArgumentException(
+              source
+                  + ": unknown setting '"
+                  + key
+                  + "'; known: database, jobs, lease-timeout, heartbeat-interval,"
+                  + " defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
+                  + QueueSettings.NAMES);
+        }
+      }
+      // Per-queue settings start from the (now complete) defaults.
+      perQueue.forEach(
+          (queue, settings) -> {
+            QueueConfig q = queues.getOrDefault(queue, null);
+            if (q == null) {
+              q = QueueSettings.named(defaults, queue, source);
+            }
+            for (var e : settings.entrySet()) {
+              String setting = e.getKey().substring(("queue." + queue + ".").length());
+              q = QueueSettings.apply(q, setting, e.getValue(), source, e.getKey());
+            }
+            queues.put(queue, q);
+          });
+      return this;
+    }
+
+    private static Class<? extends Job<?>> loadJob(String className, String source, String key) {
+      try {
+        return JobTypes.loadJobClass(className, Thread.currentThread().getContextClassLoader());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": " + key + ": " + e.getMessage(), e);
+      }
+    }
+
+    public MayflyConfig build() {
+      String url = databaseUrl;
+      if (url == null || url.isBlank()) {
+        url = environment.getOrDefault("MAYFLY_DATABASE_URL", environment.get("DATABASE_URL"));
+      }
+      String normalized = JobStores.normalize(url);
+      JobTypes.of(jobs); // validates names, argument records, clashes
+      positive(tick, "tick");
+      positive(runnerPoll, "runnerPoll");
+      positive(heartbeatInterval, "heartbeatInterval");
+      if (leaseTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+        throw new IllegalArgumentException(
+            "leaseTimeout ("
+                + leaseTimeout
+                + ") must be at least twice heartbeatInterval ("
+                + heartbeatInterval
+                + "), or one late heartbeat would requeue running jobs");
+      }
+      List<QueueConfig> all = new ArrayList<>(queues.values());
+      all.add(defaults);
+      for (QueueConfig q : all) {
+        if (!launchers.containsKey(q.launcher()) && !Launchers.isKnown(q.launcher())) {
+          throw new IllegalArgumentException(
+              "queue '"
+                  + q.name()
+                  + "': unknown launcher '"
+                  + q.launcher()
+                  + "'; use auto, local, inprocess"
+                  + (launchers.isEmpty() ? "" : " or " + String.join(", ", launchers.keySet())));
+        }
+      }
+      return new MayflyConfig(
+          normalized,
+          jobs,
+          defaults,
+          queues,
+          tick,
+          leaseTimeout,
+          heartbeatInterval,
+          runnerPoll,
+          launchers,
+          environment,
+          clock);
+    }
+
+    private static void positive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+    }
+  }
+}

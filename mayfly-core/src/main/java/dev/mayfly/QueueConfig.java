@@ -1,0 +1,118 @@
+package dev.mayfly;
+
+import dev.mayfly.api.QueueNames;
+import dev.mayfly.launch.Launchers;
+import dev.mayfly.runner.RunnerSettings;
+import java.time.Duration;
+
+/**
+ * How one queue's runners are launched. Immutable; change it with the withers.
+ *
+ * @param maxRunners at most this many runners of the queue alive at once, across every app node
+ * @param jobsPerRunner a runner exits after this many jobs; more spreads start-up cost over more
+ *     jobs, fewer gives more parallelism sooner
+ * @param idleExit a runner exits after its queue has been empty this long
+ * @param timeToLive the platform kills a runner this long after launch; a runner takes no job it
+ *     could not finish before then
+ * @param launcher {@code auto}, {@code local} or {@code inprocess} (or a launcher registered with
+ *     the builder)
+ * @param size the platform's machine size for runners, such as {@code standard-1x}
+ */
+public record QueueConfig(
+    String name,
+    int maxRunners,
+    int jobsPerRunner,
+    Duration idleExit,
+    Duration timeToLive,
+    String launcher,
+    String size) {
+
+  public static final int DEFAULT_MAX_RUNNERS = 4;
+  public static final int DEFAULT_JOBS_PER_RUNNER = 10;
+  public static final Duration DEFAULT_IDLE_EXIT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_TIME_TO_LIVE = Duration.ofMinutes(10);
+  public static final String DEFAULT_SIZE = "standard-1x";
+  private static final Duration MIN_TIME_TO_LIVE = Duration.ofSeconds(10);
+
+  public QueueConfig {
+    String where = "queue '" + name + "': ";
+    if (!QueueNames.isValid(name)) {
+      throw new IllegalArgumentException(QueueNames.problem(name));
+    }
+    if (maxRunners < 1 || maxRunners > 1000) {
+      throw new IllegalArgumentException(
+          where + "maxRunners must be between 1 and 1000, was " + maxRunners);
+    }
+    if (jobsPerRunner < 1) {
+      throw new IllegalArgumentException(
+          where + "jobsPerRunner must be at least 1, was " + jobsPerRunner);
+    }
+    if (idleExit == null || idleExit.isNegative()) {
+      throw new IllegalArgumentException(where + "idleExit must be zero or more, was " + idleExit);
+    }
+    if (timeToLive == null || timeToLive.compareTo(MIN_TIME_TO_LIVE) < 0) {
+      throw new IllegalArgumentException(
+          where + "timeToLive must be at least " + MIN_TIME_TO_LIVE + ", was " + timeToLive);
+    }
+    if (idleExit.compareTo(timeToLive) >= 0) {
+      throw new IllegalArgumentException(
+          where
+              + "idleExit ("
+              + idleExit
+              + ") must be shorter than timeToLive ("
+              + timeToLive
+              + ")");
+    }
+    if (launcher == null || launcher.isBlank()) {
+      launcher = Launchers.AUTO;
+    }
+    if (size == null || size.isBlank()) {
+      size = DEFAULT_SIZE;
+    }
+  }
+
+  public static QueueConfig defaults(String name) {
+    return new QueueConfig(
+        name,
+        DEFAULT_MAX_RUNNERS,
+        DEFAULT_JOBS_PER_RUNNER,
+        DEFAULT_IDLE_EXIT,
+        DEFAULT_TIME_TO_LIVE,
+        Launchers.AUTO,
+        DEFAULT_SIZE);
+  }
+
+  /** The same settings for another queue. */
+  public QueueConfig named(String n) {
+    return new QueueConfig(n, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size);
+  }
+
+  public QueueConfig maxRunners(int n) {
+    return new QueueConfig(name, n, jobsPerRunner, idleExit, timeToLive, launcher, size);
+  }
+
+  public QueueConfig jobsPerRunner(int n) {
+    return new QueueConfig(name, maxRunners, n, idleExit, timeToLive, launcher, size);
+  }
+
+  public QueueConfig idleExit(Duration d) {
+    return new QueueConfig(name, maxRunners, jobsPerRunner, d, timeToLive, launcher, size);
+  }
+
+  public QueueConfig timeToLive(Duration d) {
+    return new QueueConfig(name, maxRunners, jobsPerRunner, idleExit, d, launcher, size);
+  }
+
+  public QueueConfig launcher(String l) {
+    return new QueueConfig(name, maxRunners, jobsPerRunner, idleExit, timeToLive, l, size);
+  }
+
+  public QueueConfig size(String s) {
+    return new QueueConfig(name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, s);
+  }
+
+  /** The longest job timeout a runner of this queue can ever take on. */
+  public Duration longestJob() {
+    return timeToLive.minus(RunnerSettings.EXIT_MARGIN);
+  }
+}

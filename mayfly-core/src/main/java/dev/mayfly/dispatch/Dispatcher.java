@@ -1,0 +1,303 @@
+package dev.mayfly.dispatch;
+
+import dev.mayfly.MayflyConfig;
+import dev.mayfly.QueueConfig;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.launch.LaunchException;
+import dev.mayfly.launch.LaunchRequest;
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.RunnerExit;
+import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.QueueDemand;
+import dev.mayfly.store.Recovered;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Launches runners when there is work, inside the app (or {@code mayfly serve}): there is no
+ * always-on worker.
+ *
+ * <p>Each tick, for every queue with ready jobs or alive runners, it compares the work waiting with
+ * what the alive runners will still take (each takes up to {@code jobsPerRunner} jobs in its life);
+ * every {@code jobsPerRunner} ready jobs beyond that justify one more runner, up to the queue's
+ * {@code maxRunners}. Small {@code jobsPerRunner} buys parallelism, large buys fewer start-ups. The
+ * count of alive runners comes from the store and slots are reserved there atomically, so several
+ * dispatchers on one database never launch more than {@code maxRunners} together. The dispatcher
+ * itself holds no state another node would need: killing it loses nothing.
+ *
+ * <p>A tick also runs crash recovery (expired leases, silent runners) and flushes captured runner
+ * output. Ticks come every {@code tick}, or sooner when an enqueue or a runner exit wakes it.
+ */
+public final class Dispatcher implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("dev.mayfly.dispatch");
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final MayflyConfig config;
+  private final JobStore store;
+  private final JobTypes types;
+  private final Function<QueueConfig, Launcher> launchers;
+  private final Semaphore wakeups = new Semaphore(0);
+  private final Map<String, OutputBuffer> outputs = new ConcurrentHashMap<>();
+  private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
+  private volatile boolean running;
+  private Thread thread;
+  private Instant lastRecovery = Instant.EPOCH;
+  private String lastFailure;
+
+  public Dispatcher(
+      MayflyConfig config,
+      JobStore store,
+      JobTypes types,
+      Function<QueueConfig, Launcher> launchers) {
+    this.config = config;
+    this.store = store;
+    this.types = types;
+    this.launchers = launchers;
+  }
+
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = Thread.ofPlatform().daemon().name("mayfly-dispatcher").start(this::loop);
+  }
+
+  /** Makes the next tick happen now (after an enqueue, or a runner's exit). */
+  public void wake() {
+    if (wakeups.availablePermits() == 0) {
+      wakeups.release();
+    }
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        tick();
+        lastFailure = null;
+      } catch (RuntimeException | Error e) {
+        // The store may be briefly unavailable; the next tick tries again. Never let this die,
+        // and say so once per failure, not once per tick.
+        String failure = String.valueOf(e);
+        if (!failure.equals(lastFailure)) {
+          LOG.log(
+              Level.WARNING,
+              "dispatcher tick failed; retrying every " + config.tick() + " until it works",
+              e);
+          lastFailure = failure;
+        }
+      }
+      try {
+        wakeups.tryAcquire(config.tick().toMillis(), TimeUnit.MILLISECONDS);
+        wakeups.drainPermits();
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** One round: recover, flush output, launch what the ready work needs. */
+  void tick() {
+    Instant now = config.clock().instant();
+    if (Duration.between(lastRecovery, now).compareTo(config.heartbeatInterval()) >= 0) {
+      lastRecovery = now;
+      Recovered r = store.recover(now, now.minus(config.leaseTimeout()));
+      if (r.any()) {
+        LOG.log(
+            Level.WARNING,
+            "recovered from crashes: {0} job(s) back in the queue, {1} runner(s) declared lost",
+            r.jobsRequeued(),
+            r.runnersLost());
+      }
+    }
+    outputs.values().forEach(OutputBuffer::flush);
+    for (QueueDemand d : store.demand(now)) {
+      QueueConfig queue = config.queue(d.queue());
+      int toLaunch = runnersToLaunch(d, queue);
+      if (toLaunch <= 0) {
+        continue;
+      }
+      Backoff backoff = backoffs.get(queue.name());
+      if (backoff != null && now.isBefore(backoff.until)) {
+        continue;
+      }
+      Launcher launcher = launchers.apply(queue);
+      List<String> ids =
+          store.reserveRunners(
+              new NewRunner(queue.name(), launcher.name(), queue.size(), now),
+              queue.maxRunners(),
+              toLaunch);
+      for (String id : ids) {
+        Thread.ofVirtual().name("mayfly-launch-" + id).start(() -> launch(id, queue, launcher));
+      }
+    }
+  }
+
+  /**
+   * How many runners to add: one per {@code jobsPerRunner} ready jobs that the alive runners will
+   * not take, within the queue's cap.
+   */
+  static int runnersToLaunch(QueueDemand d, QueueConfig queue) {
+    int perRunner = queue.jobsPerRunner();
+    long capacity =
+        Math.max(0, (long) d.runnersAlive() * perRunner - d.jobsRunByAlive() - d.runnersBusy());
+    long uncovered = Math.max(0, d.ready() - capacity);
+    long needed = (uncovered + perRunner - 1) / perRunner;
+    long room = queue.maxRunners() - d.runnersAlive();
+    return (int) Math.max(0, Math.min(needed, room));
+  }
+
+  private void launch(String runnerId, QueueConfig queue, Launcher launcher) {
+    Instant now = config.clock().instant();
+    RunnerSettings settings =
+        new RunnerSettings(
+            runnerId,
+            queue.name(),
+            config.databaseUrl(),
+            types.encode(),
+            queue.jobsPerRunner(),
+            queue.idleExit(),
+            now.plus(queue.timeToLive()),
+            config.runnerPoll(),
+            config.leaseTimeout(),
+            config.heartbeatInterval());
+    OutputBuffer output = new OutputBuffer(runnerId);
+    outputs.put(runnerId, output);
+    LaunchRequest request =
+        new LaunchRequest(
+            runnerId,
+            queue.name(),
+            settings.toEnv(true),
+            queue.timeToLive(),
+            queue.size(),
+            output::add);
+    try {
+      RunnerHandle handle = launcher.launch(request);
+      store.runnerLaunched(runnerId, handle.platformId());
+      handle.exit().whenComplete((exit, error) -> exited(runnerId, queue, exit, error));
+    } catch (LaunchException e) {
+      outputs.remove(runnerId);
+      store.runnerLaunchFailed(runnerId, e.getMessage(), config.clock().instant());
+      Duration wait = backOff(queue.name());
+      LOG.log(
+          e.atCapacity() ? Level.INFO : Level.WARNING,
+          "{0}; next launch for queue {1} in {2}",
+          e.getMessage(),
+          queue.name(),
+          wait);
+    } catch (RuntimeException e) {
+      outputs.remove(runnerId);
+      store.runnerLaunchFailed(
+          runnerId, launcher.name() + " launcher failed: " + e, config.clock().instant());
+      LOG.log(Level.ERROR, "launching runner " + runnerId + " failed unexpectedly", e);
+      backOff(queue.name());
+    }
+  }
+
+  private void exited(String runnerId, QueueConfig queue, RunnerExit exit, Throwable error) {
+    if (!running) {
+      return; // closed: the store may be gone; the runner recorded its own end
+    }
+    try {
+      OutputBuffer output = outputs.remove(runnerId);
+      if (output != null) {
+        output.flush();
+      }
+      Instant at = exit != null ? exit.at() : config.clock().instant();
+      Integer code = exit != null ? exit.exitCode() : null;
+      store.runnerExited(runnerId, code, at);
+      boolean crashedEarly =
+          code != null
+              && code != 0
+              && store.runner(runnerId, at).map(r -> r.jobsRun() == 0).orElse(false);
+      if (crashedEarly) {
+        Duration wait = backOff(queue.name());
+        LOG.log(
+            Level.WARNING,
+            "runner {0} of queue {1} exited with code {2} before running any job ({3}); see"
+                + " `mayfly runners` for its output. Next launch in {4}",
+            runnerId,
+            queue.name(),
+            code,
+            exit.detail(),
+            wait);
+      } else {
+        backoffs.remove(queue.name());
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "recording the exit of runner " + runnerId + " failed", e);
+    } finally {
+      wake();
+    }
+  }
+
+  private Duration backOff(String queue) {
+    Backoff b =
+        backoffs.compute(
+            queue,
+            (q, old) -> {
+              int failures = old == null ? 1 : old.failures + 1;
+              long millis = Math.min(MAX_BACKOFF.toMillis(), 500L << Math.min(failures - 1, 10));
+              return new Backoff(failures, config.clock().instant().plusMillis(millis));
+            });
+    return Duration.between(config.clock().instant(), b.until);
+  }
+
+  private record Backoff(int failures, Instant until) {}
+
+  /** Lines a runner printed, stored in batches rather than one write per line. */
+  private final class OutputBuffer {
+    private final String runnerId;
+    private final List<LogLine> pending = new ArrayList<>();
+
+    OutputBuffer(String runnerId) {
+      this.runnerId = runnerId;
+    }
+
+    synchronized void add(String line) {
+      pending.add(new LogLine(config.clock().instant(), "out", line));
+    }
+
+    void flush() {
+      List<LogLine> batch;
+      synchronized (this) {
+        if (pending.isEmpty()) {
+          return;
+        }
+        batch = new ArrayList<>(pending);
+        pending.clear();
+      }
+      try {
+        store.appendRunnerOutput(runnerId, batch);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "storing output of runner " + runnerId + " failed", e);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    outputs.values().forEach(OutputBuffer::flush);
+  }
+}

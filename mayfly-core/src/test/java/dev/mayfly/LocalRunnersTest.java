@@ -1,0 +1,97 @@
+package dev.mayfly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mayfly.api.AttemptInfo;
+import dev.mayfly.api.JobFilter;
+import dev.mayfly.api.JobState;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.api.RunnerState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Jobs in real one-off JVMs, judged only from what the store recorded. */
+@Tag("processes")
+class LocalRunnersTest {
+  @TempDir Path dir;
+
+  @Test
+  void twoHundredJobsSucceedExactlyOnceWithNeverMoreThanFourRunnersAlive() {
+    int jobs = 200;
+    int maxRunners = 4;
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(dir.resolve("m.db").toString())
+            .environment(Map.of())
+            .jobs(CoreTestJobs.Work.class)
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("local")
+                    .maxRunners(maxRunners)
+                    .jobsPerRunner(15)
+                    .idleExit(Duration.ofMillis(500)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      List<Long> ids = new ArrayList<>();
+      for (int i = 0; i < jobs; i++) {
+        ids.add(mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(i, 5)));
+      }
+      await()
+          .atMost(Duration.ofMinutes(4))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == jobs);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+
+      Admin admin = mayfly.admin();
+      for (long id : ids) {
+        List<AttemptInfo> attempts = admin.jobDetail(id).orElseThrow().attempts();
+        assertThat(attempts)
+            .as("attempts of job %d", id)
+            .singleElement()
+            .satisfies(a -> assertThat(a.outcome()).isEqualTo("succeeded"));
+      }
+      assertThat(admin.jobs(JobFilter.all().state(JobState.SUCCEEDED).limit(1000))).hasSize(jobs);
+
+      List<RunnerInfo> runners = admin.runners(RunnerFilter.all().limit(1000));
+      String self = Long.toString(ProcessHandle.current().pid());
+      assertThat(runners)
+          .allSatisfy(
+              r -> {
+                assertThat(r.state()).isEqualTo(RunnerState.EXITED);
+                assertThat(r.exitCode()).isZero();
+                assertThat(r.platformId()).isNotEqualTo(self);
+              });
+      assertThat(runners.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(jobs);
+      assertThat(maxAliveAtOnce(runners)).isBetween(2, maxRunners);
+    }
+  }
+
+  /** Sweeps launch and exit times; an exit at the same instant as a launch frees its slot first. */
+  static int maxAliveAtOnce(List<RunnerInfo> runners) {
+    record Event(Instant at, int delta) {}
+    List<Event> events = new ArrayList<>();
+    for (RunnerInfo r : runners) {
+      events.add(new Event(r.launchedAt(), +1));
+      events.add(new Event(r.exitedAt(), -1));
+    }
+    events.sort(Comparator.comparing(Event::at).thenComparingInt(Event::delta));
+    int alive = 0;
+    int max = 0;
+    for (Event e : events) {
+      alive += e.delta();
+      max = Math.max(max, alive);
+    }
+    return max;
+  }
+}

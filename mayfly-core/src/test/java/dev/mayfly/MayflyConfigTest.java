@@ -1,0 +1,110 @@
+package dev.mayfly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MayflyConfigTest {
+  @TempDir Path dir;
+
+  private MayflyConfig.Builder builder() {
+    return MayflyConfig.builder()
+        .database(dir.resolve("m.db").toString())
+        .environment(Map.of())
+        .jobs(CoreTestJobs.Work.class);
+  }
+
+  private static Properties props(String text) throws Exception {
+    Properties p = new Properties();
+    p.load(new StringReader(text));
+    return p;
+  }
+
+  @Test
+  void defaultsAreUsableAsTheyAre() {
+    MayflyConfig c = builder().build();
+    QueueConfig q = c.queue("anything");
+    assertThat(q.name()).isEqualTo("anything");
+    assertThat(q.maxRunners()).isEqualTo(4);
+    assertThat(q.timeToLive()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.databaseUrl()).isEqualTo("jdbc:sqlite:" + dir.resolve("m.db"));
+  }
+
+  @Test
+  void databaseFallsBackToTheEnvironment() {
+    MayflyConfig c =
+        MayflyConfig.builder()
+            .environment(Map.of("DATABASE_URL", "sqlite:" + dir.resolve("env.db")))
+            .build();
+    assertThat(c.databaseUrl()).endsWith("env.db");
+  }
+
+  @Test
+  void aConfigurationFileSetsDefaultsAndQueues() throws Exception {
+    MayflyConfig c =
+        builder()
+            .properties(
+                props(
+                    """
+                    defaults.max-runners = 8
+                    defaults.idle-exit = 5s
+                    queue.mail.jobs-per-runner = 20
+                    queue.mail.time-to-live = 30m
+                    queue.mail.launcher = inprocess
+                    """),
+                "mayfly.properties")
+            .build();
+    assertThat(c.queue("other").maxRunners()).isEqualTo(8);
+    QueueConfig mail = c.queue("mail");
+    assertThat(mail.maxRunners()).isEqualTo(8);
+    assertThat(mail.idleExit()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(mail.jobsPerRunner()).isEqualTo(20);
+    assertThat(mail.timeToLive()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(mail.launcher()).isEqualTo("inprocess");
+  }
+
+  @Test
+  void badSettingsNameTheFileTheKeyAndTheFix() {
+    assertThatThrownBy(
+            () -> builder().properties(props("queue.mail.max-runners = lots"), "my.properties"))
+        .hasMessageContaining("my.properties")
+        .hasMessageContaining("queue.mail.max-runners")
+        .hasMessageContaining("whole number");
+    assertThatThrownBy(() -> builder().properties(props("defaults.max-runner = 3"), "f"))
+        .hasMessageContaining("unknown queue setting 'max-runner'")
+        .hasMessageContaining("max-runners");
+    assertThatThrownBy(() -> builder().properties(props("queues.x = 1"), "f"))
+        .hasMessageContaining("unknown setting 'queues.x'");
+    assertThatThrownBy(() -> builder().properties(props("defaults.idle-exit = soon"), "f"))
+        .hasMessageContaining("500ms, 30s, 5m");
+    assertThatThrownBy(() -> builder().properties(props("queue.Mail.size = x"), "f"))
+        .hasMessageContaining("invalid name 'Mail'");
+  }
+
+  @Test
+  void impossibleQueueSettingsAreRefusedWhenBuilt() {
+    QueueConfig q = QueueConfig.defaults("q");
+    assertThatThrownBy(() -> q.maxRunners(0)).hasMessageContaining("maxRunners must be between 1");
+    assertThatThrownBy(() -> q.idleExit(Duration.ofMinutes(20)))
+        .hasMessageContaining("idleExit (PT20M) must be shorter than timeToLive");
+    assertThatThrownBy(() -> builder().defaults(q.launcher("lambda")).build())
+        .hasMessageContaining("unknown launcher 'lambda'");
+    assertThatThrownBy(() -> builder().leaseTimeout(Duration.ofSeconds(6)).build())
+        .hasMessageContaining("at least twice heartbeatInterval");
+  }
+
+  @Test
+  void durationsReadAsPeopleWriteThem() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(Durations.parse("PT2S")).isEqualTo(Duration.ofSeconds(2));
+    assertThatThrownBy(() -> Durations.parse("-5m")).hasMessageContaining("negative");
+  }
+}
