@@ -81,7 +81,10 @@ public final class SqliteJobStore implements JobStore {
       config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
       Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
       SqliteJobStore store = new SqliteJobStore(c);
-      store.write(() -> SqliteMigrations.migrate(c, file));
+      // Every runner process opens the store: only take the write lock when there is work.
+      if (!SqliteMigrations.isCurrent(c)) {
+        store.write(() -> SqliteMigrations.migrate(c, file));
+      }
       return store;
     } catch (SQLException | java.io.IOException e) {
       throw new StoreException(

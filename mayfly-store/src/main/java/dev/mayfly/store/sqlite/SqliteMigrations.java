@@ -21,6 +21,24 @@ final class SqliteMigrations {
 
   private SqliteMigrations() {}
 
+  /** True if the schema is exactly this code's version; a read, no lock taken. */
+  static boolean isCurrent(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'mayfly_schema'")) {
+      rs.next();
+      if (rs.getInt(1) == 0) {
+        return false;
+      }
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COALESCE(max(version), 0) FROM mayfly_schema")) {
+      rs.next();
+      return rs.getInt(1) == SCRIPTS.size();
+    }
+  }
+
   static int migrate(Connection c, Path file) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(
