@@ -253,27 +253,11 @@ public final class SqliteJobStore implements JobStore {
 
   @Override
   public void appendLog(long jobId, int attempt, List<LogLine> lines) {
-    if (lines.isEmpty()) {
-      return;
-    }
-    write(
-        () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "INSERT INTO mayfly_job_log (job_id, attempt, at, level, message)"
-                      + " VALUES (?, ?, ?, ?, ?)")) {
-            for (LogLine l : lines) {
-              ps.setLong(1, jobId);
-              ps.setInt(2, attempt);
-              ps.setLong(3, l.at().toEpochMilli());
-              ps.setString(4, l.level());
-              ps.setString(5, l.message());
-              ps.addBatch();
-            }
-            ps.executeBatch();
-          }
-          return null;
-        });
+    insertLines(
+        "INSERT INTO mayfly_job_log (job_id, attempt, at, level, message) VALUES (?, ?, ?, ?, ?)",
+        lines,
+        jobId,
+        attempt);
   }
 
   @Override
@@ -418,20 +402,25 @@ public final class SqliteJobStore implements JobStore {
 
   @Override
   public void appendRunnerOutput(String runnerId, List<LogLine> lines) {
+    insertLines(
+        "INSERT INTO mayfly_runner_output (runner_id, at, level, line) VALUES (?, ?, ?, ?)",
+        lines,
+        runnerId);
+  }
+
+  /** Inserts lines in one batch; {@code keys} come first, then each line's time, level, text. */
+  private void insertLines(String sql, List<LogLine> lines, Object... keys) {
     if (lines.isEmpty()) {
       return;
     }
     write(
         () -> {
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "INSERT INTO mayfly_runner_output (runner_id, at, level, line)"
-                      + " VALUES (?, ?, ?, ?)")) {
+          try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (LogLine l : lines) {
-              ps.setString(1, runnerId);
-              ps.setLong(2, l.at().toEpochMilli());
-              ps.setString(3, l.level());
-              ps.setString(4, l.message());
+              bind(ps, keys);
+              ps.setLong(keys.length + 1, l.at().toEpochMilli());
+              ps.setString(keys.length + 2, l.level());
+              ps.setString(keys.length + 3, l.message());
               ps.addBatch();
             }
             ps.executeBatch();
