@@ -47,7 +47,7 @@ public final class RunnerMain {
     }
     JobStore store;
     try {
-      store = JobStores.open(settings.databaseUrl());
+      store = JobStores.open(settings.databaseUrl(), 2); // the work loop and the heartbeat
     } catch (RuntimeException e) {
       System.err.println(
           "mayfly runner " + settings.runnerId() + ": cannot open the store: " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.mayfly.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 
 /** A job a runner has just claimed; {@code attempt} is 1 on the first execution. */
 public record ClaimedJob(
@@ -12,4 +13,14 @@ public record ClaimedJob(
     int attempt,
     Duration timeout,
     Instant enqueuedAt,
-    Instant startedAt) {}
+    Instant startedAt,
+    int priority,
+    Instant runAt) {
+
+  /** The order jobs are claimed in: highest priority, then oldest run-at, then oldest id. */
+  public static final Comparator<ClaimedJob> CLAIM_ORDER =
+      Comparator.comparingInt(ClaimedJob::priority)
+          .reversed()
+          .thenComparing(ClaimedJob::runAt)
+          .thenComparingLong(ClaimedJob::id);
+}

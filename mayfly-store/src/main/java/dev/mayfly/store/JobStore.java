@@ -33,14 +33,25 @@ public interface JobStore extends AutoCloseable {
   List<Long> enqueueAll(List<NewJob> jobs);
 
   /**
-   * Atomically takes the next ready job of a queue for a runner, so no two runners ever get the
-   * same job: the highest priority, then the oldest run-at. Only jobs whose timeout is at most
-   * {@code maxTimeout} are considered, so a runner near its time-to-live takes only what it can
-   * finish. Increments the attempt count, records a new attempt, and sets a lease that the runner
-   * must renew with {@link #heartbeat}.
+   * Atomically takes up to {@code limit} ready jobs of a queue for a runner, so no two runners ever
+   * get the same job: the highest priority, then the oldest run-at. Only jobs whose timeout is at
+   * most {@code maxTimeout} are considered, so a runner near its time-to-live takes only what it
+   * can finish. Increments the attempt count, records a new attempt, and sets a lease that the
+   * runner must renew with {@link #heartbeat}.
    */
-  Optional<ClaimedJob> claim(
-      String queue, String runnerId, Instant now, Duration maxTimeout, Instant leaseUntil);
+  List<ClaimedJob> claim(
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit);
+
+  /** Claims one job; see {@link #claim(String, String, Instant, Duration, Instant, int)}. */
+  default Optional<ClaimedJob> claim(
+      String queue, String runnerId, Instant now, Duration maxTimeout, Instant leaseUntil) {
+    return claim(queue, runnerId, now, maxTimeout, leaseUntil, 1).stream().findFirst();
+  }
 
   /**
    * Records the end of the current attempt of a job held by {@code runnerId}. Returns false, and
@@ -95,6 +106,23 @@ public interface JobStore extends AutoCloseable {
    * Safe to run from any node at any time.
    */
   Recovered recover(Instant now, Instant silentSince);
+
+  /**
+   * Deletes finished jobs (succeeded, failed, dead, cancelled) that finished before {@code
+   * finishedBefore}, with their attempts and log lines, and runners that exited before then with
+   * their output. Returns the number of jobs deleted.
+   */
+  int prune(Instant finishedBefore);
+
+  /**
+   * Calls {@code listener} with a queue's name soon after jobs become ready in it, from any
+   * process, where the database can tell (PostgreSQL's LISTEN/NOTIFY). Notifications may be lost or
+   * late: they are a hint to look now, never a substitute for polling. Returns a handle that stops
+   * the listening; a store that cannot listen returns one that does nothing.
+   */
+  default AutoCloseable listen(java.util.function.Consumer<String> listener) {
+    return () -> {};
+  }
 
   // ---- reading -------------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 package dev.mayfly.store;
 
+import dev.mayfly.store.postgres.PostgresJobStore;
+import dev.mayfly.store.postgres.PostgresUrl;
 import dev.mayfly.store.sqlite.SqliteJobStore;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,12 +14,27 @@ public final class JobStores {
   private JobStores() {}
 
   /**
-   * Opens (creating and migrating as needed) the store at {@code url}: {@code jdbc:sqlite:PATH},
+   * Opens (creating and migrating as needed) the store at {@code url}: a PostgreSQL URL ({@code
+   * postgres://user:pass@host:5432/db} or {@code jdbc:postgresql://...}), {@code jdbc:sqlite:PATH},
    * {@code sqlite:PATH} or a plain file path for the embedded SQLite store; null or blank for the
    * default file {@value #DEFAULT_SQLITE_PATH} in the working directory.
    */
   public static JobStore open(String url) {
+    return open(url, DEFAULT_POOL_SIZE);
+  }
+
+  /** Connections an app node keeps to PostgreSQL at most. */
+  public static final int DEFAULT_POOL_SIZE = 8;
+
+  /**
+   * Opens the store, with at most {@code poolSize} connections where the database has a pool
+   * (PostgreSQL); a runner process needs 2.
+   */
+  public static JobStore open(String url, int poolSize) {
     String normalized = normalize(url);
+    if (PostgresUrl.matches(normalized)) {
+      return PostgresJobStore.open(normalized, poolSize);
+    }
     return SqliteJobStore.open(Path.of(normalized.substring("jdbc:sqlite:".length())));
   }
 
@@ -31,12 +48,9 @@ public final class JobStores {
       u = DEFAULT_SQLITE_PATH;
     }
     String lower = u.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("postgres://")
-        || lower.startsWith("postgresql://")
-        || lower.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException(
-          "this build of Mayfly has no PostgreSQL store yet; use an SQLite file such as"
-              + " jdbc:sqlite:.mayfly/mayfly.db (or leave --db unset)");
+    if (PostgresUrl.matches(u)) {
+      PostgresUrl.parse(u); // fails early, with an example, on a malformed URL
+      return u;
     }
     String path;
     if (lower.startsWith("jdbc:sqlite:")) {
@@ -47,7 +61,8 @@ public final class JobStores {
       throw new IllegalArgumentException(
           "unrecognised database URL '"
               + redact(u)
-              + "'; use jdbc:sqlite:PATH, sqlite:PATH or a file path");
+              + "'; use postgres://USER:PASSWORD@HOST:5432/DB, jdbc:postgresql://HOST:5432/DB,"
+              + " jdbc:sqlite:PATH, sqlite:PATH or a file path");
     } else {
       path = u;
     }
@@ -62,6 +77,9 @@ public final class JobStores {
 
   /** The URL with any password replaced, fit for logs and error messages. */
   public static String redact(String url) {
-    return url == null ? null : url.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@");
+    return url == null
+        ? null
+        : url.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@")
+            .replaceAll("(?i)(password=)[^&]*", "$1****");
   }
 }

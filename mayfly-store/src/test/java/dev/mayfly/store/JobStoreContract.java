@@ -47,8 +47,9 @@ public abstract class JobStoreContract {
   }
 
   @AfterEach
-  void closeStores() {
+  protected void closeStores() {
     opened.forEach(JobStore::close);
+    opened.clear();
   }
 
   protected JobStore track(JobStore s) {
@@ -98,6 +99,55 @@ public abstract class JobStoreContract {
     assertThat(claim(store, "default", "r", t0.plusSeconds(1)).orElseThrow().id())
         .isEqualTo(lowLater);
     assertThat(claim(store, "default", "r", t0.plusSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void aBatchClaimTakesSeveralJobsInClaimOrder() {
+    long a = store.enqueue(job("default"));
+    long b = store.enqueue(job("default"));
+    long urgent = store.enqueue(new NewJob("sleep", "default", "{}", 9, t0, TIMEOUT, 1, t0));
+    store.enqueue(job("default"));
+
+    List<ClaimedJob> got = store.claim("default", "r", t0, PLENTY, t0.plusSeconds(30), 3);
+
+    assertThat(got).extracting(ClaimedJob::id).containsExactly(urgent, a, b);
+    assertThat(store.attempts(a)).hasSize(1);
+    assertThat(store.claim("default", "r", t0, PLENTY, t0.plusSeconds(30), 3)).hasSize(1);
+  }
+
+  @Test
+  void batchEnqueueReturnsIdsInOrder() {
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(new NewJob("sleep", "default", "{\"n\":" + i + "}", 0, t0, TIMEOUT, 1, t0));
+    }
+    List<Long> ids = store.enqueueAll(batch);
+    for (int i = 0; i < 50; i++) {
+      assertThat(store.job(ids.get(i), t0).orElseThrow().args()).isEqualTo("{\"n\":" + i + "}");
+    }
+  }
+
+  @Test
+  void pruningDeletesOnlyJobsAndRunnersFinishedBeforeTheCutoff() {
+    String runner = reserveOne("default");
+    long old = store.enqueue(job("default"));
+    long recent = store.enqueue(job("default"));
+    long waiting = store.enqueue(job("default"));
+    claim(store, "default", runner, t0);
+    store.finish(old, runner, new Finish.Succeeded(t0));
+    store.appendLog(old, 1, List.of(new LogLine(t0, "info", "x")));
+    claim(store, "default", runner, t0);
+    store.finish(recent, runner, new Finish.Succeeded(t0.plusSeconds(100)));
+    store.runnerExited(runner, 0, t0.plusSeconds(1));
+
+    assertThat(store.prune(t0.plusSeconds(50))).isEqualTo(1);
+
+    assertThat(store.job(old, t0)).isEmpty();
+    assertThat(store.jobLog(old)).isEmpty();
+    assertThat(store.attempts(old)).isEmpty();
+    assertThat(store.job(recent, t0)).isPresent();
+    assertThat(store.job(waiting, t0)).isPresent();
+    assertThat(store.runner(runner, t0)).isEmpty();
   }
 
   @Test

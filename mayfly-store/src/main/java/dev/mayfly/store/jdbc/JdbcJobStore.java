@@ -1,0 +1,835 @@
+package dev.mayfly.store.jdbc;
+
+import dev.mayfly.api.AttemptInfo;
+import dev.mayfly.api.JobFilter;
+import dev.mayfly.api.JobInfo;
+import dev.mayfly.api.JobState;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.api.QueueCounts;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.api.RunnerState;
+import dev.mayfly.store.ClaimedJob;
+import dev.mayfly.store.Finish;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.NewJob;
+import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.QueueDemand;
+import dev.mayfly.store.Recovered;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * The {@link JobStore} in SQL, shared by SQLite and PostgreSQL: the same tables, the same
+ * statements, times as epoch milliseconds. Subclasses say how connections and transactions work and
+ * add what only their database can do (row locks for claiming, advisory locks, notifications).
+ */
+public abstract class JdbcJobStore implements JobStore {
+  private static final int BUSY_TIMEOUT_MILLIS = 30_000;
+  private static final String JOB_COLUMNS =
+      "id, type, queue, state, priority, attempts, runner_id, enqueued_at, run_at, started_at,"
+          + " finished_at, error, args";
+  private static final String RUNNER_COLUMNS =
+      "id, queue, launcher, platform_id, size, state, launched_at, started_at, exited_at,"
+          + " exit_code, jobs_run, error";
+
+  private final String claimLockClause;
+
+  /**
+   * @param claimLockClause appended to the claim's inner SELECT: {@code FOR UPDATE SKIP LOCKED}
+   *     where the database has row locks, empty where a transaction already owns the database
+   */
+  protected JdbcJobStore(String claimLockClause) {
+    this.claimLockClause = claimLockClause;
+  }
+
+  // ---- jobs ----------------------------------------------------------------------------------
+
+  @Override
+  public long enqueue(NewJob job) {
+    return enqueueAll(List.of(job)).getFirst();
+  }
+
+  @Override
+  public List<Long> enqueueAll(List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    return write(
+        c -> {
+          List<Long> ids = insertJobs(c, jobs);
+          notifyReady(c, jobs.stream().map(NewJob::queue).collect(Collectors.toSet()));
+          return ids;
+        });
+  }
+
+  /** Inserts jobs in state queued; returns their ids in order. */
+  protected List<Long> insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
+    List<Long> ids = new ArrayList<>(jobs.size());
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at, timeout_ms,"
+                + " max_attempts, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)"
+                + " RETURNING id")) {
+      for (NewJob j : jobs) {
+        ps.setString(1, j.type());
+        ps.setString(2, j.queue());
+        ps.setString(3, j.args());
+        ps.setInt(4, j.priority());
+        ps.setLong(5, j.runAt().toEpochMilli());
+        ps.setLong(6, j.timeout().toMillis());
+        ps.setInt(7, j.maxAttempts());
+        ps.setLong(8, j.enqueuedAt().toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** Tells listeners in other processes that these queues have new jobs (where supported). */
+  protected void notifyReady(Connection c, Set<String> queues) throws SQLException {}
+
+  /** Serialises runner reservations for a queue within the current transaction. */
+  protected void lockQueue(Connection c, String queue) throws SQLException {}
+
+  @Override
+  public List<ClaimedJob> claim(
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    return write(
+        c -> {
+          // One statement picks and takes the jobs. On PostgreSQL the inner SELECT locks the rows
+          // it picks and skips rows other claimers hold (FOR UPDATE SKIP LOCKED), so concurrent
+          // runners never wait on each other nor take the same job; on SQLite the immediate
+          // transaction holds the database's write lock for the same effect.
+          List<ClaimedJob> claimed =
+              list(
+                  c,
+                  "UPDATE mayfly_jobs SET state = 'running', runner_id = ?, attempts = attempts + 1,"
+                      + " started_at = ?, lease_until = ?, finished_at = NULL"
+                      + " WHERE id IN (SELECT id FROM mayfly_jobs WHERE state = 'queued'"
+                      + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
+                      + " ORDER BY priority DESC, run_at, id LIMIT ?"
+                      + claimLockClause
+                      + ") RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
+                      + " priority, run_at",
+                  rs ->
+                      new ClaimedJob(
+                          rs.getLong(1),
+                          rs.getString(2),
+                          rs.getString(3),
+                          rs.getString(4),
+                          rs.getInt(5),
+                          Duration.ofMillis(rs.getLong(6)),
+                          Instant.ofEpochMilli(rs.getLong(7)),
+                          now,
+                          rs.getInt(8),
+                          Instant.ofEpochMilli(rs.getLong(9))),
+                  runnerId,
+                  now.toEpochMilli(),
+                  leaseUntil.toEpochMilli(),
+                  queue,
+                  now.toEpochMilli(),
+                  maxTimeout.toMillis(),
+                  limit);
+          // RETURNING gives no order; hand jobs out in claim order.
+          claimed.sort(ClaimedJob.CLAIM_ORDER);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, outcome)"
+                      + " VALUES (?, ?, ?, ?, 'running') ON CONFLICT (job_id, attempt) DO UPDATE"
+                      + " SET runner_id = excluded.runner_id, started_at = excluded.started_at,"
+                      + " outcome = 'running', finished_at = NULL, error = NULL")) {
+            for (ClaimedJob j : claimed) {
+              ps.setLong(1, j.id());
+              ps.setInt(2, j.attempt());
+              ps.setString(3, runnerId);
+              ps.setLong(4, now.toEpochMilli());
+              ps.addBatch();
+            }
+            if (!claimed.isEmpty()) {
+              ps.executeBatch();
+            }
+          }
+          return claimed;
+        });
+  }
+
+  @Override
+  public boolean finish(long jobId, String runnerId, Finish finish) {
+    return write(
+        c -> {
+          long at = finish.at().toEpochMilli();
+          int changed =
+              switch (finish) {
+                case Finish.Succeeded s ->
+                    update(
+                        c,
+                        "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
+                            + " lease_until = NULL, error = NULL"
+                            + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                        at,
+                        jobId,
+                        runnerId);
+                case Finish.Failed f ->
+                    update(
+                        c,
+                        "UPDATE mayfly_jobs SET state = ?, finished_at = ?, lease_until = NULL,"
+                            + " error = ? WHERE id = ? AND runner_id = ? AND state = 'running'",
+                        f.dead() ? "dead" : "failed",
+                        at,
+                        f.error(),
+                        jobId,
+                        runnerId);
+                case Finish.Requeued r ->
+                    update(
+                        c,
+                        "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
+                            + " error = ?, attempts = attempts - ?"
+                            + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                        r.runAt().toEpochMilli(),
+                        r.reason(),
+                        r.countsAsAttempt() ? 0 : 1,
+                        jobId,
+                        runnerId);
+                case Finish.Discarded d ->
+                    update(
+                        c,
+                        "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?,"
+                            + " lease_until = NULL, error = ?"
+                            + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                        at,
+                        d.reason(),
+                        jobId,
+                        runnerId);
+              };
+          if (changed == 0) {
+            return false;
+          }
+          String outcome =
+              switch (finish) {
+                case Finish.Succeeded s -> "succeeded";
+                case Finish.Failed f -> "failed";
+                case Finish.Requeued r -> r.countsAsAttempt() ? "retry" : "snoozed";
+                case Finish.Discarded d -> "discarded";
+              };
+          String error =
+              switch (finish) {
+                case Finish.Succeeded s -> null;
+                case Finish.Failed f -> f.error();
+                case Finish.Requeued r -> r.reason();
+                case Finish.Discarded d -> d.reason();
+              };
+          update(
+              c,
+              "UPDATE mayfly_attempts SET finished_at = ?, outcome = ?, error = ?"
+                  + " WHERE job_id = ? AND runner_id = ? AND outcome = 'running'",
+              at,
+              outcome,
+              error,
+              jobId,
+              runnerId);
+          update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
+          return true;
+        });
+  }
+
+  @Override
+  public void appendLog(long jobId, int attempt, List<LogLine> lines) {
+    insertLines(
+        "INSERT INTO mayfly_job_log (job_id, attempt, at, level, message) VALUES (?, ?, ?, ?, ?)",
+        lines,
+        jobId,
+        attempt);
+  }
+
+  @Override
+  public List<LogLine> jobLog(long jobId) {
+    return read(
+        c ->
+            list(
+                c,
+                "SELECT at, level, message FROM mayfly_job_log WHERE job_id = ? ORDER BY id",
+                JdbcJobStore::logLine,
+                jobId));
+  }
+
+  @Override
+  public Set<Long> heartbeat(String runnerId, Instant now, Instant leaseUntil) {
+    return write(
+        c -> {
+          update(
+              c,
+              "UPDATE mayfly_runners SET heartbeat_at = ? WHERE id = ?",
+              now.toEpochMilli(),
+              runnerId);
+          update(
+              c,
+              "UPDATE mayfly_jobs SET lease_until = ? WHERE runner_id = ? AND state = 'running'",
+              leaseUntil.toEpochMilli(),
+              runnerId);
+          return new HashSet<>(
+              list(
+                  c,
+                  "SELECT id FROM mayfly_jobs WHERE runner_id = ? AND state = 'running'"
+                      + " AND cancel_requested = 1",
+                  rs -> rs.getLong(1),
+                  runnerId));
+        });
+  }
+
+  @Override
+  public Optional<JobInfo> cancel(long jobId, Instant now) {
+    write(
+        c -> {
+          update(
+              c,
+              "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?, error = 'cancelled'"
+                  + " WHERE id = ? AND state = 'queued'",
+              now.toEpochMilli(),
+              jobId);
+          update(
+              c,
+              "UPDATE mayfly_jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running'",
+              jobId);
+          return null;
+        });
+    return job(jobId, now);
+  }
+
+  // ---- runners -------------------------------------------------------------------------------
+
+  @Override
+  public List<String> reserveRunners(NewRunner runner, int maxRunners, int wanted) {
+    return write(
+        c -> {
+          // Counted and inserted under the write lock: two dispatchers can never both see a free
+          // slot and both fill it.
+          lockQueue(c, runner.queue());
+          long alive =
+              one(
+                  c,
+                  "SELECT count(*) FROM mayfly_runners WHERE queue = ?"
+                      + " AND state IN ('launching', 'running')",
+                  rs -> rs.getLong(1),
+                  runner.queue());
+          int n = (int) Math.max(0, Math.min(wanted, maxRunners - alive));
+          List<String> ids = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            String id = newRunnerId();
+            update(
+                c,
+                "INSERT INTO mayfly_runners (id, queue, launcher, size, state, launched_at)"
+                    + " VALUES (?, ?, ?, ?, 'launching', ?)",
+                id,
+                runner.queue(),
+                runner.launcher(),
+                runner.size(),
+                runner.launchedAt().toEpochMilli());
+            ids.add(id);
+          }
+          return ids;
+        });
+  }
+
+  private static String newRunnerId() {
+    String alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+    StringBuilder sb = new StringBuilder("r-");
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < 10; i++) {
+      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void runnerLaunched(String runnerId, String platformId) {
+    write(
+        c ->
+            update(
+                c, "UPDATE mayfly_runners SET platform_id = ? WHERE id = ?", platformId, runnerId));
+  }
+
+  @Override
+  public void runnerLaunchFailed(String runnerId, String error, Instant at) {
+    write(
+        c ->
+            update(
+                c,
+                "UPDATE mayfly_runners SET state = 'failed', error = ?, exited_at = ?"
+                    + " WHERE id = ? AND state = 'launching'",
+                error,
+                at.toEpochMilli(),
+                runnerId));
+  }
+
+  @Override
+  public void runnerStarted(String runnerId, Instant at) {
+    write(
+        c ->
+            update(
+                c,
+                "UPDATE mayfly_runners SET state = 'running', started_at = ?, heartbeat_at = ?"
+                    + " WHERE id = ? AND state = 'launching'",
+                at.toEpochMilli(),
+                at.toEpochMilli(),
+                runnerId));
+  }
+
+  @Override
+  public void runnerExited(String runnerId, Integer exitCode, Instant at) {
+    write(
+        c -> {
+          update(
+              c,
+              "UPDATE mayfly_runners SET"
+                  + " state = CASE WHEN state IN ('launching', 'running') THEN 'exited' ELSE state"
+                  + " END, exited_at = COALESCE(exited_at, ?), exit_code = COALESCE(?, exit_code)"
+                  + " WHERE id = ?",
+              at.toEpochMilli(),
+              exitCode,
+              runnerId);
+          // A runner that ended while holding a job (a crash) gives the job back right away
+          // instead of waiting for its lease to run out.
+          requeueOrphans(c, at.toEpochMilli(), "AND runner_id = ?", runnerId);
+          return null;
+        });
+  }
+
+  @Override
+  public void appendRunnerOutput(String runnerId, List<LogLine> lines) {
+    insertLines(
+        "INSERT INTO mayfly_runner_output (runner_id, at, level, line) VALUES (?, ?, ?, ?)",
+        lines,
+        runnerId);
+  }
+
+  /** Inserts lines in one batch; {@code keys} come first, then each line's time, level, text. */
+  private void insertLines(String sql, List<LogLine> lines, Object... keys) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    write(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (LogLine l : lines) {
+              bind(ps, keys);
+              ps.setLong(keys.length + 1, l.at().toEpochMilli());
+              ps.setString(keys.length + 2, l.level());
+              ps.setString(keys.length + 3, l.message());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<LogLine> runnerOutput(String runnerId) {
+    return read(
+        c ->
+            list(
+                c,
+                "SELECT at, level, line FROM mayfly_runner_output WHERE runner_id = ? ORDER BY id",
+                JdbcJobStore::logLine,
+                runnerId));
+  }
+
+  @Override
+  public Recovered recover(Instant now, Instant silentSince) {
+    return write(
+        c -> {
+          long nowMs = now.toEpochMilli();
+          int lost =
+              update(
+                  c,
+                  "UPDATE mayfly_runners SET state = 'lost', exited_at = ?, error = ?"
+                      + " WHERE state IN ('launching', 'running')"
+                      + " AND COALESCE(heartbeat_at, launched_at) < ?",
+                  nowMs,
+                  "no sign of life since before " + silentSince + "; its jobs were requeued",
+                  silentSince.toEpochMilli());
+          int requeued =
+              requeueOrphans(
+                  c,
+                  nowMs,
+                  "AND (lease_until < ? OR runner_id IN (SELECT id FROM mayfly_runners"
+                      + " WHERE state NOT IN ('launching', 'running')))",
+                  nowMs);
+          return new Recovered(requeued, lost);
+        });
+  }
+
+  @Override
+  public int prune(Instant finishedBefore) {
+    long before = finishedBefore.toEpochMilli();
+    return write(
+        c -> {
+          String finished =
+              "SELECT id FROM mayfly_jobs WHERE state IN ('succeeded', 'failed', 'dead',"
+                  + " 'cancelled') AND finished_at < ?";
+          update(c, "DELETE FROM mayfly_job_log WHERE job_id IN (" + finished + ")", before);
+          update(c, "DELETE FROM mayfly_attempts WHERE job_id IN (" + finished + ")", before);
+          int jobs =
+              update(
+                  c,
+                  "DELETE FROM mayfly_jobs WHERE state IN ('succeeded', 'failed', 'dead',"
+                      + " 'cancelled') AND finished_at < ?",
+                  before);
+          String exited =
+              "SELECT id FROM mayfly_runners WHERE state NOT IN ('launching', 'running')"
+                  + " AND exited_at < ?";
+          update(c, "DELETE FROM mayfly_runner_output WHERE runner_id IN (" + exited + ")", before);
+          update(
+              c,
+              "DELETE FROM mayfly_runners WHERE state NOT IN ('launching', 'running')"
+                  + " AND exited_at < ?",
+              before);
+          return jobs;
+        });
+  }
+
+  /**
+   * Puts running jobs matching {@code condition} back in the queue, recording their attempts as
+   * lost. At-least-once: the lost attempt may have done its work; running it again is the price of
+   * never dropping it.
+   */
+  private int requeueOrphans(Connection c, long nowMs, String condition, Object... params)
+      throws SQLException {
+    List<Long> ids =
+        list(
+            c,
+            "SELECT id FROM mayfly_jobs WHERE state = 'running' " + condition,
+            rs -> rs.getLong(1),
+            params);
+    for (long id : ids) {
+      update(
+          c,
+          "UPDATE mayfly_attempts SET finished_at = ?, outcome = 'lost',"
+              + " error = 'runner ' || runner_id || ' stopped without reporting this attempt'"
+              + " WHERE job_id = ? AND outcome = 'running'",
+          nowMs,
+          id);
+      update(
+          c,
+          "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
+              + " error = 'runner ' || runner_id || ' stopped without reporting; requeued'"
+              + " WHERE id = ? AND state = 'running'",
+          nowMs,
+          id);
+    }
+    return ids.size();
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  @Override
+  public Optional<JobInfo> job(long jobId, Instant now) {
+    return read(
+        c ->
+            Optional.ofNullable(
+                one(
+                    c,
+                    "SELECT " + JOB_COLUMNS + " FROM mayfly_jobs WHERE id = ?",
+                    rs -> jobInfo(rs, now),
+                    jobId)));
+  }
+
+  @Override
+  public List<JobInfo> jobs(JobFilter filter, Instant now) {
+    StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM mayfly_jobs WHERE 1=1");
+    List<Object> params = new ArrayList<>();
+    if (filter.state() != null) {
+      switch (filter.state()) {
+        case QUEUED -> sql.append(" AND state = 'queued' AND run_at <= ?");
+        case SCHEDULED -> sql.append(" AND state = 'queued' AND run_at > ?");
+        default -> sql.append(" AND state = ?");
+      }
+      params.add(
+          switch (filter.state()) {
+            case QUEUED, SCHEDULED -> now.toEpochMilli();
+            default -> filter.state().wireName();
+          });
+    }
+    if (filter.queue() != null) {
+      sql.append(" AND queue = ?");
+      params.add(filter.queue());
+    }
+    if (filter.type() != null) {
+      sql.append(" AND type = ?");
+      params.add(filter.type());
+    }
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    params.add(filter.limit());
+    return read(c -> list(c, sql.toString(), rs -> jobInfo(rs, now), params.toArray()));
+  }
+
+  @Override
+  public List<AttemptInfo> attempts(long jobId) {
+    return read(
+        c ->
+            list(
+                c,
+                "SELECT job_id, attempt, runner_id, started_at, finished_at, outcome, error"
+                    + " FROM mayfly_attempts WHERE job_id = ? ORDER BY attempt",
+                rs ->
+                    new AttemptInfo(
+                        rs.getLong(1),
+                        rs.getInt(2),
+                        rs.getString(3),
+                        instant(rs, 4),
+                        instant(rs, 5),
+                        rs.getString(6),
+                        rs.getString(7)),
+                jobId));
+  }
+
+  @Override
+  public List<RunnerInfo> runners(RunnerFilter filter, Instant now) {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + RUNNER_COLUMNS + " FROM mayfly_runners WHERE 1=1");
+    List<Object> params = new ArrayList<>();
+    if (filter.queue() != null) {
+      sql.append(" AND queue = ?");
+      params.add(filter.queue());
+    }
+    if (filter.alive() != null) {
+      sql.append(
+          filter.alive()
+              ? " AND state IN ('launching', 'running')"
+              : " AND state NOT IN ('launching', 'running')");
+    }
+    sql.append(" ORDER BY launched_at DESC, id LIMIT ?");
+    params.add(filter.limit());
+    return read(c -> list(c, sql.toString(), rs -> runnerInfo(rs, now), params.toArray()));
+  }
+
+  @Override
+  public Optional<RunnerInfo> runner(String runnerId, Instant now) {
+    return read(
+        c ->
+            Optional.ofNullable(
+                one(
+                    c,
+                    "SELECT " + RUNNER_COLUMNS + " FROM mayfly_runners WHERE id = ?",
+                    rs -> runnerInfo(rs, now),
+                    runnerId)));
+  }
+
+  @Override
+  public List<QueueCounts> counts(Instant now) {
+    return read(
+        c -> {
+          Map<String, long[]> byQueue = new LinkedHashMap<>();
+          for (Object[] row :
+              list(
+                  c,
+                  "SELECT queue, CASE WHEN state = 'queued' AND run_at > ? THEN 'scheduled'"
+                      + " ELSE state END AS s, count(*) FROM mayfly_jobs GROUP BY queue, s"
+                      + " ORDER BY queue",
+                  rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
+                  now.toEpochMilli())) {
+            long[] n = byQueue.computeIfAbsent((String) row[0], q -> new long[8]);
+            n[JobState.parse((String) row[1]).ordinal()] += (long) row[2];
+          }
+          for (Object[] row :
+              list(
+                  c,
+                  "SELECT queue, count(*) FROM mayfly_runners"
+                      + " WHERE state IN ('launching', 'running') GROUP BY queue",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            byQueue.computeIfAbsent((String) row[0], q -> new long[8])[7] = (long) row[1];
+          }
+          List<QueueCounts> result = new ArrayList<>();
+          byQueue.entrySet().stream()
+              .sorted(Map.Entry.comparingByKey())
+              .forEach(
+                  e -> {
+                    long[] n = e.getValue();
+                    result.add(
+                        new QueueCounts(
+                            e.getKey(),
+                            n[JobState.QUEUED.ordinal()],
+                            n[JobState.SCHEDULED.ordinal()],
+                            n[JobState.RUNNING.ordinal()],
+                            n[JobState.SUCCEEDED.ordinal()],
+                            n[JobState.FAILED.ordinal()],
+                            n[JobState.DEAD.ordinal()],
+                            n[JobState.CANCELLED.ordinal()],
+                            (int) n[7]));
+                  });
+          return result;
+        });
+  }
+
+  @Override
+  public List<QueueDemand> demand(Instant now) {
+    return read(
+        c -> {
+          Map<String, QueueDemand> byQueue = new LinkedHashMap<>();
+          for (QueueDemand d :
+              list(
+                  c,
+                  "SELECT queue, count(*) FROM mayfly_jobs WHERE state = 'queued' AND run_at <= ?"
+                      + " GROUP BY queue",
+                  rs -> new QueueDemand(rs.getString(1), rs.getLong(2), 0, 0, 0),
+                  now.toEpochMilli())) {
+            byQueue.put(d.queue(), d);
+          }
+          for (Object[] row :
+              list(
+                  c,
+                  "SELECT r.queue, count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM mayfly_jobs j"
+                      + " WHERE j.runner_id = r.id AND j.state = 'running') THEN 1 ELSE 0 END),"
+                      + " sum(r.jobs_run)"
+                      + " FROM mayfly_runners r WHERE r.state IN ('launching', 'running')"
+                      + " GROUP BY r.queue",
+                  rs ->
+                      new Object[] {rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)})) {
+            String q = (String) row[0];
+            long ready = byQueue.containsKey(q) ? byQueue.get(q).ready() : 0;
+            byQueue.put(q, new QueueDemand(q, ready, (int) row[1], (int) row[2], (long) row[3]));
+          }
+          return List.copyOf(byQueue.values());
+        });
+  }
+
+  // ---- mapping -------------------------------------------------------------------------------
+
+  private static JobInfo jobInfo(ResultSet rs, Instant now) throws SQLException {
+    JobState state = JobState.parse(rs.getString("state"));
+    Instant runAt = instant(rs, "run_at");
+    if (state == JobState.QUEUED && runAt.isAfter(now)) {
+      state = JobState.SCHEDULED;
+    }
+    return new JobInfo(
+        rs.getLong("id"),
+        rs.getString("type"),
+        rs.getString("queue"),
+        state,
+        rs.getInt("priority"),
+        rs.getInt("attempts"),
+        rs.getString("runner_id"),
+        instant(rs, "enqueued_at"),
+        runAt,
+        instant(rs, "started_at"),
+        instant(rs, "finished_at"),
+        rs.getString("error"),
+        rs.getString("args"));
+  }
+
+  private static RunnerInfo runnerInfo(ResultSet rs, Instant now) throws SQLException {
+    Instant launched = instant(rs, "launched_at");
+    Instant exited = instant(rs, "exited_at");
+    long billedMillis = (exited == null ? now : exited).toEpochMilli() - launched.toEpochMilli();
+    int exitCode = rs.getInt("exit_code");
+    Integer exit = rs.wasNull() ? null : exitCode;
+    return new RunnerInfo(
+        rs.getString("id"),
+        rs.getString("queue"),
+        rs.getString("launcher"),
+        rs.getString("platform_id"),
+        rs.getString("size"),
+        RunnerState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
+        launched,
+        instant(rs, "started_at"),
+        exited,
+        exit,
+        rs.getInt("jobs_run"),
+        Math.max(0, billedMillis) / 1000.0,
+        rs.getString("error"));
+  }
+
+  private static LogLine logLine(ResultSet rs) throws SQLException {
+    return new LogLine(instant(rs, 1), rs.getString(2), rs.getString(3));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  @FunctionalInterface
+  protected interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  @FunctionalInterface
+  protected interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs {@code work} in one write transaction, committed if it returns. */
+  protected abstract <T> T write(SqlWork<T> work);
+
+  /** Runs {@code work} outside any explicit transaction. */
+  protected abstract <T> T read(SqlWork<T> work);
+
+  protected static int update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      return ps.executeUpdate();
+    }
+  }
+
+  protected static <T> List<T> list(Connection c, String sql, RowMapper<T> mapper, Object... params)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+        return out;
+      }
+    }
+  }
+
+  protected static <T> T one(Connection c, String sql, RowMapper<T> mapper, Object... params)
+      throws SQLException {
+    List<T> rows = list(c, sql, mapper, params);
+    return rows.isEmpty() ? null : rows.getFirst();
+  }
+
+  protected static void bind(PreparedStatement ps, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      if (p == null) {
+        ps.setNull(i + 1, Types.NULL);
+      } else {
+        ps.setObject(i + 1, p);
+      }
+    }
+  }
+}

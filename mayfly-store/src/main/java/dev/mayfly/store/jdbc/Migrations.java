@@ -1,0 +1,104 @@
+package dev.mayfly.store.jdbc;
+
+import dev.mayfly.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Versioned schema changes: scripts {@code V1__*.sql}, {@code V2__*.sql}... next to the store's
+ * class, applied in order inside one transaction of the caller, who holds a lock that makes
+ * concurrent migrations from several processes or nodes wait for each other. Never edit a released
+ * script: add the next one.
+ */
+public final class Migrations {
+  private final Class<?> owner;
+  private final List<String> scripts;
+
+  /**
+   * @param owner the class whose package holds the scripts
+   * @param scripts the script names in order; version N is the N-th
+   */
+  public Migrations(Class<?> owner, List<String> scripts) {
+    this.owner = owner;
+    this.scripts = List.copyOf(scripts);
+  }
+
+  public int latest() {
+    return scripts.size();
+  }
+
+  /** The schema version in the database, 0 if Mayfly never ran there; a read, no lock taken. */
+  public int current(Connection c) throws SQLException {
+    try (ResultSet rs =
+        c.getMetaData().getTables(null, c.getSchema(), "mayfly_schema", new String[] {"TABLE"})) {
+      if (!rs.next()) {
+        return 0;
+      }
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COALESCE(max(version), 0) FROM mayfly_schema")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /**
+   * Brings the schema to {@link #latest()}; the caller runs this in a transaction holding its
+   * migration lock.
+   *
+   * @param where names the database in errors
+   */
+  public int migrate(Connection c, String where) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS mayfly_schema (version INTEGER PRIMARY KEY,"
+              + " script TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+      int current = current(c);
+      if (current > latest()) {
+        throw new StoreException(
+            "the database "
+                + where
+                + " has schema version "
+                + current
+                + " but this Mayfly knows only up to "
+                + latest()
+                + "; upgrade Mayfly on this node (or point it at another database)");
+      }
+      for (int v = current + 1; v <= latest(); v++) {
+        String script = scripts.get(v - 1);
+        for (String sql : load(script).split(";\\s*\\n")) {
+          String stripped = sql.replaceAll("(?m)^\\s*--.*$", "").strip();
+          if (!stripped.isEmpty()) {
+            st.execute(stripped);
+          }
+        }
+        st.execute(
+            "INSERT INTO mayfly_schema (version, script, applied_at) VALUES ("
+                + v
+                + ", '"
+                + script
+                + "', "
+                + System.currentTimeMillis()
+                + ")");
+      }
+      return latest();
+    }
+  }
+
+  private String load(String script) {
+    try (InputStream in = owner.getResourceAsStream(script)) {
+      if (in == null) {
+        throw new IllegalStateException("migration " + script + " missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read migration " + script, e);
+    }
+  }
+}

@@ -1,0 +1,343 @@
+package dev.mayfly.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.mayfly.store.NewJob;
+import dev.mayfly.store.StoreException;
+import dev.mayfly.store.jdbc.JdbcJobStore;
+import dev.mayfly.store.jdbc.Migrations;
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The production store: PostgreSQL, shared by every app node and every runner.
+ *
+ * <p>Claims lock the rows they take with {@code FOR UPDATE SKIP LOCKED}, so runners never queue
+ * behind each other; runner reservations for a queue serialise on a transaction-scoped advisory
+ * lock, so {@code maxRunners} holds across nodes. Both kinds of lock end with their transaction,
+ * which keeps them working behind PgBouncer in transaction mode. New jobs are announced with {@code
+ * NOTIFY}; where {@code LISTEN} cannot work (PgBouncer in transaction mode), listening is switched
+ * off after a probe and everything falls back to polling.
+ */
+public final class PostgresJobStore extends JdbcJobStore {
+  private static final System.Logger LOG = System.getLogger("dev.mayfly.store");
+  static final String CHANNEL = "mayfly_jobs";
+  private static final String PROBE = "__mayfly_probe__";
+  private static final long MIGRATION_LOCK = 0x6d6179666c79L; // "mayfly"
+  private static final Migrations MIGRATIONS =
+      new Migrations(PostgresJobStore.class, List.of("V1__jobs_runners.sql"));
+  private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
+
+  private final PostgresUrl url;
+  private final HikariDataSource pool;
+
+  private PostgresJobStore(PostgresUrl url, HikariDataSource pool) {
+    super(" FOR UPDATE SKIP LOCKED");
+    this.url = url;
+    this.pool = pool;
+  }
+
+  /**
+   * Connects (failing fast with what to check), and migrates the schema if needed.
+   *
+   * @param poolSize connections this process may hold; a runner needs two, an app node more
+   */
+  public static PostgresJobStore open(String rawUrl, int poolSize) {
+    PostgresUrl url = PostgresUrl.parse(rawUrl);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url.jdbcUrl());
+    if (url.user() != null) {
+      config.setUsername(url.user());
+    }
+    if (url.password() != null) {
+      config.setPassword(url.password());
+    }
+    config.setMaximumPoolSize(poolSize);
+    config.setMinimumIdle(1);
+    config.setPoolName("mayfly");
+    config.setConnectionTimeout(10_000);
+    config.setInitializationFailTimeout(5_000);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (HikariPool.PoolInitializationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new StoreException(
+          "cannot connect to PostgreSQL at "
+              + url
+              + ": "
+              + cause.getMessage()
+              + ". Check that the server runs and accepts this user, and the URL (--db,"
+              + " MAYFLY_DATABASE_URL or DATABASE_URL)",
+          e);
+    }
+    PostgresJobStore store = new PostgresJobStore(url, pool);
+    try {
+      boolean current = store.read(c -> MIGRATIONS.current(c) == MIGRATIONS.latest());
+      if (!current) {
+        store.write(
+            c -> {
+              // Nodes starting together take turns; the second finds the work done.
+              try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+              }
+              return MIGRATIONS.migrate(c, url.toString());
+            });
+      }
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    return store;
+  }
+
+  @Override
+  protected List<Long> insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
+    // Ids first, from the sequence, so they come back in the order of the list; then one INSERT
+    // of arrays, which is many times faster than one INSERT per job.
+    List<Long> ids = new ArrayList<>(jobs.size());
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT nextval(pg_get_serial_sequence('mayfly_jobs', 'id'))"
+                + " FROM generate_series(1, ?)")) {
+      ps.setInt(1, jobs.size());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    ids.sort(null);
+    int n = jobs.size();
+    Object[] id = new Object[n];
+    Object[] type = new Object[n];
+    Object[] queue = new Object[n];
+    Object[] args = new Object[n];
+    Object[] priority = new Object[n];
+    Object[] runAt = new Object[n];
+    Object[] timeout = new Object[n];
+    Object[] maxAttempts = new Object[n];
+    Object[] enqueuedAt = new Object[n];
+    for (int i = 0; i < n; i++) {
+      NewJob j = jobs.get(i);
+      id[i] = ids.get(i);
+      type[i] = j.type();
+      queue[i] = j.queue();
+      args[i] = j.args();
+      priority[i] = j.priority();
+      runAt[i] = j.runAt().toEpochMilli();
+      timeout[i] = j.timeout().toMillis();
+      maxAttempts[i] = j.maxAttempts();
+      enqueuedAt[i] = j.enqueuedAt().toEpochMilli();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO mayfly_jobs (id, type, queue, args, state, priority, run_at, timeout_ms,"
+                + " max_attempts, enqueued_at) SELECT i, t, q, a, 'queued', p, r, tm, m, e FROM"
+                + " unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bigint[],"
+                + " ?::bigint[], ?::int[], ?::bigint[]) AS x(i, t, q, a, p, r, tm, m, e)")) {
+      ps.setArray(1, c.createArrayOf("bigint", id));
+      ps.setArray(2, c.createArrayOf("text", type));
+      ps.setArray(3, c.createArrayOf("text", queue));
+      ps.setArray(4, c.createArrayOf("text", args));
+      ps.setArray(5, c.createArrayOf("int4", priority));
+      ps.setArray(6, c.createArrayOf("bigint", runAt));
+      ps.setArray(7, c.createArrayOf("bigint", timeout));
+      ps.setArray(8, c.createArrayOf("int4", maxAttempts));
+      ps.setArray(9, c.createArrayOf("bigint", enqueuedAt));
+      ps.executeUpdate();
+    }
+    return ids;
+  }
+
+  @Override
+  protected void notifyReady(Connection c, Set<String> queues) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+      for (String q : queues) {
+        ps.setString(1, q);
+        ps.execute();
+      }
+    }
+  }
+
+  @Override
+  protected void lockQueue(Connection c, String queue) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('mayfly.runners:' || ?))")) {
+      ps.setString(1, queue);
+      ps.execute();
+    }
+  }
+
+  /**
+   * Listens on its own connection (not one of the pool's: a pooled connection may be handed to
+   * someone else). After {@code LISTEN} it sends itself a probe; if the probe does not come back,
+   * notifications cannot reach this process (typically PgBouncer in transaction mode) and listening
+   * stops, logged once: polling still finds every job.
+   */
+  @Override
+  public AutoCloseable listen(Consumer<String> listener) {
+    AtomicBoolean open = new AtomicBoolean(true);
+    Thread t =
+        Thread.ofVirtual()
+            .name("mayfly-listen")
+            .start(
+                () -> {
+                  long backoff = 500;
+                  while (open.get()) {
+                    try (Connection c = connectDirect()) {
+                      if (!subscribe(c)) {
+                        return;
+                      }
+                      backoff = 500;
+                      PGConnection pg = c.unwrap(PGConnection.class);
+                      while (open.get()) {
+                        PGNotification[] ns = pg.getNotifications(500);
+                        if (ns != null) {
+                          for (PGNotification n : ns) {
+                            if (!PROBE.equals(n.getParameter())) {
+                              listener.accept(n.getParameter());
+                            }
+                          }
+                        }
+                      }
+                    } catch (SQLException | RuntimeException e) {
+                      if (!open.get()) {
+                        return;
+                      }
+                      LOG.log(
+                          Level.DEBUG,
+                          "LISTEN connection lost ({0}); reconnecting in {1} ms",
+                          e.getMessage(),
+                          backoff);
+                      sleepQuietly(backoff);
+                      backoff = Math.min(backoff * 2, 30_000);
+                    }
+                  }
+                });
+    return () -> {
+      open.set(false);
+      t.interrupt();
+    };
+  }
+
+  /** LISTENs and checks a probe comes back; false (logged once) if notifications cannot work. */
+  private boolean subscribe(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("LISTEN " + CHANNEL);
+    }
+    write(
+        w -> {
+          try (Statement st = w.createStatement()) {
+            st.execute("SELECT pg_notify('" + CHANNEL + "', '" + PROBE + "')");
+          }
+          return null;
+        });
+    PGConnection pg = c.unwrap(PGConnection.class);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (System.nanoTime() < deadline) {
+      PGNotification[] ns = pg.getNotifications(250);
+      if (ns != null) {
+        for (PGNotification n : ns) {
+          if (PROBE.equals(n.getParameter())) {
+            return true;
+          }
+        }
+      }
+    }
+    if (LISTEN_WARNED.compareAndSet(false, true)) {
+      LOG.log(
+          Level.WARNING,
+          "PostgreSQL notifications do not reach this process (PgBouncer in transaction mode?);"
+              + " Mayfly will find new jobs by polling instead");
+    }
+    return false;
+  }
+
+  private Connection connectDirect() throws SQLException {
+    Properties p = new Properties();
+    if (url.user() != null) {
+      p.setProperty("user", url.user());
+    }
+    if (url.password() != null) {
+      p.setProperty("password", url.password());
+    }
+    return DriverManager.getConnection(url.jdbcUrl(), p);
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis); // reconnect backoff
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  protected <T> T write(SqlWork<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = pool.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(c);
+          throw e;
+        }
+      } catch (SQLException e) {
+        if (isTransient(e) && attempt < 5) {
+          sleepQuietly(50L * attempt);
+          continue;
+        }
+        throw new StoreException(
+            "PostgreSQL store (" + url + ") write failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  protected <T> T read(SqlWork<T> work) {
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new StoreException("PostgreSQL store (" + url + ") read failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the pool will discard it
+    }
+  }
+
+  /** Serialisation failures, deadlocks and lost connections: worth one more try. */
+  private static boolean isTransient(SQLException e) {
+    String state = e.getSQLState();
+    return state != null
+        && (state.equals("40001") || state.equals("40P01") || state.startsWith("08"));
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}
