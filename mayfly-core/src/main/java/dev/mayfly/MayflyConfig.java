@@ -26,6 +26,7 @@ import java.util.TreeMap;
  *     to the queue; a runner silent this long is declared lost
  * @param heartbeatInterval how often runners renew their leases
  * @param runnerPoll how often an idle runner looks for new work
+ * @param retention finished jobs (and exited runners) older than this are deleted, hourly
  * @param launchers launchers registered by name in addition to the built-ins
  * @param environment where launcher selection looks for platform credentials
  */
@@ -38,6 +39,7 @@ public record MayflyConfig(
     Duration leaseTimeout,
     Duration heartbeatInterval,
     Duration runnerPoll,
+    Duration retention,
     Map<String, Launcher> launchers,
     Map<String, String> environment,
     InstantSource clock) {
@@ -71,7 +73,9 @@ public record MayflyConfig(
         .append(", heartbeat ")
         .append(heartbeatInterval)
         .append(", tick ")
-        .append(tick);
+        .append(tick)
+        .append(", retention ")
+        .append(retention);
     return sb.toString();
   }
 
@@ -85,6 +89,7 @@ public record MayflyConfig(
     private Duration leaseTimeout = Duration.ofSeconds(30);
     private Duration heartbeatInterval = Duration.ofSeconds(5);
     private Duration runnerPoll = Duration.ofMillis(100);
+    private Duration retention = Duration.ofDays(7);
     private final Map<String, Launcher> launchers = new LinkedHashMap<>();
     private Map<String, String> environment = System.getenv();
     private InstantSource clock = InstantSource.system();
@@ -142,6 +147,12 @@ public record MayflyConfig(
       return this;
     }
 
+    /** How long finished jobs are kept (default 7 days). */
+    public Builder retention(Duration d) {
+      this.retention = d;
+      return this;
+    }
+
     /** Makes a launcher available to queues under its {@link Launcher#name()}. */
     public Builder launcher(Launcher l) {
       launchers.put(l.name(), l);
@@ -195,6 +206,8 @@ public record MayflyConfig(
           leaseTimeout = QueueSettings.duration(value, source, key);
         } else if (key.equals("heartbeat-interval")) {
           heartbeatInterval = QueueSettings.duration(value, source, key);
+        } else if (key.equals("retention")) {
+          retention = QueueSettings.duration(value, source, key);
         } else {
           throw new IllegalArgumentException(
               source
@@ -239,6 +252,7 @@ public record MayflyConfig(
       positive(tick, "tick");
       positive(runnerPoll, "runnerPoll");
       positive(heartbeatInterval, "heartbeatInterval");
+      positive(retention, "retention");
       if (leaseTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
         throw new IllegalArgumentException(
             "leaseTimeout ("
@@ -269,6 +283,7 @@ public record MayflyConfig(
           leaseTimeout,
           heartbeatInterval,
           runnerPoll,
+          retention,
           launchers,
           environment,
           clock);

@@ -9,11 +9,10 @@ import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.api.RunnerState;
+import dev.mayfly.store.RunnerHistory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -73,25 +72,7 @@ class LocalRunnersTest {
                 assertThat(r.platformId()).isNotEqualTo(self);
               });
       assertThat(runners.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(jobs);
-      assertThat(maxAliveAtOnce(runners)).isBetween(2, maxRunners);
+      assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(2, maxRunners);
     }
-  }
-
-  /** Sweeps launch and exit times; an exit at the same instant as a launch frees its slot first. */
-  static int maxAliveAtOnce(List<RunnerInfo> runners) {
-    record Event(Instant at, int delta) {}
-    List<Event> events = new ArrayList<>();
-    for (RunnerInfo r : runners) {
-      events.add(new Event(r.launchedAt(), +1));
-      events.add(new Event(r.exitedAt(), -1));
-    }
-    events.sort(Comparator.comparing(Event::at).thenComparingInt(Event::delta));
-    int alive = 0;
-    int max = 0;
-    for (Event e : events) {
-      alive += e.delta();
-      max = Math.max(max, alive);
-    }
-    return max;
   }
 }

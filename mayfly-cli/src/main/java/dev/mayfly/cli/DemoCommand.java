@@ -91,9 +91,12 @@ final class DemoCommand implements Callable<Integer> {
     MayflyConfig.Builder builder = common.builder();
     MayflyConfig config =
         CommonOptions.withOverrides(builder, queueOverride, maxRunners, jobsPerRunner);
+    // The bundled history is written next to the SQLite file, or under ./.mayfly otherwise.
+    String db = config.databaseUrl();
     Path bundled =
-        Path.of(config.databaseUrl().substring("jdbc:sqlite:".length()))
-            .getParent()
+        (db.startsWith("jdbc:sqlite:")
+                ? Path.of(db.substring("jdbc:sqlite:".length())).getParent()
+                : Path.of(".mayfly").toAbsolutePath())
             .resolve("demo-repo");
     DemoRepository.Picked picked =
         DemoRepository.pick(repo, Path.of("").toAbsolutePath(), bundled, jobs);
@@ -110,7 +113,11 @@ final class DemoCommand implements Callable<Integer> {
           picked.bundled() ? " (bundled history: not inside a git checkout)" : "");
       out.printf(
           "queue %s: up to %d runner(s) at once, %d job(s) per runner, launcher %s; store %s%n",
-          QUEUE, queue.maxRunners(), queue.jobsPerRunner(), queue.launcher(), config.databaseUrl());
+          QUEUE,
+          queue.maxRunners(),
+          queue.jobsPerRunner(),
+          queue.launcher(),
+          dev.mayfly.store.JobStores.redact(config.databaseUrl()));
       out.printf(
           "this process is pid %d; every job runs in another process%n",
           ProcessHandle.current().pid());

@@ -5,21 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mayfly.cli.demo.DemoRepository;
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.store.postgres.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The quick start's main command, with real runner processes. */
 @Tag("processes")
 class DemoTest {
   @TempDir Path dir;
+  private String db;
 
-  @Test
-  void theDemoRunsEveryJobInAnotherProcessAndExitsZero() throws Exception {
-    String db = dir.resolve("demo.db").toString();
+  @AfterEach
+  void dropSchema() {
+    if (db != null && db.startsWith("jdbc:postgresql")) {
+      TestDatabase.dropSchema(db);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void theDemoRunsEveryJobInAnotherProcessAndExitsZero(String store) throws Exception {
+    db = store.equals("sqlite") ? dir.resolve("demo.db").toString() : TestDatabase.freshSchemaUrl();
     Path repo = DemoRepository.pick(null, dir, dir.resolve("demo-repo"), 1).repo();
     StringWriter out = new StringWriter();
     int code =

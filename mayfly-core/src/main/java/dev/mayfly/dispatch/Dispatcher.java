@@ -37,12 +37,15 @@ import java.util.function.Function;
  * dispatchers on one database never launch more than {@code maxRunners} together. The dispatcher
  * itself holds no state another node would need: killing it loses nothing.
  *
- * <p>A tick also runs crash recovery (expired leases, silent runners) and flushes captured runner
- * output. Ticks come every {@code tick}, or sooner when an enqueue or a runner exit wakes it.
+ * <p>A tick also runs crash recovery (expired leases, silent runners), prunes jobs finished longer
+ * ago than the retention period (hourly) and flushes captured runner output. Ticks come every
+ * {@code tick}, or sooner when an enqueue (in this process, or in any other where the store can
+ * announce it), or a runner's exit wakes it.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.dispatch");
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
   private final MayflyConfig config;
   private final JobStore store;
@@ -55,6 +58,8 @@ public final class Dispatcher implements AutoCloseable {
   private Thread thread;
   private Instant lastRecovery = Instant.EPOCH;
   private String lastFailure;
+  private Instant lastPrune = Instant.EPOCH;
+  private AutoCloseable listening = () -> {};
 
   public Dispatcher(
       MayflyConfig config,
@@ -72,6 +77,7 @@ public final class Dispatcher implements AutoCloseable {
       return;
     }
     running = true;
+    listening = store.listen(queue -> wake());
     thread = Thread.ofPlatform().daemon().name("mayfly-dispatcher").start(this::loop);
   }
 
@@ -120,6 +126,14 @@ public final class Dispatcher implements AutoCloseable {
             "recovered from crashes: {0} job(s) back in the queue, {1} runner(s) declared lost",
             r.jobsRequeued(),
             r.runnersLost());
+      }
+    }
+    if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
+      lastPrune = now;
+      int pruned = store.prune(now.minus(config.retention()));
+      if (pruned > 0) {
+        LOG.log(
+            Level.INFO, "pruned {0} job(s) finished more than {1} ago", pruned, config.retention());
       }
     }
     outputs.values().forEach(OutputBuffer::flush);
@@ -290,6 +304,11 @@ public final class Dispatcher implements AutoCloseable {
   @Override
   public synchronized void close() {
     running = false;
+    try {
+      listening.close();
+    } catch (Exception e) {
+      LOG.log(Level.DEBUG, "closing the listener failed", e);
+    }
     if (thread != null) {
       thread.interrupt();
       try {

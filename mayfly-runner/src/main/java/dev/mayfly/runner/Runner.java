@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,6 +58,7 @@ public final class Runner {
   private final InstantSource clock;
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final Semaphore newWork = new Semaphore(0);
   private final AtomicReference<Execution> current = new AtomicReference<>();
   private int jobsRun;
 
@@ -76,6 +78,7 @@ public final class Runner {
   /** Asks the loop to take no more jobs; the current one runs to its end. */
   public void stop() {
     stop.countDown();
+    newWork.release();
   }
 
   public int jobsRun() {
@@ -89,12 +92,22 @@ public final class Runner {
         "mayfly runner %s started: queue %s, up to %d jobs, deadline %s%n",
         id, settings.queue(), settings.jobsPerRunner(), settings.deadline());
     Thread heartbeat = Thread.ofVirtual().name("mayfly-heartbeat-" + id).start(this::heartbeat);
+    // Where the store can announce new jobs, an idle runner wakes at once instead of at its
+    // next poll; the poll stays as the safety net.
+    AutoCloseable listening =
+        store.listen(
+            queue -> {
+              if (queue.equals(settings.queue())) {
+                newWork.release();
+              }
+            });
     ExitReason reason = null;
     try {
       reason = loop();
       return reason;
     } finally {
       stop.countDown();
+      closeQuietly(listening);
       heartbeat.interrupt();
       joinQuietly(heartbeat);
       store.runnerExited(id, null, clock.instant());
@@ -130,7 +143,7 @@ public final class Runner {
       if (!Duration.between(idleSince, now).minus(settings.idleExit()).isNegative()) {
         return ExitReason.IDLE;
       }
-      awaitStop(settings.pollInterval());
+      awaitNewWork(settings.pollInterval());
     }
   }
 
@@ -264,6 +277,26 @@ public final class Runner {
 
   private Instant leaseFrom(Instant now) {
     return now.plus(settings.leaseTimeout());
+  }
+
+  /** Waits up to {@code d} for a sign of new work (or a stop request). */
+  private void awaitNewWork(Duration d) {
+    try {
+      if (newWork.tryAcquire(d.toMillis(), TimeUnit.MILLISECONDS)) {
+        newWork.drainPermits();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // only stops listening
+    }
   }
 
   /** Waits up to {@code d}; true if the runner was asked to stop (or interrupted). */

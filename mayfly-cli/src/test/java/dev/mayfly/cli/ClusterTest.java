@@ -1,0 +1,127 @@
+package dev.mayfly.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.api.RunnerState;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.JobStores;
+import dev.mayfly.store.RunnerHistory;
+import dev.mayfly.store.postgres.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A deployment in miniature: three app nodes running `mayfly serve` on one PostgreSQL, each
+ * launching local runner processes, with one cap on runners for all of them.
+ */
+@Tag("processes")
+class ClusterTest {
+  private static final int JOBS = 2000;
+  private static final int MAX_RUNNERS = 4;
+
+  @TempDir Path dir;
+  private final String db = TestDatabase.freshSchemaUrl();
+  private final List<Process> nodes = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Process p : nodes) {
+      p.destroy();
+    }
+    for (Process p : nodes) {
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+    TestDatabase.dropSchema(db);
+  }
+
+  @Test
+  void threeDispatchersShareOneCapAndEveryJobSucceedsExactlyOnce() throws Exception {
+    Path config = dir.resolve("mayfly.properties");
+    Files.writeString(
+        config,
+        "defaults.max-runners = "
+            + MAX_RUNNERS
+            + "\ndefaults.jobs-per-runner = 150\ndefaults.idle-exit = 500ms\n");
+    for (int i = 0; i < 3; i++) {
+      nodes.add(
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "serve",
+                  "--db",
+                  db,
+                  "--config",
+                  config.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("node-" + i + ".log").toFile())
+              .start());
+    }
+    StringWriter err = new StringWriter();
+    for (int batch = 0; batch < 4; batch++) { // in waves, as traffic arrives
+      int code =
+          Main.run(
+              new PrintWriter(new StringWriter()),
+              new PrintWriter(err, true),
+              "enqueue",
+              "sleep",
+              "--args",
+              "{\"millis\": 1}",
+              "--count",
+              Integer.toString(JOBS / 4),
+              "--db",
+              db);
+      assertThat(code).as(err.toString()).isZero();
+    }
+
+    try (JobStore store = JobStores.open(db, 2)) {
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> store.counts(Instant.now()).getFirst().succeeded() == JOBS);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> store.runners(RunnerFilter.all().alive(true), Instant.now()).isEmpty());
+
+      List<RunnerInfo> runners = store.runners(RunnerFilter.all().limit(10_000), Instant.now());
+      assertThat(runners).allSatisfy(r -> assertThat(r.state()).isEqualTo(RunnerState.EXITED));
+      assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(2, MAX_RUNNERS);
+      assertThat(runners.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(JOBS);
+    }
+    try (Connection c = DriverManager.getConnection(db);
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*), count(DISTINCT job_id),"
+                        + " count(*) FILTER (WHERE outcome = 'succeeded') FROM mayfly_attempts")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("attempts").isEqualTo(JOBS);
+      assertThat(rs.getLong(2)).as("jobs attempted").isEqualTo(JOBS);
+      assertThat(rs.getLong(3)).as("successes").isEqualTo(JOBS);
+    }
+    // 2000 jobs at 150 per runner need at least 14 launches
+    try (Connection c = DriverManager.getConnection(db);
+        ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM mayfly_runners")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isGreaterThanOrEqualTo(JOBS / 150);
+    }
+  }
+}
