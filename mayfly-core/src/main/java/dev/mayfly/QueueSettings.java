@@ -6,7 +6,14 @@ import java.util.List;
 /** Parses queue settings from configuration files and command lines. */
 final class QueueSettings {
   static final List<String> NAMES =
-      List.of("max-runners", "jobs-per-runner", "idle-exit", "time-to-live", "launcher", "size");
+      List.of(
+          "max-runners",
+          "jobs-per-runner",
+          "idle-exit",
+          "time-to-live",
+          "launcher",
+          "size",
+          "claim-batch");
 
   private QueueSettings() {}
 
@@ -27,6 +34,7 @@ final class QueueSettings {
         case "time-to-live" -> q.timeToLive(duration(value, source, key));
         case "launcher" -> q.launcher(value);
         case "size" -> q.size(value);
+        case "claim-batch" -> q.claimBatch(integer(value, source, key));
         default ->
             throw new IllegalArgumentException(
                 "unknown queue setting '" + setting + "'; use one of " + NAMES);

@@ -186,7 +186,8 @@ public final class Dispatcher implements AutoCloseable {
             now.plus(queue.timeToLive()),
             config.runnerPoll(),
             config.leaseTimeout(),
-            config.heartbeatInterval());
+            config.heartbeatInterval(),
+            queue.claimBatch());
     OutputBuffer output = new OutputBuffer(runnerId);
     outputs.put(runnerId, output);
     LaunchRequest request =

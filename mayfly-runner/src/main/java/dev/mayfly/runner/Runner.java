@@ -6,6 +6,7 @@ import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
+import dev.mayfly.store.Finished;
 import dev.mayfly.store.JobStore;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -13,6 +14,8 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -125,16 +128,15 @@ public final class Runner {
         return ExitReason.JOB_LIMIT;
       }
       Instant now = clock.instant();
-      Duration left = Duration.between(now, settings.deadline()).minus(RunnerSettings.EXIT_MARGIN);
+      Duration left = timeLeft(now);
       if (left.isNegative() || left.isZero()) {
         return ExitReason.TIME_TO_LIVE;
       }
-      Optional<ClaimedJob> claimed =
-          store.claim(settings.queue(), settings.runnerId(), now, left, leaseFrom(now));
-      if (claimed.isPresent()) {
-        boolean stuck = execute(claimed.get());
-        jobsRun++;
-        if (stuck) {
+      int batch = Math.min(settings.claimBatch(), settings.jobsPerRunner() - jobsRun);
+      List<ClaimedJob> claimed =
+          store.claim(settings.queue(), settings.runnerId(), now, left, leaseFrom(now), batch);
+      if (!claimed.isEmpty()) {
+        if (runBatch(claimed)) {
           return ExitReason.STUCK_JOB;
         }
         idleSince = clock.instant();
@@ -147,36 +149,75 @@ public final class Runner {
     }
   }
 
-  /** Runs one job under the guard and records its outcome; true if it would not stop. */
-  private boolean execute(ClaimedJob job) {
+  private Duration timeLeft(Instant now) {
+    return Duration.between(now, settings.deadline()).minus(RunnerSettings.EXIT_MARGIN);
+  }
+
+  /**
+   * Runs claimed jobs one after the other and records their outcomes together. A job that can no
+   * longer start (asked to stop, too close to the deadline, a job before it would not stop) goes
+   * back to the queue with its attempt given back. Returns true if a job would not stop.
+   */
+  private boolean runBatch(List<ClaimedJob> claimed) {
+    List<Finished> outcomes = new ArrayList<>(claimed.size());
+    List<String> lines = new ArrayList<>(claimed.size());
+    boolean stuck = false;
+    for (ClaimedJob job : claimed) {
+      Instant now = clock.instant();
+      if (stuck || stop.getCount() == 0 || job.timeout().compareTo(timeLeft(now)) > 0) {
+        outcomes.add(
+            new Finished(
+                job.id(),
+                new Finish.Requeued(now, now, "the runner ended before starting it", false)));
+        lines.add("job " + job.id() + " (" + job.type() + ") given back unstarted");
+        continue;
+      }
+      Instant started = clock.instant();
+      Finish finish;
+      try {
+        finish = execute(job);
+      } catch (StuckJob e) {
+        stuck = true;
+        finish = e.finish;
+      }
+      jobsRun++;
+      outcomes.add(new Finished(job.id(), finish));
+      lines.add(
+          String.format(
+              "job %d (%s) attempt %d %s in %d ms",
+              job.id(),
+              job.type(),
+              job.attempt(),
+              describe(finish),
+              Duration.between(started, clock.instant()).toMillis()));
+    }
+    List<Boolean> recorded = store.finishAll(settings.runnerId(), outcomes);
+    for (int i = 0; i < lines.size(); i++) {
+      out.println(
+          lines.get(i)
+              + (recorded.get(i)
+                  ? ""
+                  : "; not recorded: this runner lost its lease and the job was requeued"));
+    }
+    return stuck;
+  }
+
+  /** Runs one job under the guard; whatever happens becomes a {@link Finish}. */
+  private Finish execute(ClaimedJob job) {
     Instant started = clock.instant();
     Instant jobDeadline = min(started.plus(job.timeout()), settings.deadline());
     Execution execution = new Execution(job, settings.runnerId(), jobDeadline, store, clock, out);
     current.set(execution);
-    boolean stuck = false;
-    Finish finish;
     try {
-      finish = run(job, execution, jobDeadline);
+      return run(job, execution, jobDeadline);
     } catch (StuckJob e) {
-      stuck = true;
-      finish = e.finish;
+      throw e;
     } catch (Throwable t) { // the guard: nothing a job does escapes unrecorded
-      finish = new Finish.Failed(clock.instant(), stackTrace(t), false);
+      return new Finish.Failed(clock.instant(), stackTrace(t), false);
     } finally {
       current.set(null);
+      execution.flushLog();
     }
-    long millis = Duration.between(started, clock.instant()).toMillis();
-    execution.flushLog();
-    boolean recorded = store.finish(job.id(), settings.runnerId(), finish);
-    out.printf(
-        "job %d (%s) attempt %d %s in %d ms%s%n",
-        job.id(),
-        job.type(),
-        job.attempt(),
-        describe(finish),
-        millis,
-        recorded ? "" : "; not recorded: this runner lost its lease and the job was requeued");
-    return stuck;
   }
 
   private Finish run(ClaimedJob job, Execution execution, Instant jobDeadline)

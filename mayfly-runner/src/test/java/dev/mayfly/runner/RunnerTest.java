@@ -38,6 +38,7 @@ class RunnerTest {
               TestJobs.Stubborn.class,
               TestJobs.LongTimeout.class));
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+  private int claimBatch = 1;
 
   @BeforeEach
   void open() {
@@ -72,7 +73,8 @@ class RunnerTest {
             Instant.now().plus(ttl),
             Duration.ofMillis(20),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            claimBatch);
     return new Runner(
         settings, store, types, InstantSource.system(), new PrintStream(output, true));
   }
@@ -100,6 +102,27 @@ class RunnerTest {
     assertThat(info.state()).isEqualTo(RunnerState.EXITED);
     assertThat(info.jobsRun()).isEqualTo(2);
     assertThat(info.startedAt()).isNotNull();
+  }
+
+  @Test
+  void batchesOfClaimedJobsAreRunAndRecordedTogether() {
+    claimBatch = 3;
+    for (int i = 0; i < 7; i++) {
+      enqueue("noop", "{\"n\":" + i + "}");
+    }
+    assertThat(runner(5, Duration.ofMinutes(10)).run()).isEqualTo(Runner.ExitReason.JOB_LIMIT);
+    assertThat(store.counts(Instant.now()).getFirst().succeeded()).isEqualTo(5);
+    assertThat(store.counts(Instant.now()).getFirst().queued()).isEqualTo(2);
+  }
+
+  @Test
+  void aStuckJobGivesTheRestOfItsBatchBackUnstarted() {
+    claimBatch = 2;
+    enqueue("stubborn", "{\"millis\":8000}");
+    long next = enqueue("noop", "{\"n\":1}");
+    assertThat(runner().run()).isEqualTo(Runner.ExitReason.STUCK_JOB);
+    assertThat(job(next).state()).isEqualTo(JobState.QUEUED);
+    assertThat(job(next).attempts()).isZero();
   }
 
   @Test
@@ -216,7 +239,8 @@ class RunnerTest {
             Instant.parse("2026-01-01T00:10:00Z"),
             Duration.ofMillis(100),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            4);
     assertThat(RunnerSettings.fromEnv(s.toEnv(true))).isEqualTo(s);
     var withoutDb = new java.util.HashMap<>(s.toEnv(false));
     withoutDb.put("DATABASE_URL", "jdbc:sqlite:/x.db");

@@ -60,6 +60,12 @@ public interface JobStore extends AutoCloseable {
    */
   boolean finish(long jobId, String runnerId, Finish finish);
 
+  /**
+   * Records the ends of several attempts held by {@code runnerId} in one transaction; each as
+   * {@link #finish} would. Returns, per outcome, whether it was recorded.
+   */
+  List<Boolean> finishAll(String runnerId, List<Finished> outcomes);
+
   /** Appends lines to a job's log (for its current attempt). */
   void appendLog(long jobId, int attempt, List<LogLine> lines);
 

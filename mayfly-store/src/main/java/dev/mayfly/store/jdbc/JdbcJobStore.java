@@ -11,6 +11,7 @@ import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
+import dev.mayfly.store.Finished;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
@@ -179,81 +180,95 @@ public abstract class JdbcJobStore implements JobStore {
 
   @Override
   public boolean finish(long jobId, String runnerId, Finish finish) {
+    return write(c -> finishIn(c, jobId, runnerId, finish));
+  }
+
+  @Override
+  public List<Boolean> finishAll(String runnerId, List<Finished> outcomes) {
     return write(
         c -> {
-          long at = finish.at().toEpochMilli();
-          int changed =
-              switch (finish) {
-                case Finish.Succeeded s ->
-                    update(
-                        c,
-                        "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
-                            + " lease_until = NULL, error = NULL"
-                            + " WHERE id = ? AND runner_id = ? AND state = 'running'",
-                        at,
-                        jobId,
-                        runnerId);
-                case Finish.Failed f ->
-                    update(
-                        c,
-                        "UPDATE mayfly_jobs SET state = ?, finished_at = ?, lease_until = NULL,"
-                            + " error = ? WHERE id = ? AND runner_id = ? AND state = 'running'",
-                        f.dead() ? "dead" : "failed",
-                        at,
-                        f.error(),
-                        jobId,
-                        runnerId);
-                case Finish.Requeued r ->
-                    update(
-                        c,
-                        "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
-                            + " error = ?, attempts = attempts - ?"
-                            + " WHERE id = ? AND runner_id = ? AND state = 'running'",
-                        r.runAt().toEpochMilli(),
-                        r.reason(),
-                        r.countsAsAttempt() ? 0 : 1,
-                        jobId,
-                        runnerId);
-                case Finish.Discarded d ->
-                    update(
-                        c,
-                        "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?,"
-                            + " lease_until = NULL, error = ?"
-                            + " WHERE id = ? AND runner_id = ? AND state = 'running'",
-                        at,
-                        d.reason(),
-                        jobId,
-                        runnerId);
-              };
-          if (changed == 0) {
-            return false;
+          List<Boolean> recorded = new ArrayList<>(outcomes.size());
+          for (Finished f : outcomes) {
+            recorded.add(finishIn(c, f.jobId(), runnerId, f.finish()));
           }
-          String outcome =
-              switch (finish) {
-                case Finish.Succeeded s -> "succeeded";
-                case Finish.Failed f -> "failed";
-                case Finish.Requeued r -> r.countsAsAttempt() ? "retry" : "snoozed";
-                case Finish.Discarded d -> "discarded";
-              };
-          String error =
-              switch (finish) {
-                case Finish.Succeeded s -> null;
-                case Finish.Failed f -> f.error();
-                case Finish.Requeued r -> r.reason();
-                case Finish.Discarded d -> d.reason();
-              };
-          update(
-              c,
-              "UPDATE mayfly_attempts SET finished_at = ?, outcome = ?, error = ?"
-                  + " WHERE job_id = ? AND runner_id = ? AND outcome = 'running'",
-              at,
-              outcome,
-              error,
-              jobId,
-              runnerId);
-          update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
-          return true;
+          return recorded;
         });
+  }
+
+  private boolean finishIn(Connection c, long jobId, String runnerId, Finish finish)
+      throws SQLException {
+    long at = finish.at().toEpochMilli();
+    int changed =
+        switch (finish) {
+          case Finish.Succeeded s ->
+              update(
+                  c,
+                  "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
+                      + " lease_until = NULL, error = NULL"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                  at,
+                  jobId,
+                  runnerId);
+          case Finish.Failed f ->
+              update(
+                  c,
+                  "UPDATE mayfly_jobs SET state = ?, finished_at = ?, lease_until = NULL,"
+                      + " error = ? WHERE id = ? AND runner_id = ? AND state = 'running'",
+                  f.dead() ? "dead" : "failed",
+                  at,
+                  f.error(),
+                  jobId,
+                  runnerId);
+          case Finish.Requeued r ->
+              update(
+                  c,
+                  "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
+                      + " error = ?, attempts = attempts - ?"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                  r.runAt().toEpochMilli(),
+                  r.reason(),
+                  r.countsAsAttempt() ? 0 : 1,
+                  jobId,
+                  runnerId);
+          case Finish.Discarded d ->
+              update(
+                  c,
+                  "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?,"
+                      + " lease_until = NULL, error = ?"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                  at,
+                  d.reason(),
+                  jobId,
+                  runnerId);
+        };
+    if (changed == 0) {
+      return false;
+    }
+    String outcome =
+        switch (finish) {
+          case Finish.Succeeded s -> "succeeded";
+          case Finish.Failed f -> "failed";
+          case Finish.Requeued r -> r.countsAsAttempt() ? "retry" : "snoozed";
+          case Finish.Discarded d -> "discarded";
+        };
+    String error =
+        switch (finish) {
+          case Finish.Succeeded s -> null;
+          case Finish.Failed f -> f.error();
+          case Finish.Requeued r -> r.reason();
+          case Finish.Discarded d -> d.reason();
+        };
+    update(
+        c,
+        "UPDATE mayfly_attempts SET finished_at = ?, outcome = ?, error = ?"
+            + " WHERE job_id = ? AND runner_id = ? AND outcome = 'running'",
+        at,
+        outcome,
+        error,
+        jobId,
+        runnerId);
+    update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
+    return true;
   }
 
   @Override

@@ -1,0 +1,4 @@
+package dev.mayfly.store;
+
+/** How one job's attempt ended, for {@link JobStore#finishAll}. */
+public record Finished(long jobId, Finish finish) {}
