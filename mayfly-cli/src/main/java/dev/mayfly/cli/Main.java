@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       JobsCommand.class,
       JobCommand.class,
       RunnersCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -106,6 +106,38 @@ public final class PostgresJobStore extends JdbcJobStore {
     return store;
   }
 
+  /**
+   * One job is one statement in autocommit: the insert and its NOTIFY together, a single round
+   * trip, since enqueueing one job at a time from request threads is the common case.
+   */
+  @Override
+  public List<Long> enqueueAll(List<NewJob> jobs) {
+    if (jobs.size() != 1) {
+      return super.enqueueAll(jobs);
+    }
+    NewJob j = jobs.getFirst();
+    long id =
+        read(
+            c ->
+                JdbcJobStore.<Long>one(
+                    c,
+                    "WITH j AS (INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at,"
+                        + " timeout_ms, max_attempts, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?,"
+                        + " ?, ?, ?) RETURNING id, queue) SELECT id, pg_notify('"
+                        + CHANNEL
+                        + "', queue) FROM j",
+                    rs -> rs.getLong(1),
+                    j.type(),
+                    j.queue(),
+                    j.args(),
+                    j.priority(),
+                    j.runAt().toEpochMilli(),
+                    j.timeout().toMillis(),
+                    j.maxAttempts(),
+                    j.enqueuedAt().toEpochMilli()));
+    return List.of(id);
+  }
+
   @Override
   protected List<Long> insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
     // Ids first, from the sequence, so they come back in the order of the list; then one INSERT

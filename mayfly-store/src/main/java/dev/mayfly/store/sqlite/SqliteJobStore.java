@@ -9,7 +9,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -32,12 +37,38 @@ public final class SqliteJobStore extends JdbcJobStore {
   private static final Migrations MIGRATIONS =
       new Migrations(SqliteJobStore.class, List.of("V1__jobs_runners.sql", "V2__prune_index.sql"));
 
+  /**
+   * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one
+   * process (the app and its in-process runners) it can.
+   */
+  private static final Map<Path, List<Consumer<String>>> LISTENERS = new ConcurrentHashMap<>();
+
   private final Connection connection;
+  private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
 
-  private SqliteJobStore(Connection connection) {
+  private SqliteJobStore(Connection connection, Path file) {
     super("");
     this.connection = connection;
+    this.file = file;
+  }
+
+  @Override
+  public AutoCloseable listen(Consumer<String> listener) {
+    List<Consumer<String>> list =
+        LISTENERS.computeIfAbsent(file, f -> new CopyOnWriteArrayList<>());
+    list.add(listener);
+    return () -> list.remove(listener);
+  }
+
+  @Override
+  protected void committed(Set<String> queues) {
+    List<Consumer<String>> list = LISTENERS.get(file);
+    if (list != null) {
+      for (Consumer<String> l : list) {
+        queues.forEach(l);
+      }
+    }
   }
 
   public static SqliteJobStore open(Path file) {
@@ -52,7 +83,7 @@ public final class SqliteJobStore extends JdbcJobStore {
       config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
       config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
       Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      SqliteJobStore store = new SqliteJobStore(c);
+      SqliteJobStore store = new SqliteJobStore(c, file.toAbsolutePath().normalize());
       // Every runner process opens the store: only take the write lock when there is work.
       if (MIGRATIONS.current(c) != MIGRATIONS.latest()) {
         store.write(conn -> MIGRATIONS.migrate(conn, file.toString()));

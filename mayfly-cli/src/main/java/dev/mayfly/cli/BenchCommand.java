@@ -1,0 +1,99 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.bench.MayflyThroughput;
+import dev.mayfly.bench.Result;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "bench",
+    description = "Benchmarks. The side-by-side run against peers is bench/compare.",
+    subcommands = {BenchCommand.Throughput.class})
+final class BenchCommand {
+
+  @Command(
+      name = "throughput",
+      description =
+          "Enqueue N no-op jobs (single and batch), execute them with W in-process workers, then"
+              + " measure enqueue-to-start latency with warm workers. Runs in a scratch schema"
+              + " (PostgreSQL) or file (SQLite) that is removed afterwards.")
+  static final class Throughput implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--db",
+        paramLabel = "URL",
+        description = "Database (default: the SQLite default)")
+    String db;
+
+    @Option(
+        names = "--jobs",
+        defaultValue = "20000",
+        description = "Jobs (default: ${DEFAULT-VALUE})")
+    int jobs;
+
+    @Option(
+        names = "--workers",
+        defaultValue = "8",
+        description = "In-process workers (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(
+        names = "--claim-batch",
+        defaultValue = "50",
+        description = "Jobs a worker claims at once (default: ${DEFAULT-VALUE})")
+    int claimBatch;
+
+    @Option(names = "--json", description = "One JSON line with the figures")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      if (jobs < 1 || workers < 1 || workers > 256 || claimBatch < 1 || claimBatch > 1000) {
+        throw new IllegalArgumentException(
+            "--jobs must be at least 1, --workers 1 to 256, --claim-batch 1 to 1000");
+      }
+      String url =
+          db != null
+              ? db
+              : System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
+      Result r = MayflyThroughput.run(url, jobs, workers, claimBatch);
+      var out = spec.commandLine().getOut();
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("store", r.store());
+        m.put("jobs", r.jobs());
+        m.put("workers", r.workers());
+        m.put("enqueuePerSecond", Math.round(r.enqueuePerSecond()));
+        m.put("batchEnqueuePerSecond", Math.round(r.batchEnqueuePerSecond()));
+        m.put("executePerSecond", Math.round(r.executePerSecond()));
+        m.put("latencyP50Millis", r.latencyP50Millis());
+        m.put("latencyP99Millis", r.latencyP99Millis());
+        Output.json(out, m);
+        return 0;
+      }
+      out.printf(
+          Locale.ROOT,
+          "store             %s, %d jobs, %d workers, claim batch %d%n",
+          r.store(),
+          jobs,
+          workers,
+          claimBatch);
+      out.printf(Locale.ROOT, "enqueue (single)  %,.0f jobs/s%n", r.enqueuePerSecond());
+      out.printf(Locale.ROOT, "enqueue (batch)   %,.0f jobs/s%n", r.batchEnqueuePerSecond());
+      out.printf(Locale.ROOT, "execute           %,.0f jobs/s%n", r.executePerSecond());
+      out.printf(
+          Locale.ROOT,
+          "enqueue to start  p50 %.2f ms, p99 %.2f ms (warm workers)%n",
+          r.latencyP50Millis(),
+          r.latencyP99Millis());
+      out.flush();
+      return 0;
+    }
+  }
+}
