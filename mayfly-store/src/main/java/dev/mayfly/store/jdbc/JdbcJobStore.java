@@ -83,6 +83,19 @@ public abstract class JdbcJobStore implements JobStore {
     return ids;
   }
 
+  /**
+   * The claim statement: {@code update} takes the jobs and returns their columns. A database that
+   * can also record the attempts in the same statement wraps it and says so in {@link
+   * #claimRecordsAttempts()}; the result must keep the first nine columns.
+   */
+  protected String claimStatement(String update) {
+    return update;
+  }
+
+  protected boolean claimRecordsAttempts() {
+    return false;
+  }
+
   /** Inserts jobs in state queued; returns their ids in order. */
   protected List<Long> insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
     List<Long> ids = new ArrayList<>(jobs.size());
@@ -135,14 +148,16 @@ public abstract class JdbcJobStore implements JobStore {
           List<ClaimedJob> claimed =
               list(
                   c,
-                  "UPDATE mayfly_jobs SET state = 'running', runner_id = ?, attempts = attempts + 1,"
-                      + " started_at = ?, lease_until = ?, finished_at = NULL"
-                      + " WHERE id IN (SELECT id FROM mayfly_jobs WHERE state = 'queued'"
-                      + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
-                      + " ORDER BY priority DESC, run_at, id LIMIT ?"
-                      + claimLockClause
-                      + ") RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
-                      + " priority, run_at",
+                  claimStatement(
+                      "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
+                          + " attempts = attempts + 1, started_at = ?, lease_until = ?,"
+                          + " finished_at = NULL"
+                          + " WHERE id IN (SELECT id FROM mayfly_jobs WHERE state = 'queued'"
+                          + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
+                          + " ORDER BY priority DESC, run_at, id LIMIT ?"
+                          + claimLockClause
+                          + ") RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
+                          + " priority, run_at, runner_id, started_at"),
                   rs ->
                       new ClaimedJob(
                           rs.getLong(1),
@@ -164,6 +179,9 @@ public abstract class JdbcJobStore implements JobStore {
                   limit);
           // RETURNING gives no order; hand jobs out in claim order.
           claimed.sort(ClaimedJob.CLAIM_ORDER);
+          if (claimRecordsAttempts() || claimed.isEmpty()) {
+            return claimed;
+          }
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, outcome)"
@@ -177,9 +195,7 @@ public abstract class JdbcJobStore implements JobStore {
               ps.setLong(4, now.toEpochMilli());
               ps.addBatch();
             }
-            if (!claimed.isEmpty()) {
-              ps.executeBatch();
-            }
+            ps.executeBatch();
           }
           return claimed;
         });

@@ -197,6 +197,23 @@ public final class PostgresJobStore extends JdbcJobStore {
     return ids;
   }
 
+  /** Takes the jobs and records their attempts in one statement: one round trip per claim. */
+  @Override
+  protected String claimStatement(String update) {
+    return "WITH claimed AS ("
+        + update
+        + "), attempts AS (INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at,"
+        + " outcome) SELECT id, attempts, runner_id, started_at, 'running' FROM claimed"
+        + " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
+        + " started_at = excluded.started_at, outcome = 'running', finished_at = NULL,"
+        + " error = NULL) SELECT * FROM claimed";
+  }
+
+  @Override
+  protected boolean claimRecordsAttempts() {
+    return true;
+  }
+
   @Override
   protected void notifyReady(Connection c, Set<String> queues) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {

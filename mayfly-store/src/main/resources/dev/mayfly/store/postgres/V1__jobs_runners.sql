@@ -23,7 +23,8 @@ CREATE TABLE mayfly_jobs (
 -- number of queued jobs, so claim cost stays flat however many finished jobs pile up.
 CREATE INDEX mayfly_jobs_ready ON mayfly_jobs (queue, priority DESC, run_at, id) WHERE state = 'queued';
 CREATE INDEX mayfly_jobs_running ON mayfly_jobs (runner_id) WHERE state = 'running';
-CREATE INDEX mayfly_jobs_state ON mayfly_jobs (state, queue);
+-- Succeeded jobs, the bulk, stay out of it: finding them is a scan of the newest ids anyway.
+CREATE INDEX mayfly_jobs_state ON mayfly_jobs (state, queue) WHERE state <> 'succeeded';
 CREATE INDEX mayfly_jobs_finished ON mayfly_jobs (finished_at) WHERE finished_at IS NOT NULL;
 
 CREATE TABLE mayfly_attempts (
