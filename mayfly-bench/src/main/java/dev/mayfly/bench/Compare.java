@@ -77,7 +77,7 @@ public final class Compare {
   private static void printTable(Map<String, List<Result>> results, int claimBatch) {
     double mayflyExec = median(results.getOrDefault("mayfly", List.of()), Result::executePerSecond);
     System.out.printf(
-        "%n| system | enqueue/s (single) | enqueue/s (batch) | execute/s | execute vs Mayfly |"
+        "%n| system | enqueue/s (single) | enqueue/s (batch) | execute/s | Mayfly execute ÷ this |"
             + " latency p50 ms | p99 ms |%n|---|---:|---:|---:|---:|---:|---:|%n");
     for (var e : results.entrySet()) {
       List<Result> rs = e.getValue();

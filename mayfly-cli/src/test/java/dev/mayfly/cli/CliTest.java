@@ -134,6 +134,37 @@ class CliTest {
   }
 
   @Test
+  void benchThroughputPrintsTheDocumentedJsonAndLeavesNothingBehind() throws Exception {
+    StringWriter out = new StringWriter();
+    Path db = dir.resolve("bench/user.db");
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true),
+            "bench",
+            "throughput",
+            "--db",
+            db.toString(),
+            "--jobs",
+            "300",
+            "--workers",
+            "2",
+            "--json");
+    assertThat(code).isZero();
+    JsonNode r = Json.mapper().readTree(out.toString());
+    for (String key :
+        List.of(
+            "enqueuePerSecond",
+            "batchEnqueuePerSecond",
+            "executePerSecond",
+            "latencyP50Millis",
+            "latencyP99Millis")) {
+      assertThat(r.get(key).asDouble()).as(key).isPositive();
+    }
+    assertThat(java.nio.file.Files.list(db.getParent())).isEmpty();
+  }
+
+  @Test
   void humanOutputListsJobs() {
     run("enqueue", "fail", "--args", "{\"message\": \"x\"}");
     Result r = run("jobs");
