@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param launcher {@code auto}, {@code local} or {@code inprocess} (or a launcher registered with
  *     the builder)
  * @param size the platform's machine size for runners, such as {@code standard-1x}
+ * @param command what a platform that runs commands (Heroku) starts a runner with; null for the
+ *     launcher's default
  * @param claimBatch jobs a runner claims and records at once: 1 (the default) records each job as
  *     it ends; more saves database round trips when jobs are many and short
  */
@@ -28,6 +30,7 @@ public record QueueConfig(
     Duration timeToLive,
     String launcher,
     String size,
+    String command,
     int claimBatch) {
 
   public static final int DEFAULT_MAX_RUNNERS = 4;
@@ -87,47 +90,54 @@ public record QueueConfig(
         DEFAULT_TIME_TO_LIVE,
         Launchers.AUTO,
         DEFAULT_SIZE,
+        null,
         1);
   }
 
   /** The same settings for another queue. */
   public QueueConfig named(String n) {
     return new QueueConfig(
-        n, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, claimBatch);
+        n, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, command, claimBatch);
   }
 
   public QueueConfig maxRunners(int n) {
     return new QueueConfig(
-        name, n, jobsPerRunner, idleExit, timeToLive, launcher, size, claimBatch);
+        name, n, jobsPerRunner, idleExit, timeToLive, launcher, size, command, claimBatch);
   }
 
   public QueueConfig jobsPerRunner(int n) {
-    return new QueueConfig(name, maxRunners, n, idleExit, timeToLive, launcher, size, claimBatch);
+    return new QueueConfig(
+        name, maxRunners, n, idleExit, timeToLive, launcher, size, command, claimBatch);
   }
 
   public QueueConfig idleExit(Duration d) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, d, timeToLive, launcher, size, claimBatch);
+        name, maxRunners, jobsPerRunner, d, timeToLive, launcher, size, command, claimBatch);
   }
 
   public QueueConfig timeToLive(Duration d) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, d, launcher, size, claimBatch);
+        name, maxRunners, jobsPerRunner, idleExit, d, launcher, size, command, claimBatch);
   }
 
   public QueueConfig launcher(String l) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, timeToLive, l, size, claimBatch);
+        name, maxRunners, jobsPerRunner, idleExit, timeToLive, l, size, command, claimBatch);
   }
 
   public QueueConfig size(String s) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, s, claimBatch);
+        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, s, command, claimBatch);
+  }
+
+  public QueueConfig command(String c) {
+    return new QueueConfig(
+        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, c, claimBatch);
   }
 
   public QueueConfig claimBatch(int n) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, n);
+        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, command, n);
   }
 
   /** The longest job timeout a runner of this queue can ever take on. */

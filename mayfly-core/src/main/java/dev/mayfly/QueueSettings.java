@@ -13,7 +13,8 @@ final class QueueSettings {
           "time-to-live",
           "launcher",
           "size",
-          "claim-batch");
+          "claim-batch",
+          "command");
 
   private QueueSettings() {}
 
@@ -35,6 +36,7 @@ final class QueueSettings {
         case "launcher" -> q.launcher(value);
         case "size" -> q.size(value);
         case "claim-batch" -> q.claimBatch(integer(value, source, key));
+        case "command" -> q.command(value);
         default ->
             throw new IllegalArgumentException(
                 "unknown queue setting '" + setting + "'; use one of " + NAMES);

@@ -46,6 +46,7 @@ public final class Dispatcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.dispatch");
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+  private static final Duration AT_CAPACITY_PAUSE = Duration.ofSeconds(1);
 
   private final MayflyConfig config;
   private final JobStore store;
@@ -139,7 +140,12 @@ public final class Dispatcher implements AutoCloseable {
     outputs.values().forEach(OutputBuffer::flush);
     for (QueueDemand d : store.demand(now)) {
       QueueConfig queue = config.queue(d.queue());
-      int toLaunch = runnersToLaunch(d, queue);
+      Launcher launcher = launchers.apply(queue);
+      // The platform's own limit, once known, caps the queue below its configured maximum.
+      int cap =
+          Math.min(queue.maxRunners(), launcher.capacity(queue.size()).orElse(Integer.MAX_VALUE));
+      QueueConfig capped = cap < queue.maxRunners() ? queue.maxRunners(Math.max(1, cap)) : queue;
+      int toLaunch = runnersToLaunch(d, capped);
       if (toLaunch <= 0) {
         continue;
       }
@@ -147,11 +153,10 @@ public final class Dispatcher implements AutoCloseable {
       if (backoff != null && now.isBefore(backoff.until)) {
         continue;
       }
-      Launcher launcher = launchers.apply(queue);
       List<String> ids =
           store.reserveRunners(
               new NewRunner(queue.name(), launcher.name(), queue.size(), now),
-              queue.maxRunners(),
+              capped.maxRunners(),
               toLaunch);
       for (String id : ids) {
         Thread.ofVirtual().name("mayfly-launch-" + id).start(() -> launch(id, queue, launcher));
@@ -197,7 +202,8 @@ public final class Dispatcher implements AutoCloseable {
             settings.toEnv(true),
             queue.timeToLive(),
             queue.size(),
-            output::add);
+            output::add,
+            queue.command());
     try {
       RunnerHandle handle = launcher.launch(request);
       store.runnerLaunched(runnerId, handle.platformId());
@@ -205,7 +211,9 @@ public final class Dispatcher implements AutoCloseable {
     } catch (LaunchException e) {
       outputs.remove(runnerId);
       store.runnerLaunchFailed(runnerId, e.getMessage(), config.clock().instant());
-      Duration wait = backOff(queue.name());
+      // A limit reached clears itself as runners end: look again soon, without escalating.
+      Duration wait =
+          e.atCapacity() ? pause(queue.name(), AT_CAPACITY_PAUSE) : backOff(queue.name());
       LOG.log(
           e.atCapacity() ? Level.INFO : Level.WARNING,
           "{0}; next launch for queue {1} in {2}",
@@ -256,6 +264,15 @@ public final class Dispatcher implements AutoCloseable {
     } finally {
       wake();
     }
+  }
+
+  private Duration pause(String queue, Duration d) {
+    Instant until = config.clock().instant().plus(d);
+    backoffs.merge(
+        queue,
+        new Backoff(0, until),
+        (old, fresh) -> old.until.isAfter(until) ? old : new Backoff(old.failures, until));
+    return d;
   }
 
   private Duration backOff(String queue) {

@@ -13,6 +13,8 @@ import java.util.function.Consumer;
  * @param size the platform's machine size, such as {@code standard-1x}; launchers without sizes
  *     ignore it
  * @param output receives each line the runner prints, when the launcher can capture them
+ * @param command what the platform runs, where it runs commands (Heroku); null for the launcher's
+ *     default
  */
 public record LaunchRequest(
     String runnerId,
@@ -20,7 +22,8 @@ public record LaunchRequest(
     Map<String, String> env,
     Duration timeToLive,
     String size,
-    Consumer<String> output) {
+    Consumer<String> output,
+    String command) {
 
   public LaunchRequest {
     env = Map.copyOf(env);

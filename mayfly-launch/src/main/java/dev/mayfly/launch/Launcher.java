@@ -23,6 +23,14 @@ public interface Launcher extends AutoCloseable {
   /** Asks the platform to stop a runner; does nothing if it already ended. */
   void stop(String platformId);
 
+  /**
+   * How many runners of this size the platform allows at once, if the launcher knows (it may learn
+   * it from the platform's refusals). The dispatcher never aims above it.
+   */
+  default java.util.OptionalInt capacity(String size) {
+    return java.util.OptionalInt.empty();
+  }
+
   /** What the launcher knows of a runner it launched. */
   RunnerStatus status(String platformId);
 

@@ -4,8 +4,11 @@ import dev.mayfly.launch.inprocess.InProcessLauncher;
 import dev.mayfly.launch.local.LocalLauncher;
 import dev.mayfly.launch.local.LocalOptions;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /** The built-in launchers, and the choice among them. */
 public final class Launchers {
@@ -35,56 +38,53 @@ public final class Launchers {
   public record Selection(Launcher launcher, String reason) {}
 
   /**
-   * Picks a launcher from configuration and the environment. {@code auto} chooses a platform when
-   * its credentials are present and otherwise falls back to {@code local}, as the original Heroku
-   * setup fell back to the ordinary queue when not on Heroku.
+   * Picks a launcher from configuration and the environment. {@code auto} chooses a platform whose
+   * credentials are present (Heroku: {@code HEROKU_API_KEY} and {@code HEROKU_APP_NAME}) and
+   * otherwise falls back to {@code local}, as the original Heroku setup fell back to the ordinary
+   * queue when not on Heroku.
    */
   public static Selection select(String configured, Map<String, String> env) {
     String name = configured == null ? AUTO : configured.trim().toLowerCase(Locale.ROOT);
-    return switch (name) {
-      case LOCAL -> new Selection(local(), "configured: local");
-      case INPROCESS -> new Selection(inProcess(), "configured: inprocess");
-      case AUTO -> {
-        boolean heroku =
-            env.containsKey("HEROKU_API_KEY")
-                && (env.containsKey("HEROKU_APP_NAME") || env.containsKey("HEROKU_APP_ID"));
-        yield new Selection(
+    switch (name) {
+      case LOCAL:
+        return new Selection(local(), "configured: local");
+      case INPROCESS:
+        return new Selection(inProcess(), "configured: inprocess");
+      case AUTO:
+        for (LauncherProvider p : providers()) {
+          if (p.isConfigured(env)) {
+            return new Selection(p.create(env), "auto: " + p.name() + " credentials found");
+          }
+        }
+        return new Selection(
             local(),
-            heroku
-                ? "auto: HEROKU_API_KEY is set, but this build has no Heroku launcher yet;"
-                    + " using local processes"
-                : "auto: no platform credentials (HEROKU_API_KEY and HEROKU_APP_NAME) found;"
-                    + " using local processes");
-      }
-      case "heroku", "kubernetes" ->
-          throw new IllegalArgumentException(
-              "launcher '"
-                  + name
-                  + "' is not part of this build yet; use "
-                  + LOCAL
-                  + ", "
-                  + INPROCESS
-                  + " or "
-                  + AUTO);
-      default ->
-          throw new IllegalArgumentException(
-              "unknown launcher '"
-                  + configured
-                  + "'; use one of "
-                  + AUTO
-                  + ", "
-                  + LOCAL
-                  + ", "
-                  + INPROCESS);
-    };
+            "auto: no platform credentials (HEROKU_API_KEY and HEROKU_APP_NAME) found;"
+                + " using local processes");
+      default:
+        for (LauncherProvider p : providers()) {
+          if (p.name().equals(name)) {
+            return new Selection(p.create(env), "configured: " + name);
+          }
+        }
+        throw new IllegalArgumentException(
+            "unknown launcher '" + configured + "'; use one of " + String.join(", ", names()));
+    }
   }
 
   /** True if {@code name} is a launcher name {@link #select} accepts. */
   public static boolean isKnown(String name) {
-    return name != null
-        && switch (name.trim().toLowerCase(Locale.ROOT)) {
-          case AUTO, LOCAL, INPROCESS -> true;
-          default -> false;
-        };
+    return name != null && names().contains(name.trim().toLowerCase(Locale.ROOT));
+  }
+
+  private static List<String> names() {
+    List<String> names = new ArrayList<>(List.of(AUTO, LOCAL, INPROCESS));
+    providers().forEach(p -> names.add(p.name()));
+    return names;
+  }
+
+  private static List<LauncherProvider> providers() {
+    List<LauncherProvider> list = new ArrayList<>();
+    ServiceLoader.load(LauncherProvider.class, Launchers.class.getClassLoader()).forEach(list::add);
+    return list;
   }
 }

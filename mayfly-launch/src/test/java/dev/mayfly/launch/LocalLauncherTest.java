@@ -30,7 +30,7 @@ class LocalLauncherTest {
   }
 
   private LaunchRequest request(Map<String, String> env, Duration ttl) {
-    return new LaunchRequest("r-test", "default", env, ttl, "standard-1x", output::add);
+    return new LaunchRequest("r-test", "default", env, ttl, "standard-1x", output::add, null);
   }
 
   @AfterEach
@@ -112,6 +112,7 @@ class LocalLauncherTest {
     var s = Launchers.select("auto", Map.of());
     assertThat(s.launcher().name()).isEqualTo("local");
     assertThat(s.reason()).contains("no platform credentials");
+    assertThat(Launchers.isKnown("kubernetes")).isFalse();
     assertThat(Launchers.select("inprocess", Map.of()).launcher().name()).isEqualTo("inprocess");
     assertThatThrownBy(() -> Launchers.select("lambda", Map.of()))
         .hasMessageContaining("unknown launcher 'lambda'");

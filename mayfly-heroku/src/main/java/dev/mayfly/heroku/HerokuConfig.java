@@ -1,0 +1,74 @@
+package dev.mayfly.heroku;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * How to reach the Heroku Platform API, read from the environment the Heroku way.
+ *
+ * @param apiUrl {@code HEROKU_API_URL}, default {@code https://api.heroku.com}
+ * @param apiKey {@code HEROKU_API_KEY}; never logged, never stored, never shown
+ * @param app {@code HEROKU_APP_NAME}, else {@code HEROKU_APP_ID}
+ * @param command what a dyno runs unless a queue says otherwise: {@code MAYFLY_HEROKU_COMMAND},
+ *     default {@value #DEFAULT_COMMAND}, a Procfile process type (see docs/heroku.md)
+ * @param attach {@code MAYFLY_HEROKU_ATTACH=true} streams each dyno's output into the store
+ * @param trustedCert {@code MAYFLY_HEROKU_TRUSTED_CERT}: a PEM file trusted for Rendezvous TLS
+ *     instead of the JDK's trust store
+ */
+public record HerokuConfig(
+    URI apiUrl, String apiKey, String app, String command, boolean attach, Path trustedCert) {
+
+  public static final String DEFAULT_COMMAND = "runner";
+
+  public static boolean isConfigured(Map<String, String> env) {
+    return notBlank(env.get("HEROKU_API_KEY"))
+        && (notBlank(env.get("HEROKU_APP_NAME")) || notBlank(env.get("HEROKU_APP_ID")));
+  }
+
+  public static HerokuConfig fromEnv(Map<String, String> env) {
+    if (!isConfigured(env)) {
+      throw new IllegalArgumentException(
+          "the heroku launcher needs HEROKU_API_KEY and HEROKU_APP_NAME (or HEROKU_APP_ID) in the"
+              + " environment; create a key with 'heroku authorizations:create'");
+    }
+    String url = env.getOrDefault("HEROKU_API_URL", "https://api.heroku.com").trim();
+    URI api;
+    try {
+      api = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("HEROKU_API_URL is not a URL: " + url, e);
+    }
+    String app =
+        notBlank(env.get("HEROKU_APP_NAME"))
+            ? env.get("HEROKU_APP_NAME")
+            : env.get("HEROKU_APP_ID");
+    String cert = env.get("MAYFLY_HEROKU_TRUSTED_CERT");
+    return new HerokuConfig(
+        api,
+        env.get("HEROKU_API_KEY").trim(),
+        app.trim(),
+        notBlank(env.get("MAYFLY_HEROKU_COMMAND"))
+            ? env.get("MAYFLY_HEROKU_COMMAND")
+            : DEFAULT_COMMAND,
+        Boolean.parseBoolean(env.getOrDefault("MAYFLY_HEROKU_ATTACH", "false")),
+        notBlank(cert) ? Path.of(cert) : null);
+  }
+
+  private static boolean notBlank(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  @Override
+  public String toString() { // the key stays out of every log line
+    return "HerokuConfig[apiUrl="
+        + apiUrl
+        + ", app="
+        + app
+        + ", command="
+        + command
+        + ", attach="
+        + attach
+        + "]";
+  }
+}

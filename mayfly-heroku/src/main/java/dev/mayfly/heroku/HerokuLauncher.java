@@ -1,0 +1,155 @@
+package dev.mayfly.heroku;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.launch.LaunchException;
+import dev.mayfly.launch.LaunchRequest;
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.RunnerExit;
+import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.launch.RunnerStatus;
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runners as Heroku one-off dynos, created with {@code POST /apps/{app}/dynos}.
+ *
+ * <p>Detached by default: the runner reports to the database, so nothing has to watch a dyno, and a
+ * dyno that vanishes (daily cycling, its time-to-live, a crash) is found by the missing heartbeats,
+ * its job requeued. With attach on, each dyno's output is streamed over Rendezvous into the store.
+ *
+ * <p>Limits are respected before they are hit: calls spend from a copy of the account's budget
+ * (corrected by {@code RateLimit-Remaining}); a {@code 429} or an empty budget, and {@code 422
+ * cannot_run_above_limit}, are "at capacity" (jobs wait, the dispatcher backs off), and the
+ * concurrent-dyno limit Heroku names is remembered and kept below from then on.
+ */
+public final class HerokuLauncher implements Launcher {
+  private static final System.Logger LOG = System.getLogger("dev.mayfly.heroku");
+
+  /** Heroku's maximum {@code time_to_live}. */
+  static final long MAX_TIME_TO_LIVE_SECONDS = 86_400;
+
+  private final HerokuConfig config;
+  private final HerokuApi api;
+  private final Map<String, Integer> learnedLimits = new ConcurrentHashMap<>();
+
+  public HerokuLauncher(HerokuConfig config) {
+    this.config = config;
+    this.api = new HerokuApi(config, new TokenBucket(System::nanoTime));
+  }
+
+  @Override
+  public String name() {
+    return "heroku";
+  }
+
+  /** Platform API calls made so far, retries included. */
+  public long apiCalls() {
+    return api.calls();
+  }
+
+  @Override
+  public RunnerHandle launch(LaunchRequest request) throws LaunchException {
+    ObjectNode body = requestBody(request);
+    try {
+      JsonNode dyno = api.createDyno(body);
+      String id = dyno.path("id").asText();
+      CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
+      return new RunnerHandle(id, exit);
+    } catch (HerokuException e) {
+      if (e.limit() > 0) {
+        learn(request.size(), e.limit());
+      }
+      throw new LaunchException(
+          "heroku launcher could not start runner "
+              + request.runnerId()
+              + " (app "
+              + config.app()
+              + ", size "
+              + request.size()
+              + ", command '"
+              + body.path("command").asText()
+              + "'): "
+              + e.getMessage()
+              + (e.atCapacity()
+                  ? "; at capacity, the jobs stay queued"
+                  : "; the jobs stay queued and the launch will be retried"),
+          e.atCapacity(),
+          e);
+    }
+  }
+
+  /** The documented dyno-create body: command, env, size, time_to_live, type, attach. */
+  ObjectNode requestBody(LaunchRequest request) {
+    ObjectNode body = Json.mapper().createObjectNode();
+    body.put("command", request.command() != null ? request.command() : config.command());
+    ObjectNode env = body.putObject("env");
+    request.env().entrySet().stream()
+        // the app's config vars already hold the database URL; no secret travels in the request
+        .filter(e -> !e.getKey().equals("MAYFLY_DATABASE_URL"))
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> env.put(e.getKey(), e.getValue()));
+    body.put("size", request.size());
+    body.put(
+        "time_to_live",
+        Math.max(1, Math.min(MAX_TIME_TO_LIVE_SECONDS, request.timeToLive().toSeconds())));
+    body.put("type", "mayfly");
+    body.put("attach", config.attach());
+    return body;
+  }
+
+  private void learn(String size, int limit) {
+    String key = size.toLowerCase(Locale.ROOT);
+    Integer before = learnedLimits.put(key, limit);
+    if (before == null || before != limit) {
+      LOG.log(
+          Level.WARNING,
+          "Heroku allows {0} concurrent {1} dynos for app {2}; Mayfly will keep below that",
+          limit,
+          size,
+          config.app());
+    }
+  }
+
+  @Override
+  public OptionalInt capacity(String size) {
+    Integer limit = size == null ? null : learnedLimits.get(size.toLowerCase(Locale.ROOT));
+    return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
+  }
+
+  @Override
+  public void stop(String platformId) {
+    try {
+      api.stopDyno(platformId);
+    } catch (HerokuException e) {
+      LOG.log(Level.WARNING, "stopping dyno {0} failed: {1}", platformId, e.getMessage());
+    }
+  }
+
+  @Override
+  public RunnerStatus status(String platformId) {
+    try {
+      return api.dyno(platformId)
+          .<RunnerStatus>map(
+              d ->
+                  switch (d.path("state").asText()) {
+                    case "starting", "up", "idle" -> new RunnerStatus.Alive();
+                    default -> new RunnerStatus.Exited(null);
+                  })
+          // Heroku keeps no record of a one-off dyno once it has ended.
+          .orElse(new RunnerStatus.Exited(null));
+    } catch (HerokuException e) {
+      return new RunnerStatus.Unknown();
+    }
+  }
+
+  @Override
+  public void close() {
+    api.close();
+  }
+}

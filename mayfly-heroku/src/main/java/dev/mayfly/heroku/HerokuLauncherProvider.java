@@ -1,0 +1,23 @@
+package dev.mayfly.heroku;
+
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.LauncherProvider;
+import java.util.Map;
+
+/** Makes {@code heroku} selectable, and chosen by {@code auto} when its credentials are set. */
+public final class HerokuLauncherProvider implements LauncherProvider {
+  @Override
+  public String name() {
+    return "heroku";
+  }
+
+  @Override
+  public boolean isConfigured(Map<String, String> env) {
+    return HerokuConfig.isConfigured(env);
+  }
+
+  @Override
+  public Launcher create(Map<String, String> env) {
+    return new HerokuLauncher(HerokuConfig.fromEnv(env));
+  }
+}

@@ -1,0 +1,480 @@
+package dev.mayfly.heroku.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.mayfly.internal.jobs.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * A local stand-in for the Heroku Platform API's dyno endpoints, for tests and for trying Mayfly
+ * without an account. It follows {@code shared/reference/heroku-platform-api.md}: the same paths,
+ * fields, status codes and error bodies, a 4,500-token bucket refilled at 4,500 an hour with {@code
+ * RateLimit-Remaining} on every answer, and the concurrent one-off dyno limit answered with {@code
+ * 422 cannot_run_above_limit}. Each dyno really runs: its command, after Procfile process-type
+ * substitution, in {@code bash -c}, with the app's config vars plus the request's {@code env}, sent
+ * SIGTERM at its {@code time_to_live} and SIGKILL after the grace period.
+ *
+ * <p>Where Heroku is undocumented the emulator chooses, and says so at the spot.
+ */
+public final class HerokuEmulator implements AutoCloseable {
+  private static final Pattern ENV_KEY = Pattern.compile("^\\w+$");
+  private static final Pattern DYNOS = Pattern.compile("^/apps/([^/]+)/dynos/?$");
+  private static final Pattern DYNO = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)$");
+  private static final Pattern STOP = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)/actions/stop$");
+
+  /**
+   * @param app the app name the API answers for
+   * @param maxDynos concurrent one-off dynos allowed (Heroku: 50 Standard)
+   * @param faultRate share of dyno-create calls answered with an injected 429, 503, 409 or 422
+   * @param configVars the app's config vars, in every dyno's environment
+   * @param processTypes the app's Procfile: process type to command
+   * @param stopGrace SIGTERM to SIGKILL (Heroku: 30 s)
+   */
+  public record Options(
+      String app,
+      int maxDynos,
+      double faultRate,
+      long seed,
+      Map<String, String> configVars,
+      Map<String, String> processTypes,
+      Duration stopGrace,
+      PrintStream log) {}
+
+  /** One create request as received, for tests that check request shapes. */
+  public record Received(Map<String, String> headers, JsonNode body) {}
+
+  private final Options options;
+  private final HttpServer server;
+  private final Random random;
+  private final Map<String, Dyno> dynos = new ConcurrentHashMap<>();
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final AtomicLong calls = new AtomicLong();
+  private final AtomicInteger faults = new AtomicInteger();
+  private final AtomicInteger maxConcurrent = new AtomicInteger();
+  private final AtomicInteger runNumber = new AtomicInteger(1000);
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "heroku-emulator-timer");
+            t.setDaemon(true);
+            return t;
+          });
+  private double tokens = 4500;
+  private long lastRefill = System.nanoTime();
+
+  private HerokuEmulator(Options options, HttpServer server) {
+    this.options = options;
+    this.server = server;
+    this.random = new Random(options.seed());
+  }
+
+  /** Starts on 127.0.0.1 ({@code port} 0 picks a free one). */
+  public static HerokuEmulator start(int port, Options options) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+    HerokuEmulator e = new HerokuEmulator(options, server);
+    server.createContext("/", e::handle);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.start();
+    return e;
+  }
+
+  public URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  public long calls() {
+    return calls.get();
+  }
+
+  public int faultsInjected() {
+    return faults.get();
+  }
+
+  /** The most dynos that were ever running at the same time. */
+  public int maxConcurrent() {
+    return maxConcurrent.get();
+  }
+
+  public List<Received> received() {
+    return List.copyOf(received);
+  }
+
+  private record Dyno(
+      String id,
+      String name,
+      String command,
+      String size,
+      String type,
+      Instant createdAt,
+      Process process) {}
+
+  // ---- HTTP -----------------------------------------------------------------------------------
+
+  private void handle(HttpExchange x) throws IOException {
+    try (x) {
+      String path = x.getRequestURI().getPath();
+      String method = x.getRequestMethod();
+      if (method.equals("GET") && path.equals("/account/rate-limits")) {
+        // documented as free: it does not take a token
+        send(x, 200, Json.mapper().createObjectNode().put("remaining", (long) remaining()));
+        return;
+      }
+      calls.incrementAndGet();
+      if (!takeToken()) {
+        error(
+            x,
+            429,
+            "rate_limit",
+            "Your account reached the API rate limit\nPlease wait a few"
+                + " minutes before making new requests");
+        return;
+      }
+      String auth = x.getRequestHeaders().getFirst("Authorization");
+      if (auth == null || !auth.startsWith("Bearer ") || auth.length() <= "Bearer ".length()) {
+        error(x, 401, "unauthorized", "Invalid credentials provided.");
+        return;
+      }
+      String accept = x.getRequestHeaders().getFirst("Accept");
+      if (accept == null || !accept.startsWith("application/vnd.heroku+json; version=3")) {
+        error(
+            x,
+            406,
+            "not_acceptable",
+            "Please set `Accept: application/vnd.heroku+json;"
+                + " version=3` header and try again.");
+        return;
+      }
+      var m = DYNOS.matcher(path);
+      var one = DYNO.matcher(path);
+      var stop = STOP.matcher(path);
+      if (m.matches() && method.equals("POST")) {
+        if (app(x, m.group(1))) {
+          create(x);
+        }
+      } else if (m.matches() && method.equals("GET")) {
+        if (app(x, m.group(1))) {
+          List<JsonNode> list = new ArrayList<>();
+          dynos.values().forEach(d -> list.add(json(d)));
+          send(x, 200, Json.mapper().valueToTree(list));
+        }
+      } else if (stop.matches() && method.equals("POST")) {
+        if (app(x, stop.group(1))) {
+          Dyno d = find(stop.group(2));
+          if (d == null) {
+            error(x, 404, "not_found", "Couldn't find that process.");
+          } else {
+            terminate(d);
+            send(x, 202, Json.mapper().createObjectNode());
+          }
+        }
+      } else if (one.matches() && method.equals("GET")) {
+        if (app(x, one.group(1))) {
+          Dyno d = find(one.group(2));
+          if (d == null) {
+            // Undocumented whether an ended one-off answers "complete" or 404; we answer 404.
+            error(x, 404, "not_found", "Couldn't find that process.");
+          } else {
+            send(x, 200, json(d));
+          }
+        }
+      } else if (one.matches() && method.equals("DELETE")) {
+        if (app(x, one.group(1))) {
+          Dyno d = find(one.group(2));
+          if (d != null) {
+            terminate(d);
+          }
+          send(x, 202, Json.mapper().createObjectNode());
+        }
+      } else {
+        error(x, 404, "not_found", "The requested API endpoint was not found.");
+      }
+    } catch (RuntimeException e) {
+      options.log().println("heroku-emulator: internal error: " + e);
+    }
+  }
+
+  private boolean app(HttpExchange x, String app) throws IOException {
+    if (!app.equals(options.app())) {
+      error(x, 404, "not_found", "Couldn't find that app.");
+      return false;
+    }
+    return true;
+  }
+
+  private void create(HttpExchange x) throws IOException {
+    JsonNode body;
+    try {
+      body = Json.mapper().readTree(x.getRequestBody());
+    } catch (IOException e) {
+      error(x, 400, "bad_request", "Invalid JSON in request body.");
+      return;
+    }
+    Map<String, String> headers = new HashMap<>();
+    x.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.getFirst()));
+    received.add(new Received(headers, body));
+    String problem = validate(body);
+    if (problem != null) {
+      error(x, 422, "invalid_params", problem);
+      return;
+    }
+    if (random.nextDouble() < options.faultRate()) {
+      faults.incrementAndGet();
+      switch (random.nextInt(4)) {
+        case 0 -> error(x, 429, "rate_limit", "Your account reached the API rate limit");
+        case 1 -> error(x, 503, "", "Service Unavailable");
+        case 2 -> error(x, 409, "conflict", "The release is not ready yet.");
+        default -> capacity(x, body.path("size").asText("standard-1X"));
+      }
+      return;
+    }
+    String size = body.path("size").asText("standard-1X");
+    synchronized (dynos) {
+      if (alive() >= options.maxDynos()) {
+        capacity(x, size);
+        return;
+      }
+      Dyno d = launch(body, size);
+      dynos.put(d.id(), d);
+      maxConcurrent.accumulateAndGet(alive(), Math::max);
+      send(x, 201, json(d));
+    }
+  }
+
+  private void capacity(HttpExchange x, String size) throws IOException {
+    ObjectNode b = Json.mapper().createObjectNode();
+    b.put("id", "cannot_run_above_limit");
+    b.put("message", "Cannot run more than " + options.maxDynos() + " " + size + " size dynos.");
+    b.put("url", "https://devcenter.heroku.com/articles/dyno-size#default-scaling-limits");
+    b.put("limit", options.maxDynos());
+    b.put("size", size);
+    send(x, 422, b);
+  }
+
+  /** The documented field types; {@code command} required, {@code time_to_live} at most 24 h. */
+  private static String validate(JsonNode b) {
+    if (!b.isObject()) {
+      return "body must be a JSON object";
+    }
+    if (!b.path("command").isTextual() || b.path("command").asText().isBlank()) {
+      return "command is required and must be a string";
+    }
+    if (b.has("env")) {
+      if (!b.get("env").isObject()) {
+        return "env must be an object";
+      }
+      for (var it = b.get("env").fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!ENV_KEY.matcher(e.getKey()).matches() || !e.getValue().isTextual()) {
+          return "env keys must match ^\\w+$ and values be strings: " + e.getKey();
+        }
+      }
+    }
+    if (b.has("time_to_live")
+        && (!b.get("time_to_live").isIntegralNumber()
+            || b.get("time_to_live").asLong() < 1
+            || b.get("time_to_live").asLong() > 86_400)) {
+      return "time_to_live must be an integer number of seconds, at most 86400";
+    }
+    for (String f : List.of("size", "type")) {
+      if (b.has(f) && !b.get(f).isTextual()) {
+        return f + " must be a string";
+      }
+    }
+    for (String f : List.of("attach", "force_no_tty")) {
+      if (b.has(f) && !b.get(f).isBoolean() && !b.get(f).isNull()) {
+        return f + " must be a boolean";
+      }
+    }
+    return null;
+  }
+
+  // ---- dynos ----------------------------------------------------------------------------------
+
+  private Dyno launch(JsonNode body, String size) throws IOException {
+    String type = body.path("type").asText("run");
+    String name = type + "." + runNumber.incrementAndGet();
+    String command = resolve(body.get("command").asText());
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
+    pb.environment().putAll(options.configVars());
+    body.path("env")
+        .fields()
+        .forEachRemaining(e -> pb.environment().put(e.getKey(), e.getValue().asText()));
+    pb.environment().put("DYNO", name);
+    Process p = pb.start();
+    Dyno d =
+        new Dyno(
+            UUID.randomUUID().toString(),
+            name,
+            body.get("command").asText(),
+            size,
+            type,
+            Instant.now(),
+            p);
+    // Detached output goes to the app's log; here, the emulator's own output.
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  options.log().println("app[" + name + "]: " + line);
+                }
+              } catch (IOException ignored) {
+                // the dyno is gone
+              }
+            });
+    long ttl = body.path("time_to_live").asLong(86_400);
+    timers.schedule(() -> terminate(d), ttl, TimeUnit.SECONDS);
+    p.onExit()
+        .thenRun(
+            () -> {
+              options
+                  .log()
+                  .println("heroku[" + name + "]: Process exited with status " + p.exitValue());
+              options.log().println("heroku[" + name + "]: State changed from up to complete");
+              dynos.remove(d.id());
+            });
+    options
+        .log()
+        .println("heroku[" + name + "]: Starting process with command `" + d.command() + "`");
+    return d;
+  }
+
+  /** Procfile substitution: a first token naming a process type is replaced by its command. */
+  private String resolve(String command) {
+    String[] parts = command.trim().split("\\s+", 2);
+    String type = options.processTypes().get(parts[0]);
+    return type == null ? command : type + (parts.length > 1 ? " " + parts[1] : "");
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period, as Heroku stops dynos. */
+  private void terminate(Dyno d) {
+    ProcessHandle h = d.process().toHandle();
+    h.descendants().forEach(ProcessHandle::destroy);
+    h.destroy();
+    timers.schedule(
+        () -> {
+          h.descendants().forEach(ProcessHandle::destroyForcibly);
+          h.destroyForcibly();
+        },
+        options.stopGrace().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private int alive() {
+    return (int) dynos.values().stream().filter(d -> d.process().isAlive()).count();
+  }
+
+  private Dyno find(String idOrName) {
+    Dyno d = dynos.get(idOrName);
+    if (d != null) {
+      return d;
+    }
+    return dynos.values().stream().filter(x -> x.name().equals(idOrName)).findFirst().orElse(null);
+  }
+
+  private ObjectNode json(Dyno d) {
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.putNull("attach_url");
+    n.put("command", d.command());
+    n.put("created_at", d.createdAt().toString());
+    n.put("id", d.id());
+    n.put("name", d.name());
+    n.putObject("release").put("id", "00000000-0000-0000-0000-000000000001").put("version", 1);
+    n.putObject("app").put("name", options.app()).put("id", "00000000-0000-0000-0000-0000000000aa");
+    n.put("size", d.size());
+    n.put("state", d.process().isAlive() ? "up" : "crashed");
+    n.put("type", d.type());
+    n.put("updated_at", Instant.now().toString());
+    return n;
+  }
+
+  // ---- rate limit -------------------------------------------------------------------------------
+
+  private synchronized boolean takeToken() {
+    refill();
+    if (tokens < 1) {
+      return false;
+    }
+    tokens -= 1;
+    return true;
+  }
+
+  private synchronized double remaining() {
+    refill();
+    return tokens;
+  }
+
+  private void refill() {
+    long now = System.nanoTime();
+    tokens = Math.min(4500, tokens + (now - lastRefill) / 1e9 * 4500 / 3600);
+    lastRefill = now;
+  }
+
+  private void error(HttpExchange x, int status, String id, String message) throws IOException {
+    ObjectNode b = Json.mapper().createObjectNode();
+    b.put("id", id);
+    b.put("message", message);
+    send(x, status, b);
+  }
+
+  private void send(HttpExchange x, int status, JsonNode body) throws IOException {
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    x.getResponseHeaders().set("Content-Type", "application/json");
+    x.getResponseHeaders().set("RateLimit-Remaining", Long.toString((long) remaining()));
+    x.getResponseHeaders().set("Request-Id", UUID.randomUUID().toString());
+    x.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    dynos.values().forEach(d -> d.process().toHandle().destroyForcibly());
+    timers.shutdownNow();
+  }
+
+  /**
+   * The local stand-in for an app's Procfile: a {@code runner} type that starts Mayfly's runner.
+   */
+  public static Map<String, String> runnerProcfile(Path java, String classPath) {
+    return Map.of(
+        "runner",
+        "'"
+            + java
+            + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED"
+            + " -cp '"
+            + classPath
+            + "' dev.mayfly.runner.RunnerMain");
+  }
+}

@@ -1,0 +1,176 @@
+package dev.mayfly.heroku;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mayfly.Mayfly;
+import dev.mayfly.MayflyConfig;
+import dev.mayfly.QueueConfig;
+import dev.mayfly.api.JobFilter;
+import dev.mayfly.api.JobInfo;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.api.RunnerState;
+import dev.mayfly.heroku.emulator.HerokuEmulator;
+import dev.mayfly.store.RunnerHistory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runners as emulated one-off dynos: real HTTP, real dyno processes, injected API faults. */
+@Tag("processes")
+class HerokuLauncherTest {
+  private static final String KEY = "hrku-test-key-5f1c9e7a0b";
+  private static final Pattern ENV_KEY = Pattern.compile("^\\w+$");
+
+  @TempDir Path dir;
+  private HerokuEmulator emulator;
+  private final ByteArrayOutputStream emulatorLog = new ByteArrayOutputStream();
+
+  private HerokuEmulator emulator(int maxDynos, double faultRate, String db) throws Exception {
+    emulator =
+        HerokuEmulator.start(
+            0,
+            new HerokuEmulator.Options(
+                "mayfly-test",
+                maxDynos,
+                faultRate,
+                42,
+                Map.of("MAYFLY_DATABASE_URL", db),
+                HerokuEmulator.runnerProcfile(
+                    Path.of(System.getProperty("java.home"), "bin", "java"),
+                    System.getProperty("java.class.path")),
+                Duration.ofSeconds(5),
+                new PrintStream(emulatorLog, true)));
+    return emulator;
+  }
+
+  @AfterEach
+  void stop() {
+    if (emulator != null) {
+      emulator.close();
+    }
+  }
+
+  @Test
+  void aHundredJobsSucceedOnFiveDynosThroughTwentyPercentApiFaults() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("heroku.db");
+    emulator(5, 0.2, db);
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(db)
+            .environment(
+                Map.of(
+                    "HEROKU_API_URL",
+                    emulator.uri().toString(),
+                    "HEROKU_API_KEY",
+                    KEY,
+                    "HEROKU_APP_NAME",
+                    "mayfly-test"))
+            .jobs(HerokuTestJobs.Work.class)
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("auto") // picks heroku from the environment
+                    .maxRunners(10) // above the account's limit: Mayfly must learn it
+                    .jobsPerRunner(5)
+                    .idleExit(Duration.ofMillis(500)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      for (int i = 0; i < 100; i++) {
+        mayfly.enqueue(HerokuTestJobs.Work.class, new HerokuTestJobs.Work.Args(i));
+      }
+      await()
+          .atMost(Duration.ofMinutes(4))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 100);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+
+      assertThat(emulator.faultsInjected()).isPositive();
+      assertThat(emulator.maxConcurrent()).isBetween(2, 5);
+      assertThat(emulator.calls()).isLessThanOrEqualTo(4500);
+
+      List<RunnerInfo> runners = mayfly.admin().runners(RunnerFilter.all().limit(10_000));
+      assertThat(runners).allSatisfy(r -> assertThat(r.launcher()).isEqualTo("heroku"));
+      List<RunnerInfo> ran = runners.stream().filter(r -> r.state() != RunnerState.FAILED).toList();
+      assertThat(RunnerHistory.maxAliveAtOnce(ran)).isLessThanOrEqualTo(5);
+      assertThat(ran.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(100);
+
+      // the key is in no stored error, output or job
+      for (RunnerInfo r : runners) {
+        assertThat(String.valueOf(r.error())).doesNotContain(KEY);
+        mayfly
+            .admin()
+            .runnerOutput(r.id())
+            .forEach(l -> assertThat(l.message()).doesNotContain(KEY));
+      }
+      for (JobInfo j : mayfly.admin().jobs(JobFilter.all().limit(1000))) {
+        assertThat(String.valueOf(j.error())).doesNotContain(KEY);
+      }
+      assertThat(emulatorLog.toString()).doesNotContain(KEY);
+    }
+  }
+
+  @Test
+  void createRequestsHaveTheDocumentedShape() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("shape.db");
+    emulator(50, 0, db);
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(db)
+            .environment(
+                Map.of(
+                    "HEROKU_API_URL",
+                    emulator.uri().toString(),
+                    "HEROKU_API_KEY",
+                    KEY,
+                    "HEROKU_APP_NAME",
+                    "mayfly-test"))
+            .jobs(HerokuTestJobs.Work.class)
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("heroku")
+                    .size("standard-2x")
+                    .timeToLive(Duration.ofMinutes(10))
+                    .idleExit(Duration.ofMillis(300)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      mayfly.enqueue(HerokuTestJobs.Work.class, new HerokuTestJobs.Work.Args(1));
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 1);
+    }
+    HerokuEmulator.Received r = emulator.received().getFirst();
+    assertThat(r.headers().get("accept")).isEqualTo("application/vnd.heroku+json; version=3");
+    assertThat(r.headers().get("authorization")).isEqualTo("Bearer " + KEY);
+    assertThat(r.headers().get("user-agent")).startsWith("mayfly/");
+    assertThat(r.headers().get("content-type")).isEqualTo("application/json");
+    JsonNode b = r.body();
+    assertThat(b.get("command").isTextual()).isTrue();
+    assertThat(b.get("command").asText()).isEqualTo("runner");
+    assertThat(b.get("size").asText()).isEqualTo("standard-2x");
+    assertThat(b.get("type").asText()).isEqualTo("mayfly");
+    assertThat(b.get("time_to_live").isIntegralNumber()).isTrue();
+    assertThat(b.get("time_to_live").asLong()).isEqualTo(600);
+    assertThat(b.get("attach").isBoolean()).isTrue();
+    assertThat(b.get("env").isObject()).isTrue();
+    b.get("env")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              assertThat(e.getKey()).matches(ENV_KEY);
+              assertThat(e.getValue().isTextual()).isTrue();
+            });
+    assertThat(b.get("env").has("MAYFLY_RUNNER_ID")).isTrue();
+    assertThat(b.get("env").has("MAYFLY_DATABASE_URL")).as("secrets stay in config vars").isFalse();
+  }
+}
