@@ -9,6 +9,7 @@ import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.api.RunnerState;
 import dev.mayfly.cli.demo.AnalyseCommit;
 import dev.mayfly.cli.demo.DemoRepository;
 import java.io.PrintWriter;
@@ -275,6 +276,7 @@ final class DemoCommand implements Callable<Integer> {
       long pids =
           runners.stream().map(RunnerInfo::platformId).filter(p -> p != null).distinct().count();
       String self = Long.toString(ProcessHandle.current().pid());
+      long refused = runners.stream().filter(r -> r.state() == RunnerState.FAILED).count();
       boolean ownProcess = runners.stream().anyMatch(r -> self.equals(r.platformId()));
 
       out.println();
@@ -283,10 +285,11 @@ final class DemoCommand implements Callable<Integer> {
           "  jobs              %d succeeded, %d failed or cancelled, of %d%n",
           succeeded, jobs.size() - succeeded, jobs.size());
       out.printf(
-          "  runners launched  %d (%d distinct process ids%s)%n",
-          runners.size(),
+          "  runners launched  %d (%d distinct process ids%s)%s%n",
+          runners.size() - refused,
           pids,
-          ownProcess ? ", one of them this process!" : ", none of them this one");
+          ownProcess ? ", one of them this process!" : ", none of them this one",
+          refused == 0 ? "" : "; " + refused + " launch(es) refused by the platform and retried");
       out.printf(
           Locale.ROOT,
           "  billed            %.1f runner-seconds for %.1f busy job-seconds (%.1fx: start-up and idle"

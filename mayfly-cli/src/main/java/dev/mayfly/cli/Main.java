@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       JobCommand.class,
       RunnersCommand.class,
       BenchCommand.class,
+      HerokuEmulatorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

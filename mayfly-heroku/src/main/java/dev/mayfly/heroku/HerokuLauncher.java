@@ -37,10 +37,16 @@ public final class HerokuLauncher implements Launcher {
   private final HerokuConfig config;
   private final HerokuApi api;
   private final Map<String, Integer> learnedLimits = new ConcurrentHashMap<>();
+  private final RendezvousClient rendezvous;
 
   public HerokuLauncher(HerokuConfig config) {
     this.config = config;
     this.api = new HerokuApi(config, new TokenBucket(System::nanoTime));
+    try {
+      this.rendezvous = config.attach() ? new RendezvousClient(config.trustedCert()) : null;
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   @Override
@@ -60,6 +66,12 @@ public final class HerokuLauncher implements Launcher {
       JsonNode dyno = api.createDyno(body);
       String id = dyno.path("id").asText();
       CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
+      String attachUrl = dyno.path("attach_url").asText("");
+      if (rendezvous != null && !attachUrl.isEmpty()) {
+        Thread.ofVirtual()
+            .name("mayfly-attach-" + request.runnerId())
+            .start(() -> follow(attachUrl, request, exit));
+      }
       return new RunnerHandle(id, exit);
     } catch (HerokuException e) {
       if (e.limit() > 0) {
@@ -84,10 +96,26 @@ public final class HerokuLauncher implements Launcher {
     }
   }
 
+  /** Streams an attached dyno's output into the runner's output until the dyno ends. */
+  private void follow(String attachUrl, LaunchRequest request, CompletableFuture<RunnerExit> exit) {
+    try {
+      Integer status = rendezvous.attach(java.net.URI.create(attachUrl), request.output());
+      exit.complete(new RunnerExit(status, java.time.Instant.now(), "attached output ended"));
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "attaching to the dyno of runner {0} failed: {1}",
+          request.runnerId(),
+          e.toString());
+      exit.complete(new RunnerExit(null, java.time.Instant.now(), "attach failed: " + e));
+    }
+  }
+
   /** The documented dyno-create body: command, env, size, time_to_live, type, attach. */
   ObjectNode requestBody(LaunchRequest request) {
     ObjectNode body = Json.mapper().createObjectNode();
-    body.put("command", request.command() != null ? request.command() : config.command());
+    String command = request.command() != null ? request.command() : config.command();
+    body.put("command", config.attach() ? RendezvousClient.withExitStatus(command) : command);
     ObjectNode env = body.putObject("env");
     request.env().entrySet().stream()
         // the app's config vars already hold the database URL; no secret travels in the request
@@ -100,6 +128,9 @@ public final class HerokuLauncher implements Launcher {
         Math.max(1, Math.min(MAX_TIME_TO_LIVE_SECONDS, request.timeToLive().toSeconds())));
     body.put("type", "mayfly");
     body.put("attach", config.attach());
+    if (config.attach()) {
+      body.put("force_no_tty", true); // plain LF lines, no echo of stdin
+    }
     return body;
   }
 

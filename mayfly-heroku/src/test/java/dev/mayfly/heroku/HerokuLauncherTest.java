@@ -121,6 +121,108 @@ class HerokuLauncherTest {
   }
 
   @Test
+  void attachedDynosStreamTheirOutputOverRendezvousTlsInOrder() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("attach.db");
+    emulator(5, 0, db);
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(db)
+            .environment(
+                Map.of(
+                    "HEROKU_API_URL",
+                    emulator.uri().toString(),
+                    "HEROKU_API_KEY",
+                    KEY,
+                    "HEROKU_APP_NAME",
+                    "mayfly-test",
+                    "MAYFLY_HEROKU_ATTACH",
+                    "true",
+                    "MAYFLY_HEROKU_TRUSTED_CERT",
+                    emulator.rendezvousCertificate().toString()))
+            .jobs(HerokuTestJobs.Chatty.class)
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("heroku")
+                    .jobsPerRunner(1)
+                    .idleExit(Duration.ofMillis(300)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      mayfly.enqueue(HerokuTestJobs.Chatty.class, new HerokuTestJobs.Chatty.Args(300));
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  mayfly.admin().runners(RunnerFilter.all()).stream()
+                      .anyMatch(r -> r.exitCode() != null));
+      RunnerInfo runner =
+          mayfly.admin().runners(RunnerFilter.all()).stream()
+              .filter(r -> r.exitCode() != null)
+              .findFirst()
+              .orElseThrow();
+      assertThat(runner.exitCode()).as("exit status read from the stream").isZero();
+      List<String> lines =
+          mayfly.admin().runnerOutput(runner.id()).stream()
+              .map(l -> l.message())
+              .filter(m -> m.contains("INFO line "))
+              .toList();
+      assertThat(lines).hasSize(300);
+      for (int i = 0; i < 300; i++) {
+        assertThat(lines.get(i)).endsWith("INFO line " + i);
+      }
+      assertThat(emulatorLog.toString()).contains("Awaiting client");
+    }
+  }
+
+  @Test
+  void aDynoThatVanishesIsFoundLostAndItsJobRunsAgain() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("lost.db");
+    emulator(5, 0, db);
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(db)
+            .environment(
+                Map.of(
+                    "HEROKU_API_URL",
+                    emulator.uri().toString(),
+                    "HEROKU_API_KEY",
+                    KEY,
+                    "HEROKU_APP_NAME",
+                    "mayfly-test"))
+            .jobs(HerokuTestJobs.Slow.class)
+            .leaseTimeout(Duration.ofSeconds(3))
+            .heartbeatInterval(Duration.ofSeconds(1))
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("heroku")
+                    .jobsPerRunner(1)
+                    .idleExit(Duration.ofMillis(300)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long id = mayfly.enqueue(HerokuTestJobs.Slow.class, new HerokuTestJobs.Slow.Args(4000));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  mayfly.admin().job(id).orElseThrow().state() == dev.mayfly.api.JobState.RUNNING);
+      String dyno = emulator.running().getFirst();
+      assertThat(emulator.crash(dyno)).isTrue();
+
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  mayfly.admin().job(id).orElseThrow().state()
+                      == dev.mayfly.api.JobState.SUCCEEDED);
+      var detail = mayfly.admin().jobDetail(id).orElseThrow();
+      assertThat(detail.attempts())
+          .extracting(a -> a.outcome())
+          .containsExactly("lost", "succeeded");
+      assertThat(mayfly.admin().runners(RunnerFilter.all()))
+          .anySatisfy(r -> assertThat(r.state()).isEqualTo(RunnerState.LOST));
+    }
+  }
+
+  @Test
   void createRequestsHaveTheDocumentedShape() throws Exception {
     String db = "jdbc:sqlite:" + dir.resolve("shape.db");
     emulator(50, 0, db);

@@ -19,4 +19,29 @@ public final class HerokuTestJobs {
       return Outcome.success();
     }
   }
+
+  @JobType(value = "chatty", timeoutSeconds = 60)
+  public static final class Chatty implements Job<Chatty.Args> {
+    public record Args(int lines) {}
+
+    @Override
+    public Outcome perform(Args args, JobContext ctx) {
+      for (int i = 0; i < args.lines(); i++) {
+        ctx.log().info("line " + i);
+      }
+      return Outcome.success();
+    }
+  }
+
+  @JobType(value = "slow-dyno-work", timeoutSeconds = 60)
+  public static final class Slow implements Job<Slow.Args> {
+    public record Args(long millis) {}
+
+    @Override
+    public Outcome perform(Args args, JobContext ctx) throws InterruptedException {
+      ctx.log().info("attempt " + ctx.attempt() + " on " + System.getenv("DYNO"));
+      Thread.sleep(args.millis());
+      return Outcome.success();
+    }
+  }
 }

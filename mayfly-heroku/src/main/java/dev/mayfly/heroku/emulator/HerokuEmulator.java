@@ -7,12 +7,15 @@ import com.sun.net.httpserver.HttpServer;
 import dev.mayfly.internal.jobs.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -86,6 +90,7 @@ public final class HerokuEmulator implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private RendezvousServer rendezvous;
   private double tokens = 4500;
   private long lastRefill = System.nanoTime();
 
@@ -126,6 +131,7 @@ public final class HerokuEmulator implements AutoCloseable {
     return List.copyOf(received);
   }
 
+  /** A dyno; its process is null while an attached dyno waits for its client. */
   private record Dyno(
       String id,
       String name,
@@ -133,7 +139,14 @@ public final class HerokuEmulator implements AutoCloseable {
       String size,
       String type,
       Instant createdAt,
-      Process process) {}
+      String attachUrl,
+      AtomicReference<Process> process) {
+
+    boolean alive() {
+      Process p = process.get();
+      return p == null || p.isAlive();
+    }
+  }
 
   // ---- HTTP -----------------------------------------------------------------------------------
 
@@ -320,14 +333,12 @@ public final class HerokuEmulator implements AutoCloseable {
   private Dyno launch(JsonNode body, String size) throws IOException {
     String type = body.path("type").asText("run");
     String name = type + "." + runNumber.incrementAndGet();
-    String command = resolve(body.get("command").asText());
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
-    pb.environment().putAll(options.configVars());
-    body.path("env")
-        .fields()
-        .forEachRemaining(e -> pb.environment().put(e.getKey(), e.getValue().asText()));
-    pb.environment().put("DYNO", name);
-    Process p = pb.start();
+    boolean attach = body.path("attach").asBoolean(false);
+    String secret = UUID.randomUUID().toString();
+    String attachUrl = null;
+    if (attach) {
+      attachUrl = "rendezvous://127.0.0.1:" + rendezvous().port() + "/" + secret;
+    }
     Dyno d =
         new Dyno(
             UUID.randomUUID().toString(),
@@ -336,19 +347,78 @@ public final class HerokuEmulator implements AutoCloseable {
             size,
             type,
             Instant.now(),
-            p);
-    // Detached output goes to the app's log; here, the emulator's own output.
+            attachUrl,
+            new AtomicReference<>());
+    if (!attach) {
+      startProcess(d, body, null);
+      return d;
+    }
+    options.log().println("heroku[" + name + "]: Awaiting client");
+    rendezvous()
+        .expect(
+            secret,
+            socket -> {
+              try {
+                startProcess(d, body, socket);
+              } catch (IOException e) {
+                options.log().println("heroku[" + name + "]: could not start: " + e);
+                closeQuietly(socket);
+                dynos.remove(d.id());
+              }
+            });
+    // Heroku gives up on an unattached dyno after about 30 s (R13).
+    timers.schedule(
+        () -> {
+          if (rendezvous.forget(secret)) {
+            options
+                .log()
+                .println(
+                    "heroku["
+                        + name
+                        + "]: Error R13 (Attach error) -> Failed to attach to process");
+            dynos.remove(d.id());
+          }
+        },
+        30,
+        TimeUnit.SECONDS);
+    return d;
+  }
+
+  private void startProcess(Dyno d, JsonNode body, Socket attached) throws IOException {
+    String command = resolve(body.get("command").asText());
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
+    pb.environment().putAll(options.configVars());
+    body.path("env")
+        .fields()
+        .forEachRemaining(e -> pb.environment().put(e.getKey(), e.getValue().asText()));
+    pb.environment().put("DYNO", d.name());
+    options
+        .log()
+        .println("heroku[" + d.name() + "]: Starting process with command `" + d.command() + "`");
+    Process p = pb.start();
+    d.process().set(p);
     Thread.ofVirtual()
         .start(
             () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                  options.log().println("app[" + name + "]: " + line);
+              try (InputStream in = p.getInputStream()) {
+                if (attached != null) {
+                  // Attached: output goes to the client, raw, until the process ends; then the
+                  // socket
+                  // closes, which is how the client learns the end.
+                  try (attached;
+                      OutputStream out = attached.getOutputStream()) {
+                    in.transferTo(out);
+                  }
+                } else {
+                  // Detached: output goes to the app's log; here, the emulator's own output.
+                  BufferedReader r =
+                      new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                  for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    options.log().println("app[" + d.name() + "]: " + line);
+                  }
                 }
               } catch (IOException ignored) {
-                // the dyno is gone
+                // the client or the dyno went away
               }
             });
     long ttl = body.path("time_to_live").asLong(86_400);
@@ -358,14 +428,53 @@ public final class HerokuEmulator implements AutoCloseable {
             () -> {
               options
                   .log()
-                  .println("heroku[" + name + "]: Process exited with status " + p.exitValue());
-              options.log().println("heroku[" + name + "]: State changed from up to complete");
+                  .println("heroku[" + d.name() + "]: Process exited with status " + p.exitValue());
+              options.log().println("heroku[" + d.name() + "]: State changed from up to complete");
               dynos.remove(d.id());
             });
-    options
-        .log()
-        .println("heroku[" + name + "]: Starting process with command `" + d.command() + "`");
-    return d;
+  }
+
+  private synchronized RendezvousServer rendezvous() throws IOException {
+    if (rendezvous == null) {
+      rendezvous = RendezvousServer.start(Files.createTempDirectory("heroku-emulator-"));
+    }
+    return rendezvous;
+  }
+
+  /** The PEM certificate attached clients must trust (MAYFLY_HEROKU_TRUSTED_CERT). */
+  public Path rendezvousCertificate() throws IOException {
+    return rendezvous().certificate();
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // gone
+    }
+  }
+
+  /**
+   * Kills a dyno at once, as a crash or the platform's daily cycling would, without the grace a
+   * stop gives. Returns false if there is no such running dyno.
+   */
+  public boolean crash(String idOrName) {
+    Dyno d = find(idOrName);
+    Process p = d == null ? null : d.process().get();
+    if (p == null) {
+      return false;
+    }
+    p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    return true;
+  }
+
+  /** Names of the dynos running now. */
+  public List<String> running() {
+    return dynos.values().stream()
+        .filter(d -> d.process().get() != null && d.alive())
+        .map(Dyno::name)
+        .toList();
   }
 
   /** Procfile substitution: a first token naming a process type is replaced by its command. */
@@ -377,7 +486,12 @@ public final class HerokuEmulator implements AutoCloseable {
 
   /** SIGTERM, then SIGKILL after the grace period, as Heroku stops dynos. */
   private void terminate(Dyno d) {
-    ProcessHandle h = d.process().toHandle();
+    Process p = d.process().get();
+    if (p == null) {
+      dynos.remove(d.id());
+      return;
+    }
+    ProcessHandle h = p.toHandle();
     h.descendants().forEach(ProcessHandle::destroy);
     h.destroy();
     timers.schedule(
@@ -390,7 +504,7 @@ public final class HerokuEmulator implements AutoCloseable {
   }
 
   private int alive() {
-    return (int) dynos.values().stream().filter(d -> d.process().isAlive()).count();
+    return (int) dynos.values().stream().filter(Dyno::alive).count();
   }
 
   private Dyno find(String idOrName) {
@@ -403,7 +517,11 @@ public final class HerokuEmulator implements AutoCloseable {
 
   private ObjectNode json(Dyno d) {
     ObjectNode n = Json.mapper().createObjectNode();
-    n.putNull("attach_url");
+    if (d.attachUrl() == null) {
+      n.putNull("attach_url");
+    } else {
+      n.put("attach_url", d.attachUrl());
+    }
     n.put("command", d.command());
     n.put("created_at", d.createdAt().toString());
     n.put("id", d.id());
@@ -411,7 +529,8 @@ public final class HerokuEmulator implements AutoCloseable {
     n.putObject("release").put("id", "00000000-0000-0000-0000-000000000001").put("version", 1);
     n.putObject("app").put("name", options.app()).put("id", "00000000-0000-0000-0000-0000000000aa");
     n.put("size", d.size());
-    n.put("state", d.process().isAlive() ? "up" : "crashed");
+    Process p = d.process().get();
+    n.put("state", p == null ? "starting" : p.isAlive() ? "up" : "crashed");
     n.put("type", d.type());
     n.put("updated_at", Instant.now().toString());
     return n;
@@ -460,8 +579,23 @@ public final class HerokuEmulator implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    dynos.values().forEach(d -> d.process().toHandle().destroyForcibly());
+    dynos
+        .values()
+        .forEach(
+            d -> {
+              Process p = d.process().get();
+              if (p != null) {
+                p.toHandle().destroyForcibly();
+              }
+            });
     timers.shutdownNow();
+    if (rendezvous != null) {
+      try {
+        rendezvous.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
   }
 
   /**

@@ -1,0 +1,103 @@
+package dev.mayfly.cli;
+
+import dev.mayfly.heroku.emulator.HerokuEmulator;
+import dev.mayfly.store.JobStores;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "heroku-emulator",
+    description =
+        "Serve a local emulation of Heroku's dyno API that really runs each dyno as a local"
+            + " process, for trying the Heroku launcher without an account.")
+final class HerokuEmulatorCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      defaultValue = "5050",
+      description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(
+      names = "--app",
+      defaultValue = "mayfly-demo",
+      description = "App name (default: ${DEFAULT-VALUE})")
+  String app;
+
+  @Option(
+      names = "--max-dynos",
+      defaultValue = "50",
+      description =
+          "Concurrent one-off dynos allowed (default: ${DEFAULT-VALUE}, as Heroku's Standard)")
+  int maxDynos;
+
+  @Option(
+      names = "--fault-rate",
+      defaultValue = "0",
+      description = "Share of dyno creations answered with 429, 503, 409 or 422 (0 to 1)")
+  double faultRate;
+
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "The app's DATABASE_URL config var: the store dynos use (default: as the CLI's)")
+  String db;
+
+  @Override
+  public Integer call() throws Exception {
+    if (maxDynos < 1 || faultRate < 0 || faultRate > 1 || port < 0 || port > 65535) {
+      throw new IllegalArgumentException(
+          "--max-dynos must be at least 1, --fault-rate 0 to 1, --port 0 to 65535");
+    }
+    // The emulated app's config vars: this environment, plus the store Mayfly uses here.
+    Map<String, String> configVars = new HashMap<>(System.getenv());
+    String url =
+        db != null
+            ? db
+            : configVars.getOrDefault("MAYFLY_DATABASE_URL", configVars.get("DATABASE_URL"));
+    configVars.put("MAYFLY_DATABASE_URL", JobStores.normalize(url));
+    var out = spec.commandLine().getOut();
+    try (HerokuEmulator emulator =
+        HerokuEmulator.start(
+            port,
+            new HerokuEmulator.Options(
+                app,
+                maxDynos,
+                faultRate,
+                System.nanoTime(),
+                configVars,
+                HerokuEmulator.runnerProcfile(
+                    Path.of(System.getProperty("java.home"), "bin", "java"),
+                    System.getProperty("java.class.path")),
+                Duration.ofSeconds(30),
+                System.out))) {
+      out.printf(
+          "Heroku API emulator for app %s on %s (at most %d dynos, fault rate %.2f).%n"
+              + "Dynos run the Procfile type 'runner' as a local Mayfly runner, with"
+              + " MAYFLY_DATABASE_URL=%s.%nTry, in another terminal:%n"
+              + "  HEROKU_API_URL=%s HEROKU_API_KEY=any HEROKU_APP_NAME=%s ./mayfly demo --exit%n"
+              + "Ctrl-C to stop.%n",
+          app,
+          emulator.uri(),
+          maxDynos,
+          faultRate,
+          JobStores.redact(configVars.get("MAYFLY_DATABASE_URL")),
+          emulator.uri(),
+          app);
+      out.flush();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "heroku-emulator-stop"));
+      stopped.await();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,134 @@
+package dev.mayfly.heroku;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mayfly.heroku.emulator.HerokuEmulator;
+import dev.mayfly.internal.jobs.Json;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The emulator answers as the reference documents Heroku's API to answer. */
+class HerokuEmulatorTest {
+  private HerokuEmulator emulator;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    emulator =
+        HerokuEmulator.start(
+            0,
+            new HerokuEmulator.Options(
+                "app",
+                1,
+                0,
+                1,
+                Map.of(),
+                Map.of(),
+                Duration.ofSeconds(1),
+                new PrintStream(OutputStream.nullOutputStream())));
+  }
+
+  @AfterEach
+  void stop() {
+    emulator.close();
+    http.close();
+  }
+
+  private HttpResponse<String> call(
+      String method, String path, String body, boolean auth, String accept) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(emulator.uri() + path));
+    if (auth) {
+      b.header("Authorization", "Bearer k");
+    }
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> create(String body) throws Exception {
+    return call("POST", "/apps/app/dynos", body, true, HerokuApi.ACCEPT);
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return Json.mapper().readTree(r.body());
+  }
+
+  @Test
+  void refusesWithoutCredentialsOrTheVersionHeader() throws Exception {
+    assertThat(call("POST", "/apps/app/dynos", "{}", false, HerokuApi.ACCEPT).statusCode())
+        .isEqualTo(401);
+    var r = call("POST", "/apps/app/dynos", "{}", true, "application/json");
+    assertThat(r.statusCode()).isEqualTo(406);
+    assertThat(json(r).get("id").asText()).isEqualTo("not_acceptable");
+  }
+
+  @Test
+  void anUnknownAppIsNotFound() throws Exception {
+    var r = call("POST", "/apps/other/dynos", "{\"command\":\"true\"}", true, HerokuApi.ACCEPT);
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(json(r).get("message").asText()).isEqualTo("Couldn't find that app.");
+  }
+
+  @Test
+  void invalidParametersAre422() throws Exception {
+    assertThat(create("{}").statusCode()).isEqualTo(422);
+    assertThat(json(create("{\"command\":\"true\",\"time_to_live\":86401}")).get("id").asText())
+        .isEqualTo("invalid_params");
+    assertThat(create("{\"command\":\"true\",\"env\":{\"A-B\":\"x\"}}").statusCode())
+        .isEqualTo(422);
+  }
+
+  @Test
+  void aDynoRunsIsListedAndStopsAndTheLimitIsEnforced() throws Exception {
+    var created = create("{\"command\":\"sleep 30\",\"size\":\"standard-1X\",\"type\":\"run\"}");
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonNode dyno = json(created);
+    assertThat(dyno.get("name").asText()).startsWith("run.");
+    assertThat(dyno.get("attach_url").isNull()).isTrue();
+    assertThat(created.headers().firstValue("RateLimit-Remaining")).isPresent();
+    assertThat(created.headers().firstValue("Request-Id")).isPresent();
+
+    var over = create("{\"command\":\"sleep 30\",\"size\":\"standard-1X\"}");
+    assertThat(over.statusCode()).isEqualTo(422);
+    assertThat(json(over).get("id").asText()).isEqualTo("cannot_run_above_limit");
+    assertThat(json(over).get("limit").asInt()).isEqualTo(1);
+
+    String id = dyno.get("id").asText();
+    assertThat(call("GET", "/apps/app/dynos/" + id, null, true, HerokuApi.ACCEPT).statusCode())
+        .isEqualTo(200);
+    assertThat(
+            call("POST", "/apps/app/dynos/" + id + "/actions/stop", "{}", true, HerokuApi.ACCEPT)
+                .statusCode())
+        .isEqualTo(202);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                call("GET", "/apps/app/dynos/" + id, null, true, HerokuApi.ACCEPT).statusCode()
+                    == 404);
+  }
+
+  @Test
+  void theRateLimitEndpointIsFree() throws Exception {
+    var a = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
+    var b = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
+    assertThat(json(a).get("remaining").asLong()).isEqualTo(json(b).get("remaining").asLong());
+    assertThat(emulator.calls()).isZero();
+  }
+}
