@@ -16,6 +16,7 @@ public final class CoreTestJobs {
     @Override
     public Outcome perform(Args args, JobContext ctx) throws InterruptedException {
       Thread.sleep(args.millis());
+      System.out.println("printed by job " + args.n());
       ctx.log().info("work " + args.n() + " in pid " + ProcessHandle.current().pid());
       return Outcome.success();
     }

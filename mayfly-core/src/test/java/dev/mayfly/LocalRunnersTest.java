@@ -61,6 +61,11 @@ class LocalRunnersTest {
             .satisfies(a -> assertThat(a.outcome()).isEqualTo("succeeded"));
       }
       assertThat(admin.jobs(JobFilter.all().state(JobState.SUCCEEDED).limit(1000))).hasSize(jobs);
+      // what a job printed is filed under it, next to its own log lines
+      assertThat(admin.jobDetail(ids.get(7)).orElseThrow().log())
+          .extracting(l -> l.message())
+          .contains("printed by job 7")
+          .anyMatch(m -> m.startsWith("work 7 in pid"));
 
       List<RunnerInfo> runners = admin.runners(RunnerFilter.all().limit(1000));
       String self = Long.toString(ProcessHandle.current().pid());

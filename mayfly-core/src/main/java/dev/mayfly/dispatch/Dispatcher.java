@@ -9,6 +9,7 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.runner.OutputMarkers;
 import dev.mayfly.runner.RunnerSettings;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
@@ -289,30 +290,55 @@ public final class Dispatcher implements AutoCloseable {
 
   private record Backoff(int failures, Instant until) {}
 
-  /** Lines a runner printed, stored in batches rather than one write per line. */
+  /**
+   * Lines a runner printed, stored in batches rather than one write per line. What a job printed
+   * (between the runner's start and end lines for it) is also filed in that job's log, except the
+   * job's own log lines, which the runner stored already.
+   */
   private final class OutputBuffer {
     private final String runnerId;
     private final List<LogLine> pending = new ArrayList<>();
+    private final Map<Long, Map.Entry<Integer, List<LogLine>>> byJob =
+        new java.util.LinkedHashMap<>();
+    private long currentJob = -1;
+    private int currentAttempt;
 
     OutputBuffer(String runnerId) {
       this.runnerId = runnerId;
     }
 
     synchronized void add(String line) {
-      pending.add(new LogLine(config.clock().instant(), "out", line));
+      LogLine l = new LogLine(config.clock().instant(), "out", line);
+      pending.add(l);
+      var started = OutputMarkers.startedJob(line);
+      if (started.isPresent()) {
+        currentJob = started.getAsLong();
+        currentAttempt = OutputMarkers.startedAttempt(line);
+      } else if (OutputMarkers.isEnd(line)) {
+        currentJob = -1;
+      } else if (currentJob >= 0 && !OutputMarkers.isStoredLogLine(line)) {
+        byJob
+            .computeIfAbsent(currentJob, j -> Map.entry(currentAttempt, new ArrayList<>()))
+            .getValue()
+            .add(l);
+      }
     }
 
     void flush() {
       List<LogLine> batch;
+      Map<Long, Map.Entry<Integer, List<LogLine>>> jobs;
       synchronized (this) {
         if (pending.isEmpty()) {
           return;
         }
         batch = new ArrayList<>(pending);
         pending.clear();
+        jobs = new java.util.LinkedHashMap<>(byJob);
+        byJob.clear();
       }
       try {
         store.appendRunnerOutput(runnerId, batch);
+        jobs.forEach((job, lines) -> store.appendLog(job, lines.getKey(), lines.getValue()));
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "storing output of runner " + runnerId + " failed", e);
       }

@@ -160,15 +160,22 @@ class HerokuLauncherTest {
               .findFirst()
               .orElseThrow();
       assertThat(runner.exitCode()).as("exit status read from the stream").isZero();
+      long job = mayfly.admin().jobs(JobFilter.all()).getFirst().id();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> mayfly.admin().jobDetail(job).orElseThrow().log().size() >= 300);
       List<String> lines =
-          mayfly.admin().runnerOutput(runner.id()).stream()
+          mayfly.admin().jobDetail(job).orElseThrow().log().stream()
               .map(l -> l.message())
-              .filter(m -> m.contains("INFO line "))
+              .filter(m -> m.startsWith("out "))
               .toList();
-      assertThat(lines).hasSize(300);
+      assertThat(lines).as("the dyno's output, filed in the job's log").hasSize(300);
       for (int i = 0; i < 300; i++) {
-        assertThat(lines.get(i)).endsWith("INFO line " + i);
+        assertThat(lines.get(i)).isEqualTo("out " + i);
       }
+      assertThat(mayfly.admin().runnerOutput(runner.id()))
+          .extracting(l -> l.message())
+          .contains("out 0", "out 299");
       assertThat(emulatorLog.toString()).contains("Awaiting client");
     }
   }

@@ -208,6 +208,7 @@ public final class Runner {
     Instant jobDeadline = min(started.plus(job.timeout()), settings.deadline());
     Execution execution = new Execution(job, settings.runnerId(), jobDeadline, store, clock, out);
     current.set(execution);
+    out.println(OutputMarkers.start(job.id(), job.type(), job.attempt()));
     try {
       return run(job, execution, jobDeadline);
     } catch (StuckJob e) {
