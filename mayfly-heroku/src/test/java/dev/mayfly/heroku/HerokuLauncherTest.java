@@ -54,6 +54,15 @@ class HerokuLauncherTest {
     return emulator;
   }
 
+  /** Mayfly on the emulated app, as a web dyno with the Heroku config vars would be. */
+  private MayflyConfig.Builder onHeroku(String db, Map<String, String> moreEnv) {
+    Map<String, String> env = new java.util.HashMap<>(moreEnv);
+    env.put("HEROKU_API_URL", emulator.uri().toString());
+    env.put("HEROKU_API_KEY", KEY);
+    env.put("HEROKU_APP_NAME", "mayfly-test");
+    return MayflyConfig.builder().database(db).environment(env);
+  }
+
   @AfterEach
   void stop() {
     if (emulator != null) {
@@ -66,16 +75,7 @@ class HerokuLauncherTest {
     String db = "jdbc:sqlite:" + dir.resolve("heroku.db");
     emulator(5, 0.2, db);
     MayflyConfig config =
-        MayflyConfig.builder()
-            .database(db)
-            .environment(
-                Map.of(
-                    "HEROKU_API_URL",
-                    emulator.uri().toString(),
-                    "HEROKU_API_KEY",
-                    KEY,
-                    "HEROKU_APP_NAME",
-                    "mayfly-test"))
+        onHeroku(db, Map.of())
             .jobs(HerokuTestJobs.Work.class)
             .defaults(
                 QueueConfig.defaults("default")
@@ -125,16 +125,9 @@ class HerokuLauncherTest {
     String db = "jdbc:sqlite:" + dir.resolve("attach.db");
     emulator(5, 0, db);
     MayflyConfig config =
-        MayflyConfig.builder()
-            .database(db)
-            .environment(
+        onHeroku(
+                db,
                 Map.of(
-                    "HEROKU_API_URL",
-                    emulator.uri().toString(),
-                    "HEROKU_API_KEY",
-                    KEY,
-                    "HEROKU_APP_NAME",
-                    "mayfly-test",
                     "MAYFLY_HEROKU_ATTACH",
                     "true",
                     "MAYFLY_HEROKU_TRUSTED_CERT",
@@ -185,16 +178,7 @@ class HerokuLauncherTest {
     String db = "jdbc:sqlite:" + dir.resolve("lost.db");
     emulator(5, 0, db);
     MayflyConfig config =
-        MayflyConfig.builder()
-            .database(db)
-            .environment(
-                Map.of(
-                    "HEROKU_API_URL",
-                    emulator.uri().toString(),
-                    "HEROKU_API_KEY",
-                    KEY,
-                    "HEROKU_APP_NAME",
-                    "mayfly-test"))
+        onHeroku(db, Map.of())
             .jobs(HerokuTestJobs.Slow.class)
             .leaseTimeout(Duration.ofSeconds(3))
             .heartbeatInterval(Duration.ofSeconds(1))
@@ -234,16 +218,7 @@ class HerokuLauncherTest {
     String db = "jdbc:sqlite:" + dir.resolve("shape.db");
     emulator(50, 0, db);
     MayflyConfig config =
-        MayflyConfig.builder()
-            .database(db)
-            .environment(
-                Map.of(
-                    "HEROKU_API_URL",
-                    emulator.uri().toString(),
-                    "HEROKU_API_KEY",
-                    KEY,
-                    "HEROKU_APP_NAME",
-                    "mayfly-test"))
+        onHeroku(db, Map.of())
             .jobs(HerokuTestJobs.Work.class)
             .defaults(
                 QueueConfig.defaults("default")
