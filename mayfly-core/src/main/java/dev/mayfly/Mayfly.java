@@ -119,7 +119,7 @@ public final class Mayfly implements AutoCloseable {
             options.priority(),
             options.readyAt(now),
             d.timeout(),
-            1,
+            options.maxAttempts() == null ? d.maxAttempts() : options.maxAttempts(),
             now);
     List<NewJob> jobs = new ArrayList<>(Collections.nCopies(count, job));
     List<Long> ids = store.enqueueAll(jobs);

@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param priority higher runs first among ready jobs of a queue; 0 unless set
  * @param runAt not before this instant (null: now)
  * @param delay not before now plus this (null: no delay); ignored when {@code runAt} is set
+ * @param maxAttempts executions before the job is dead (null: the job type's)
  */
-public record EnqueueOptions(String queue, int priority, Instant runAt, Duration delay) {
+public record EnqueueOptions(
+    String queue, int priority, Instant runAt, Duration delay, Integer maxAttempts) {
 
   public static final String DEFAULT_QUEUE = "default";
 
@@ -25,6 +27,9 @@ public record EnqueueOptions(String queue, int priority, Instant runAt, Duration
     if (!QueueNames.isValid(queue)) {
       throw new InvalidJobException(QueueNames.problem(queue));
     }
+    if (maxAttempts != null && maxAttempts < 1) {
+      throw new InvalidJobException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
     if (delay != null && delay.isNegative()) {
       throw new InvalidJobException(
           "delay must not be negative, was " + delay + "; use a delay of zero or more");
@@ -32,23 +37,27 @@ public record EnqueueOptions(String queue, int priority, Instant runAt, Duration
   }
 
   public static EnqueueOptions defaults() {
-    return new EnqueueOptions(DEFAULT_QUEUE, 0, null, null);
+    return new EnqueueOptions(DEFAULT_QUEUE, 0, null, null, null);
   }
 
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(queue, priority, runAt, delay);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
   }
 
   public EnqueueOptions priority(int priority) {
-    return new EnqueueOptions(queue, priority, runAt, delay);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
   }
 
   public EnqueueOptions runAt(Instant runAt) {
-    return new EnqueueOptions(queue, priority, runAt, delay);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
   }
 
   public EnqueueOptions delay(Duration delay) {
-    return new EnqueueOptions(queue, priority, runAt, delay);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
+  }
+
+  public EnqueueOptions maxAttempts(int n) {
+    return new EnqueueOptions(queue, priority, runAt, delay, n);
   }
 
   /** When the job becomes ready, given the current time. */

@@ -10,12 +10,16 @@ import java.util.stream.Collectors;
  *
  * <pre>
  *   scheduled --(run-at passes)--> queued --(claimed)--> running --> succeeded
- *                                    ^                      |    \-> failed
- *                                    +--(retry / snooze /   |     \-> cancelled (discarded)
- *                                        lease expired)-----+
+ *                                    ^                      |  |  \-> cancelled (discarded, or
+ *                                    |                      |  |       cancelled while queued)
+ *                                    +--(retry / snooze /---+  +--(threw, timed out)--> failed
+ *                                    |   runner lost)                                     |
+ *                                    +----------(retry time comes, attempts left)---------+
+ *                                                           no attempts left --> dead
  * </pre>
  *
- * {@code dead} is kept for jobs that exhausted their retries.
+ * {@code failed} jobs wait for their retry; {@code dead} ones ran out of attempts and keep every
+ * attempt's error.
  */
 public enum JobState {
   QUEUED,

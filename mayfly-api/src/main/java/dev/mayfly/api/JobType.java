@@ -24,4 +24,13 @@ public @interface JobType {
    * time-to-live runs out, judged by this timeout.
    */
   long timeoutSeconds() default 300;
+
+  /**
+   * Executions before the job is {@code dead}: a failed attempt (an exception, a timeout, a lost
+   * runner) is retried until then, each retry after exponential backoff with jitter.
+   */
+  int maxAttempts() default 10;
+
+  /** The first retry's delay; each further one doubles it (with ±25% jitter), up to an hour. */
+  long backoffSeconds() default 15;
 }

@@ -71,15 +71,20 @@ class ServeTest {
               () -> {
                 JsonNode jobs = json("jobs", "--json", "--db", db);
                 for (JsonNode j : jobs) {
-                  if (!List.of("succeeded", "failed").contains(j.get("state").asText())) {
+                  if (!List.of("succeeded", "dead").contains(j.get("state").asText())) {
                     return false;
                   }
                 }
                 return jobs.size() == 8;
               });
-      assertThat(json("jobs", "--json", "--state", "failed", "--db", db))
+      // the fail job type allows 3 attempts, 2 s apart and doubling
+      assertThat(json("jobs", "--json", "--state", "dead", "--db", db))
           .singleElement()
-          .satisfies(j -> assertThat(j.get("error").asText()).contains("on purpose"));
+          .satisfies(
+              j -> {
+                assertThat(j.get("error").asText()).contains("on purpose");
+                assertThat(j.get("attempts").asInt()).isEqualTo(3);
+              });
       JsonNode runners = json("runners", "--json", "--queue", "slow", "--db", db);
       assertThat(runners.size()).isGreaterThanOrEqualTo(3); // 7 jobs, 3 per runner
       assertThat(Files.readString(dir.resolve("serve.log"))).contains("dispatching");

@@ -214,7 +214,7 @@ public final class Runner {
     } catch (StuckJob e) {
       throw e;
     } catch (Throwable t) { // the guard: nothing a job does escapes unrecorded
-      return new Finish.Failed(clock.instant(), stackTrace(t), false);
+      return failure(job, stackTrace(t));
     } finally {
       current.set(null);
       execution.flushLog();
@@ -225,14 +225,13 @@ public final class Runner {
       throws InterruptedException {
     Optional<JobDescriptor> descriptor = types.find(job.type());
     if (descriptor.isEmpty()) {
-      return new Finish.Failed(
-          clock.instant(),
+      return failure(
+          job,
           "this runner does not know job type '"
               + job.type()
               + "'; it knows "
               + types.encode()
-              + ". Register the job class with the app that launches runners.",
-          false);
+              + ". Register the job class with the app that launches runners.");
     }
     JobDescriptor d = descriptor.get();
     Record args = types.bind(d, job.args());
@@ -256,25 +255,45 @@ public final class Runner {
       Outcome outcome = result.get(waitMillis, TimeUnit.MILLISECONDS);
       return toFinish(outcome == null ? Outcome.success() : outcome);
     } catch (ExecutionException e) {
-      return new Finish.Failed(clock.instant(), stackTrace(e.getCause()), false);
+      return failure(job, stackTrace(e.getCause()));
     } catch (TimeoutException e) {
       worker.interrupt();
       Finish timedOut =
-          new Finish.Failed(
-              clock.instant(),
+          failure(
+              job,
               "timed out after "
                   + Duration.between(job.startedAt(), clock.instant()).toMillis()
                   + " ms (job timeout "
                   + d.timeout()
                   + ", runner deadline "
                   + settings.deadline()
-                  + "); the job was interrupted",
-              false);
+                  + "); the job was interrupted");
       if (!worker.join(INTERRUPT_GRACE)) {
         throw new StuckJob(timedOut);
       }
       return timedOut;
     }
+  }
+
+  /**
+   * A failed attempt: retried after the job type's backoff while attempts are left, else the job is
+   * dead with this error.
+   */
+  private Finish failure(ClaimedJob job, String error) {
+    Instant now = clock.instant();
+    if (job.attempt() >= job.maxAttempts()) {
+      return new Finish.Failed(now, error, null);
+    }
+    Duration delay =
+        types
+            .find(job.type())
+            .map(
+                d ->
+                    d.retryDelay(
+                        job.attempt(),
+                        java.util.concurrent.ThreadLocalRandom.current().nextDouble()))
+            .orElse(Duration.ofSeconds(15));
+    return new Finish.Failed(now, error, now.plus(delay));
   }
 
   private Finish toFinish(Outcome outcome) {
@@ -291,7 +310,11 @@ public final class Runner {
   private static String describe(Finish finish) {
     return switch (finish) {
       case Finish.Succeeded s -> "succeeded";
-      case Finish.Failed f -> "failed: " + f.error().lines().findFirst().orElse("");
+      case Finish.Failed f ->
+          (f.dead()
+                  ? "failed, no attempts left (dead): "
+                  : "failed, retry at " + f.retryAt() + ": ")
+              + f.error().lines().findFirst().orElse("");
       case Finish.Requeued r -> "requeued for " + r.runAt() + ": " + r.reason();
       case Finish.Discarded d -> "discarded: " + d.reason();
     };

@@ -54,7 +54,15 @@ class RunnerTest {
     JobDescriptor d = types.byName(type);
     Instant now = Instant.now();
     return store.enqueue(
-        new NewJob(type, "default", types.validateJson(d, json), 0, now, d.timeout(), 1, now));
+        new NewJob(
+            type,
+            "default",
+            types.validateJson(d, json),
+            0,
+            now,
+            d.timeout(),
+            d.maxAttempts(),
+            now));
   }
 
   private Runner runner(int jobsPerRunner, Duration ttl) {
@@ -136,18 +144,32 @@ class RunnerTest {
   }
 
   @Test
-  void aThrowingJobEndsFailedWithItsStackTraceAndTheNextJobStillRuns() {
+  void aThrowingJobKeepsItsStackTraceAndTheNextJobStillRuns() {
     long bad = enqueue("boom", "{\"message\":\"disk full\"}");
     long good = enqueue("noop", "{\"n\":1}");
 
     runner().run();
 
-    assertThat(job(bad).state()).isEqualTo(JobState.FAILED);
+    assertThat(job(bad).state()).as("3 attempts, no backoff").isEqualTo(JobState.DEAD);
     assertThat(job(bad).error())
         .startsWith("java.lang.IllegalStateException: disk full")
         .contains("at dev.mayfly.runner.TestJobs$Boom.perform");
     assertThat(store.attempts(bad).getFirst().error()).contains("disk full");
     assertThat(job(good).state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @Test
+  void aFailingJobIsRetriedUntilItsAttemptsRunOutThenDead() {
+    long bad = enqueue("boom", "{\"message\":\"still broken\"}");
+
+    runner().run();
+
+    assertThat(job(bad).state()).isEqualTo(JobState.DEAD);
+    assertThat(job(bad).attempts()).isEqualTo(3);
+    assertThat(store.attempts(bad))
+        .extracting(a -> a.outcome())
+        .containsExactly("failed", "failed", "failed");
+    assertThat(store.attempts(bad)).allSatisfy(a -> assertThat(a.error()).contains("still broken"));
   }
 
   @Test
@@ -174,7 +196,8 @@ class RunnerTest {
 
     assertThat(runner().run()).isEqualTo(Runner.ExitReason.IDLE);
 
-    assertThat(job(slow).state()).isEqualTo(JobState.FAILED);
+    assertThat(job(slow).state()).as("failed, its retry 15 s away").isEqualTo(JobState.FAILED);
+    assertThat(job(slow).runAt()).isAfter(Instant.now().plusSeconds(5));
     assertThat(job(slow).error()).contains("timed out").contains("interrupted");
     assertThat(job(next).state()).isEqualTo(JobState.SUCCEEDED);
   }
@@ -214,7 +237,7 @@ class RunnerTest {
         store.enqueue(
             new NewJob("vanished", "default", "{}", 0, now, Duration.ofSeconds(5), 1, now));
     runner().run();
-    assertThat(job(id).state()).isEqualTo(JobState.FAILED);
+    assertThat(job(id).state()).as("one attempt allowed").isEqualTo(JobState.DEAD);
     assertThat(job(id).error()).contains("does not know job type 'vanished'");
   }
 

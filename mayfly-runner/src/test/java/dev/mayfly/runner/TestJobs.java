@@ -21,7 +21,7 @@ public final class TestJobs {
     }
   }
 
-  @JobType("boom")
+  @JobType(value = "boom", maxAttempts = 3, backoffSeconds = 0)
   public static final class Boom implements Job<Boom.Args> {
     public record Args(String message) {}
 

@@ -15,7 +15,8 @@ public record ClaimedJob(
     Instant enqueuedAt,
     Instant startedAt,
     int priority,
-    Instant runAt) {
+    Instant runAt,
+    int maxAttempts) {
 
   /** The order jobs are claimed in: highest priority, then oldest run-at, then oldest id. */
   public static final Comparator<ClaimedJob> CLAIM_ORDER =

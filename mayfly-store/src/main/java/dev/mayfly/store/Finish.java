@@ -8,8 +8,15 @@ public sealed interface Finish {
 
   record Succeeded(Instant at) implements Finish {}
 
-  /** Ends the job failed, or dead when it may not be retried. */
-  record Failed(Instant at, String error, boolean dead) implements Finish {}
+  /**
+   * The attempt failed. With {@code retryAt} the job is {@code failed} and runs again then; without
+   * it (no attempts left) the job is {@code dead}.
+   */
+  record Failed(Instant at, String error, Instant retryAt) implements Finish {
+    public boolean dead() {
+      return retryAt == null;
+    }
+  }
 
   /** Back to the queue, ready at {@code runAt}; a snooze gives the attempt back. */
   record Requeued(Instant at, Instant runAt, String reason, boolean countsAsAttempt)

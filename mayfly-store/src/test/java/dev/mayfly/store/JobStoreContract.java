@@ -58,7 +58,7 @@ public abstract class JobStoreContract {
   }
 
   protected NewJob job(String queue) {
-    return new NewJob("sleep", queue, "{\"millis\":1}", 0, t0, TIMEOUT, 1, t0);
+    return new NewJob("sleep", queue, "{\"millis\":1}", 0, t0, TIMEOUT, 5, t0);
   }
 
   private Optional<ClaimedJob> claim(JobStore s, String queue, String runner, Instant now) {
@@ -202,11 +202,43 @@ public abstract class JobStoreContract {
     long bad = store.enqueue(job("default"));
     long good = store.enqueue(job("default"));
     claim(store, "default", "r", t0);
-    store.finish(bad, "r", new Finish.Failed(t0, "java.lang.IllegalStateException: boom", false));
+    store.finish(
+        bad,
+        "r",
+        new Finish.Failed(t0, "java.lang.IllegalStateException: boom", t0.plusSeconds(10)));
 
     assertThat(store.job(bad, t0).orElseThrow().state()).isEqualTo(JobState.FAILED);
     assertThat(store.job(bad, t0).orElseThrow().error()).contains("boom");
+    assertThat(store.attempts(bad).getFirst().outcome()).isEqualTo("failed");
     assertThat(claim(store, "default", "r", t0)).map(ClaimedJob::id).contains(good);
+    // its retry comes when the backoff has passed
+    assertThat(claim(store, "default", "r", t0.plusSeconds(5))).isEmpty();
+    ClaimedJob retry = claim(store, "default", "r", t0.plusSeconds(10)).orElseThrow();
+    assertThat(retry.id()).isEqualTo(bad);
+    assertThat(retry.attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailureWithNoAttemptsLeftIsDeadAndKeepsEveryAttemptsError() {
+    long id = store.enqueue(job("default"));
+    claim(store, "default", "r", t0);
+    store.finish(id, "r", new Finish.Failed(t0, "first", t0));
+    claim(store, "default", "r", t0);
+    store.finish(id, "r", new Finish.Failed(t0.plusSeconds(1), "second", null));
+
+    var info = store.job(id, t0).orElseThrow();
+    assertThat(info.state()).isEqualTo(JobState.DEAD);
+    assertThat(info.finishedAt()).isEqualTo(t0.plusSeconds(1));
+    assertThat(store.attempts(id)).extracting(a -> a.error()).containsExactly("first", "second");
+    assertThat(claim(store, "default", "r", t0.plusSeconds(60))).isEmpty();
+  }
+
+  @Test
+  void aLostAttemptWithNoAttemptsLeftMakesTheJobDead() {
+    long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
+    claim(store, "default", "r", t0);
+    store.recover(t0.plusSeconds(31), t0);
+    assertThat(store.job(id, t0.plusSeconds(31)).orElseThrow().state()).isEqualTo(JobState.DEAD);
   }
 
   @Test

@@ -9,7 +9,16 @@ public record JobDescriptor(
     String name,
     Class<? extends Job<?>> jobClass,
     Class<? extends Record> argsType,
-    Duration timeout) {
+    Duration timeout,
+    int maxAttempts,
+    Duration backoff) {
+
+  /** The delay before retrying after failed attempt {@code attempt} (1-based), with jitter. */
+  public Duration retryDelay(int attempt, double random) {
+    double base = backoff.toMillis() * Math.pow(2, Math.min(attempt - 1, 20));
+    double jittered = Math.min(base, 3_600_000) * (0.75 + 0.5 * random);
+    return Duration.ofMillis((long) jittered);
+  }
 
   /** A fresh instance for one execution. */
   @SuppressWarnings("unchecked")

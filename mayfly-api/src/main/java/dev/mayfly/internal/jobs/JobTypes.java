@@ -274,7 +274,21 @@ public final class JobTypes {
       throw new IllegalArgumentException(
           "job type '" + name + "': @JobType(timeoutSeconds) must be positive");
     }
-    return new JobDescriptor(name, c, argsTypeOf(c), Duration.ofSeconds(timeoutSeconds));
+    int maxAttempts = annotation == null ? 10 : annotation.maxAttempts();
+    long backoff = annotation == null ? 15 : annotation.backoffSeconds();
+    if (maxAttempts < 1 || backoff < 0) {
+      throw new IllegalArgumentException(
+          "job type '"
+              + name
+              + "': @JobType(maxAttempts) must be at least 1 and backoffSeconds zero or more");
+    }
+    return new JobDescriptor(
+        name,
+        c,
+        argsTypeOf(c),
+        Duration.ofSeconds(timeoutSeconds),
+        maxAttempts,
+        Duration.ofSeconds(backoff));
   }
 
   /** Finds A in {@code implements Job<A>}, walking up the class hierarchy. */

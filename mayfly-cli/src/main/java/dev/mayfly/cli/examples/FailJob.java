@@ -5,8 +5,11 @@ import dev.mayfly.api.JobContext;
 import dev.mayfly.api.JobType;
 import dev.mayfly.api.Outcome;
 
-/** Always throws: for watching how failures are recorded ({@code {"message": "boom"}}). */
-@JobType("fail")
+/**
+ * Always throws: for watching a failing job retried, seconds apart, until it is dead ({@code
+ * {"message": "boom"}}).
+ */
+@JobType(value = "fail", maxAttempts = 3, backoffSeconds = 2)
 public final class FailJob implements Job<FailJob.Args> {
   public record Args(String message) {}
 

@@ -152,12 +152,13 @@ public abstract class JdbcJobStore implements JobStore {
                       "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
                           + " attempts = attempts + 1, started_at = ?, lease_until = ?,"
                           + " finished_at = NULL"
-                          + " WHERE id IN (SELECT id FROM mayfly_jobs WHERE state = 'queued'"
+                          + " WHERE id IN (SELECT id FROM mayfly_jobs"
+                          + " WHERE state IN ('queued', 'failed')"
                           + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
                           + " ORDER BY priority DESC, run_at, id LIMIT ?"
                           + claimLockClause
                           + ") RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
-                          + " priority, run_at, runner_id, started_at"),
+                          + " priority, run_at, runner_id, started_at, max_attempts"),
                   rs ->
                       new ClaimedJob(
                           rs.getLong(1),
@@ -169,7 +170,8 @@ public abstract class JdbcJobStore implements JobStore {
                           Instant.ofEpochMilli(rs.getLong(7)),
                           now,
                           rs.getInt(8),
-                          Instant.ofEpochMilli(rs.getLong(9))),
+                          Instant.ofEpochMilli(rs.getLong(9)),
+                          rs.getInt(12)),
                   runnerId,
                   now.toEpochMilli(),
                   leaseUntil.toEpochMilli(),
@@ -284,10 +286,12 @@ public abstract class JdbcJobStore implements JobStore {
           case Finish.Failed f ->
               update(
                   c,
-                  "UPDATE mayfly_jobs SET state = ?, finished_at = ?, lease_until = NULL,"
-                      + " error = ? WHERE id = ? AND runner_id = ? AND state = 'running'",
+                  "UPDATE mayfly_jobs SET state = ?, finished_at = ?, run_at = COALESCE(?, run_at),"
+                      + " lease_until = NULL, error = ?"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
                   f.dead() ? "dead" : "failed",
-                  at,
+                  f.dead() ? at : null,
+                  f.dead() ? null : f.retryAt().toEpochMilli(),
                   f.error(),
                   jobId,
                   runnerId);
@@ -394,7 +398,7 @@ public abstract class JdbcJobStore implements JobStore {
           update(
               c,
               "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?, error = 'cancelled'"
-                  + " WHERE id = ? AND state = 'queued'",
+                  + " WHERE id = ? AND state IN ('queued', 'failed')",
               now.toEpochMilli(),
               jobId);
           update(
@@ -622,9 +626,13 @@ public abstract class JdbcJobStore implements JobStore {
           id);
       update(
           c,
-          "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
-              + " error = 'runner ' || runner_id || ' stopped without reporting; requeued'"
+          // The lost attempt counts: with none left the job is dead, not retried forever.
+          "UPDATE mayfly_jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead'"
+              + " ELSE 'queued' END, finished_at = CASE WHEN attempts >= max_attempts THEN ?"
+              + " ELSE NULL END, run_at = ?, lease_until = NULL,"
+              + " error = 'runner ' || runner_id || ' stopped without reporting this attempt'"
               + " WHERE id = ? AND state = 'running'",
+          nowMs,
           nowMs,
           id);
     }
@@ -780,7 +788,8 @@ public abstract class JdbcJobStore implements JobStore {
           for (QueueDemand d :
               list(
                   c,
-                  "SELECT queue, count(*) FROM mayfly_jobs WHERE state = 'queued' AND run_at <= ?"
+                  "SELECT queue, count(*) FROM mayfly_jobs WHERE state IN ('queued', 'failed')"
+                      + " AND run_at <= ?"
                       + " GROUP BY queue",
                   rs -> new QueueDemand(rs.getString(1), rs.getLong(2), 0, 0, 0),
                   now.toEpochMilli())) {

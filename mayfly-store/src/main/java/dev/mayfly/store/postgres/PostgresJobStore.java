@@ -40,7 +40,7 @@ public final class PostgresJobStore extends JdbcJobStore {
   private static final String PROBE = "__mayfly_probe__";
   private static final long MIGRATION_LOCK = 0x6d6179666c79L; // "mayfly"
   private static final Migrations MIGRATIONS =
-      new Migrations(PostgresJobStore.class, List.of("V1__jobs_runners.sql"));
+      new Migrations(PostgresJobStore.class, List.of("V1__jobs_runners.sql", "V2__retries.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   private final PostgresUrl url;

@@ -35,7 +35,9 @@ import org.sqlite.SQLiteException;
 public final class SqliteJobStore extends JdbcJobStore {
   private static final int BUSY_TIMEOUT_MILLIS = 30_000;
   private static final Migrations MIGRATIONS =
-      new Migrations(SqliteJobStore.class, List.of("V1__jobs_runners.sql", "V2__prune_index.sql"));
+      new Migrations(
+          SqliteJobStore.class,
+          List.of("V1__jobs_runners.sql", "V2__prune_index.sql", "V3__retries.sql"));
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one
