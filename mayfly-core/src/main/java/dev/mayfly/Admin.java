@@ -54,6 +54,16 @@ public final class Admin {
     return store.runnerOutput(id);
   }
 
+  /** Runs a dead, failed or cancelled job again now; empty if there is no such job. */
+  public Optional<JobInfo> retry(long id) {
+    return store.retry(id, clock.instant());
+  }
+
+  /** Runs every dead job again; returns how many. */
+  public int retryDead() {
+    return store.retryDead(clock.instant());
+  }
+
   /** Cancels a queued job, or asks a running one to stop; empty if there is no such job. */
   public Optional<JobInfo> cancel(long id) {
     return store.cancel(id, clock.instant());

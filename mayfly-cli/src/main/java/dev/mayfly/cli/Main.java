@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       JobsCommand.class,
       JobCommand.class,
       RunnersCommand.class,
+      RetryCommand.class,
+      CancelCommand.class,
       BenchCommand.class,
       HerokuEmulatorCommand.class,
       CommandLine.HelpCommand.class

@@ -165,6 +165,24 @@ class CliTest {
   }
 
   @Test
+  void cancelAndRetryWorkFromTheCommandLine() throws Exception {
+    long id =
+        run("enqueue", "sleep", "--args", "{\"millis\": 5}", "--json")
+            .json()
+            .get("ids")
+            .get(0)
+            .asLong();
+
+    assertThat(run("cancel", Long.toString(id), "--json").json().get("state").asText())
+        .isEqualTo("cancelled");
+    assertThat(run("retry", Long.toString(id), "--json").json().get("state").asText())
+        .isEqualTo("queued");
+    assertThat(run("retry", "--dead", "--json").json().get("retried").asInt()).isZero();
+    assertThat(run("cancel", "424242").code()).isEqualTo(2);
+    assertThat(run("retry").code()).as("an id or --dead is needed").isEqualTo(2);
+  }
+
+  @Test
   void humanOutputListsJobs() {
     run("enqueue", "fail", "--args", "{\"message\": \"x\"}");
     Result r = run("jobs");

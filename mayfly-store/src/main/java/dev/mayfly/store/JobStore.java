@@ -80,6 +80,16 @@ public interface JobStore extends AutoCloseable {
   /** Asks to cancel: a queued job is cancelled at once; a running one is flagged for its runner. */
   Optional<JobInfo> cancel(long jobId, Instant now);
 
+  /**
+   * Runs a finished or waiting job again now: a dead, failed or cancelled job goes back to the
+   * queue with one more attempt allowed. Empty if there is no such job; unchanged if it is queued,
+   * running or succeeded.
+   */
+  Optional<JobInfo> retry(long jobId, Instant now);
+
+  /** {@link #retry} for every dead job; returns how many went back to the queue. */
+  int retryDead(Instant now);
+
   // ---- runners -------------------------------------------------------------------------------
 
   /**

@@ -234,6 +234,39 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aDeadJobRetriedRunsOnceMoreAndOthersStayPut() {
+    long dead = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
+    long other = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
+    claim(store, "default", "r", t0);
+    store.finish(dead, "r", new Finish.Failed(t0, "boom", null));
+    claim(store, "default", "r", t0);
+    store.finish(other, "r", new Finish.Succeeded(t0));
+
+    assertThat(store.retry(dead, t0.plusSeconds(5)).orElseThrow().state())
+        .isEqualTo(JobState.QUEUED);
+    assertThat(store.retry(other, t0.plusSeconds(5)).orElseThrow().state())
+        .as("succeeded jobs are not retried")
+        .isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.retry(999_999, t0)).isEmpty();
+    ClaimedJob again = claim(store, "default", "r", t0.plusSeconds(5)).orElseThrow();
+    assertThat(again.attempt()).isEqualTo(2);
+    assertThat(again.maxAttempts()).isEqualTo(2);
+  }
+
+  @Test
+  void retryingAllDeadJobsRequeuesOnlyThem() {
+    for (int i = 0; i < 3; i++) {
+      long id = store.enqueue(job("default"));
+      claim(store, "default", "r", t0);
+      store.finish(id, "r", new Finish.Failed(t0, "boom", null));
+    }
+    store.enqueue(job("default"));
+    assertThat(store.retryDead(t0.plusSeconds(1))).isEqualTo(3);
+    assertThat(store.counts(t0.plusSeconds(1)).getFirst().queued()).isEqualTo(4);
+    assertThat(store.counts(t0.plusSeconds(1)).getFirst().dead()).isZero();
+  }
+
+  @Test
   void aLostAttemptWithNoAttemptsLeftMakesTheJobDead() {
     long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
     claim(store, "default", "r", t0);

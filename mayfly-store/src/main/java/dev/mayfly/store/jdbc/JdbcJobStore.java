@@ -410,6 +410,43 @@ public abstract class JdbcJobStore implements JobStore {
     return job(jobId, now);
   }
 
+  @Override
+  public Optional<JobInfo> retry(long jobId, Instant now) {
+    write(c -> retryWhere(c, now, "id = ?", jobId));
+    return job(jobId, now);
+  }
+
+  @Override
+  public int retryDead(Instant now) {
+    return write(c -> retryWhere(c, now, "state = 'dead'"));
+  }
+
+  private int retryWhere(Connection c, Instant now, String condition, Object... params)
+      throws SQLException {
+    List<Object> all = new ArrayList<>(List.of(now.toEpochMilli()));
+    all.addAll(List.of(params));
+    int n =
+        update(
+            c,
+            "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, finished_at = NULL,"
+                + " cancel_requested = 0, max_attempts = CASE WHEN max_attempts > attempts"
+                + " THEN max_attempts ELSE attempts + 1 END"
+                + " WHERE state IN ('dead', 'failed', 'cancelled') AND "
+                + condition,
+            all.toArray());
+    if (n > 0) {
+      notifyReady(
+          c,
+          new HashSet<>(
+              list(
+                  c,
+                  "SELECT DISTINCT queue FROM mayfly_jobs WHERE state = 'queued' AND run_at = ?",
+                  rs -> rs.getString(1),
+                  now.toEpochMilli())));
+    }
+    return n;
+  }
+
   // ---- runners -------------------------------------------------------------------------------
 
   @Override
