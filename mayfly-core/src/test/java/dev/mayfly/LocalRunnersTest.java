@@ -80,4 +80,50 @@ class LocalRunnersTest {
       assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(2, maxRunners);
     }
   }
+
+  @Test
+  void aFrozenRunnerIsDeclaredLostStoppedAndItsJobRunsElsewhere() throws Exception {
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(dir.resolve("frozen.db").toString())
+            .environment(Map.of())
+            .jobs(CoreTestJobs.Work.class)
+            .leaseTimeout(Duration.ofSeconds(3))
+            .heartbeatInterval(Duration.ofSeconds(1))
+            .launcher(
+                dev.mayfly.launch.Launchers.local(
+                    dev.mayfly.launch.local.LocalOptions.defaults()
+                        .withStopGrace(Duration.ofSeconds(1))))
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("local")
+                    .maxRunners(1)
+                    .jobsPerRunner(1)
+                    .idleExit(Duration.ofMillis(300)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long id = mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 2_000));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().job(id).orElseThrow().state() == JobState.RUNNING);
+      RunnerInfo first = mayfly.admin().runners(RunnerFilter.all()).getFirst();
+      long pid = Long.parseLong(first.platformId());
+      // freeze it: alive, but silent
+      assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor())
+          .isZero();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> mayfly.admin().runner(first.id()).orElseThrow().state() == RunnerState.LOST);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().job(id).orElseThrow().state() == JobState.SUCCEEDED);
+      assertThat(mayfly.admin().jobDetail(id).orElseThrow().attempts())
+          .extracting(a -> a.outcome())
+          .containsExactly("lost", "succeeded");
+    }
+  }
 }

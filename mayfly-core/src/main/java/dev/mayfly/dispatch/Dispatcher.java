@@ -129,6 +129,7 @@ public final class Dispatcher implements AutoCloseable {
             r.jobsRequeued(),
             r.runnersLost());
       }
+      stopLost(r.lost());
     }
     if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
       lastPrune = now;
@@ -162,6 +163,31 @@ public final class Dispatcher implements AutoCloseable {
       for (String id : ids) {
         Thread.ofVirtual().name("mayfly-launch-" + id).start(() -> launch(id, queue, launcher));
       }
+    }
+  }
+
+  /**
+   * A runner declared lost may still be there (frozen, or cut off from the database): stop it, so
+   * it cannot go on with work that now belongs to another runner.
+   */
+  private void stopLost(List<Recovered.LostRunner> lost) {
+    for (Recovered.LostRunner r : lost) {
+      if (r.platformId() == null) {
+        continue;
+      }
+      Thread.ofVirtual()
+          .name("mayfly-stop-" + r.id())
+          .start(
+              () -> {
+                try {
+                  Launcher launcher = launchers.apply(config.queue(r.queue()));
+                  if (launcher.name().equals(r.launcher())) {
+                    launcher.stop(r.platformId());
+                  }
+                } catch (RuntimeException e) {
+                  LOG.log(Level.WARNING, "stopping lost runner " + r.id() + " failed", e);
+                }
+              });
     }
   }
 

@@ -1,8 +1,23 @@
 package dev.mayfly.store;
 
-/** What one {@link JobStore#recover} pass did. */
-public record Recovered(int jobsRequeued, int runnersLost) {
+import java.util.List;
+
+/**
+ * What one {@link JobStore#recover} pass did.
+ *
+ * @param lost the runners declared lost in this pass, so their launchers can stop them if they are
+ *     in fact still there (frozen, cut off from the database)
+ */
+public record Recovered(int jobsRequeued, List<LostRunner> lost) {
+
+  /** A runner declared lost: where it ran, to stop it. */
+  public record LostRunner(String id, String queue, String launcher, String platformId) {}
+
+  public int runnersLost() {
+    return lost.size();
+  }
+
   public boolean any() {
-    return jobsRequeued > 0 || runnersLost > 0;
+    return jobsRequeued > 0 || !lost.isEmpty();
   }
 }

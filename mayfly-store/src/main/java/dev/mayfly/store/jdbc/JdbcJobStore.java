@@ -591,12 +591,16 @@ public abstract class JdbcJobStore implements JobStore {
     return write(
         c -> {
           long nowMs = now.toEpochMilli();
-          int lost =
-              update(
+          List<Recovered.LostRunner> lost =
+              list(
                   c,
                   "UPDATE mayfly_runners SET state = 'lost', exited_at = ?, error = ?"
                       + " WHERE state IN ('launching', 'running')"
-                      + " AND COALESCE(heartbeat_at, launched_at) < ?",
+                      + " AND COALESCE(heartbeat_at, launched_at) < ?"
+                      + " RETURNING id, queue, launcher, platform_id",
+                  rs ->
+                      new Recovered.LostRunner(
+                          rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
                   nowMs,
                   "no sign of life since before " + silentSince + "; its jobs were requeued",
                   silentSince.toEpochMilli());
