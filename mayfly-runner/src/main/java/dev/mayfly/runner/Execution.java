@@ -72,8 +72,24 @@ final class Execution implements JobContext, JobLogger {
     return cancelled;
   }
 
-  void cancel() {
+  private volatile Thread worker;
+
+  /** Marks the job cancelled; true the first time. */
+  boolean cancel() {
+    boolean first = !cancelled;
     cancelled = true;
+    return first;
+  }
+
+  void runsOn(Thread t) {
+    worker = t;
+  }
+
+  void interrupt() {
+    Thread t = worker;
+    if (t != null) {
+      t.interrupt();
+    }
   }
 
   @Override

@@ -46,6 +46,9 @@ public final class Runner {
   /** How long a job that ignores interruption after its timeout is given before we give up. */
   private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
 
+  /** How long a cancelled job may go on checking its flag before it is interrupted. */
+  static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+
   public enum ExitReason {
     IDLE,
     JOB_LIMIT,
@@ -250,11 +253,15 @@ public final class Runner {
                     result.completeExceptionally(t);
                   }
                 });
+    execution.runsOn(worker);
     long waitMillis = Math.max(1, Duration.between(clock.instant(), jobDeadline).toMillis());
     try {
       Outcome outcome = result.get(waitMillis, TimeUnit.MILLISECONDS);
       return toFinish(outcome == null ? Outcome.success() : outcome);
     } catch (ExecutionException e) {
+      if (execution.isCancelled()) { // it ended because it was told to
+        return new Finish.Discarded(clock.instant(), "cancelled while running");
+      }
       return failure(job, stackTrace(e.getCause()));
     } catch (TimeoutException e) {
       worker.interrupt();
@@ -328,8 +335,18 @@ public final class Runner {
         Set<Long> cancelled = store.heartbeat(settings.runnerId(), now, leaseFrom(now));
         Execution e = current.get();
         if (e != null) {
-          if (cancelled.contains(e.jobId())) {
-            e.cancel();
+          if (cancelled.contains(e.jobId()) && e.cancel()) {
+            // The job may check its flag and return; if it has not after the grace period, it
+            // is interrupted.
+            Thread.ofVirtual()
+                .name("mayfly-cancel-" + e.jobId())
+                .start(
+                    () -> {
+                      awaitStop(CANCEL_GRACE);
+                      if (current.get() == e) {
+                        e.interrupt();
+                      }
+                    });
           }
           e.flushLog();
         }

@@ -36,7 +36,8 @@ class RunnerTest {
               TestJobs.Decide.class,
               TestJobs.Slow.class,
               TestJobs.Stubborn.class,
-              TestJobs.LongTimeout.class));
+              TestJobs.LongTimeout.class,
+              TestJobs.Sleepy.class));
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
   private int claimBatch = 1;
 
@@ -239,6 +240,25 @@ class RunnerTest {
     runner().run();
     assertThat(job(id).state()).as("one attempt allowed").isEqualTo(JobState.DEAD);
     assertThat(job(id).error()).contains("does not know job type 'vanished'");
+  }
+
+  @Test
+  void aCancelledRunningJobThatIgnoresItsFlagIsInterruptedAfterTheGraceAndEndsCancelled()
+      throws Exception {
+    long id = enqueue("sleepy", "{\"millis\":60000}");
+    Runner runner = runner();
+    var result = CompletableFuture.supplyAsync(runner::run);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> job(id).state() == JobState.RUNNING);
+
+    store.cancel(id, Instant.now());
+
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> job(id).state() == JobState.CANCELLED);
+    assertThat(job(id).error()).isEqualTo("cancelled while running");
+    assertThat(result.get()).isEqualTo(Runner.ExitReason.IDLE);
   }
 
   @Test

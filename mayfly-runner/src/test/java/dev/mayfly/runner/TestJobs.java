@@ -84,4 +84,16 @@ public final class TestJobs {
       return Outcome.success();
     }
   }
+
+  /** Sleeps without looking at its cancellation flag: only an interrupt ends it early. */
+  @JobType("sleepy")
+  public static final class Sleepy implements Job<Sleepy.Args> {
+    public record Args(long millis) {}
+
+    @Override
+    public Outcome perform(Args args, JobContext ctx) throws InterruptedException {
+      Thread.sleep(args.millis());
+      return Outcome.success();
+    }
+  }
 }
