@@ -126,4 +126,39 @@ class LocalRunnersTest {
           .containsExactly("lost", "succeeded");
     }
   }
+
+  @Test
+  void aRunnerStoppedWithSigtermGivesItsUnfinishedJobBackBeforeExiting() throws Exception {
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(dir.resolve("sigterm.db").toString())
+            .environment(Map.of())
+            .jobs(CoreTestJobs.Work.class)
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("local")
+                    .maxRunners(1)
+                    .jobsPerRunner(1)
+                    .idleExit(Duration.ofMillis(300)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long id = mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 50_000));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().job(id).orElseThrow().state() == JobState.RUNNING);
+      RunnerInfo first = mayfly.admin().runners(RunnerFilter.all()).getFirst();
+      assertThat(new ProcessBuilder("kill", "-TERM", first.platformId()).start().waitFor())
+          .isZero();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> mayfly.admin().runner(first.id()).orElseThrow().exitCode() != null);
+      var attempt = mayfly.admin().jobDetail(id).orElseThrow().attempts().getFirst();
+      assertThat(attempt.outcome()).isEqualTo("retry");
+      assertThat(attempt.error()).contains("SIGTERM");
+      assertThat(mayfly.admin().runner(first.id()).orElseThrow().state())
+          .as("it exited on its own, not lost")
+          .isEqualTo(RunnerState.EXITED);
+    }
+  }
 }

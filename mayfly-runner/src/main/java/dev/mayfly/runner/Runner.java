@@ -91,6 +91,23 @@ public final class Runner {
     return jobsRun;
   }
 
+  /**
+   * Gives the job now running back to the queue (the attempt counts), for a runner that must end
+   * before the job does: SIGTERM's grace period is over. If the job still finishes, its outcome is
+   * not recorded: the job no longer belongs to this runner.
+   */
+  public void abandonCurrent(String why) {
+    Execution e = current.get();
+    if (e == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    e.flushLog();
+    if (store.finish(e.jobId(), settings.runnerId(), new Finish.Requeued(now, now, why, true))) {
+      out.println("job " + e.jobId() + " given back: " + why);
+    }
+  }
+
   public ExitReason run() {
     String id = settings.runnerId();
     store.runnerStarted(id, clock.instant());

@@ -65,8 +65,13 @@ public final class RunnerMain {
                   runner.stop();
                   try {
                     main.join(STOP_GRACE);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    if (main.isAlive()) {
+                      runner.abandonCurrent(
+                          "the runner was stopped (SIGTERM) and the job did not finish within "
+                              + STOP_GRACE);
+                    }
+                  } catch (InterruptedException | RuntimeException e) {
+                    // the process ends either way; an unreturned job comes back by its lease
                   }
                 },
                 "mayfly-sigterm");
