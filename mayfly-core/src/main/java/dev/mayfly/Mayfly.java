@@ -120,7 +120,12 @@ public final class Mayfly implements AutoCloseable {
             options.readyAt(now),
             d.timeout(),
             options.maxAttempts() == null ? d.maxAttempts() : options.maxAttempts(),
-            now);
+            now,
+            options.uniqueKey());
+    if (options.uniqueKey() != null && count > 1) {
+      throw new InvalidJobException(
+          "a unique key enqueues one job; drop --count or the unique key");
+    }
     List<NewJob> jobs = new ArrayList<>(Collections.nCopies(count, job));
     List<Long> ids = store.enqueueAll(jobs);
     Dispatcher running = dispatcher;

@@ -16,9 +16,16 @@ import java.util.Objects;
  * @param runAt not before this instant (null: now)
  * @param delay not before now plus this (null: no delay); ignored when {@code runAt} is set
  * @param maxAttempts executions before the job is dead (null: the job type's)
+ * @param uniqueKey while a job with this key is queued, running or waiting for a retry, enqueueing
+ *     returns that job's id instead of adding another (null: no such rule)
  */
 public record EnqueueOptions(
-    String queue, int priority, Instant runAt, Duration delay, Integer maxAttempts) {
+    String queue,
+    int priority,
+    Instant runAt,
+    Duration delay,
+    Integer maxAttempts,
+    String uniqueKey) {
 
   public static final String DEFAULT_QUEUE = "default";
 
@@ -26,6 +33,10 @@ public record EnqueueOptions(
     Objects.requireNonNull(queue, "queue");
     if (!QueueNames.isValid(queue)) {
       throw new InvalidJobException(QueueNames.problem(queue));
+    }
+    if (uniqueKey != null && (uniqueKey.isBlank() || uniqueKey.length() > 200)) {
+      throw new InvalidJobException(
+          "a unique key must be 1 to 200 characters, was '" + uniqueKey + "'");
     }
     if (maxAttempts != null && maxAttempts < 1) {
       throw new InvalidJobException("maxAttempts must be at least 1, was " + maxAttempts);
@@ -37,27 +48,31 @@ public record EnqueueOptions(
   }
 
   public static EnqueueOptions defaults() {
-    return new EnqueueOptions(DEFAULT_QUEUE, 0, null, null, null);
+    return new EnqueueOptions(DEFAULT_QUEUE, 0, null, null, null, null);
   }
 
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, uniqueKey);
   }
 
   public EnqueueOptions priority(int priority) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, uniqueKey);
   }
 
   public EnqueueOptions runAt(Instant runAt) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, uniqueKey);
   }
 
   public EnqueueOptions delay(Duration delay) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, uniqueKey);
   }
 
   public EnqueueOptions maxAttempts(int n) {
-    return new EnqueueOptions(queue, priority, runAt, delay, n);
+    return new EnqueueOptions(queue, priority, runAt, delay, n, uniqueKey);
+  }
+
+  public EnqueueOptions uniqueKey(String key) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, key);
   }
 
   /** When the job becomes ready, given the current time. */

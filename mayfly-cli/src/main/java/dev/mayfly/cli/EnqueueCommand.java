@@ -56,12 +56,22 @@ final class EnqueueCommand implements Callable<Integer> {
       description = "Enqueue this many identical jobs in one transaction")
   int count;
 
+  @Option(
+      names = "--unique",
+      paramLabel = "KEY",
+      description =
+          "While a job with this key is unfinished, return its id instead of adding another")
+  String unique;
+
   @Option(names = "--json", description = "Print {\"ids\": [...]} as JSON")
   boolean json;
 
   @Override
   public Integer call() {
     EnqueueOptions options = EnqueueOptions.defaults().queue(queue).priority(priority);
+    if (unique != null) {
+      options = options.uniqueKey(unique);
+    }
     if (in != null) {
       options = options.delay(Durations.parse(in));
     }

@@ -183,6 +183,28 @@ class CliTest {
   }
 
   @Test
+  void aUniqueKeyReturnsTheJobAlreadyWaiting() throws Exception {
+    long a =
+        run("enqueue", "sleep", "--args", "{\"millis\": 5}", "--unique", "k1", "--json")
+            .json()
+            .get("ids")
+            .get(0)
+            .asLong();
+    long b =
+        run("enqueue", "sleep", "--args", "{\"millis\": 5}", "--unique", "k1", "--json")
+            .json()
+            .get("ids")
+            .get(0)
+            .asLong();
+    assertThat(b).isEqualTo(a);
+    assertThat(
+            run("enqueue", "sleep", "--args", "{\"millis\": 5}", "--unique", "k2", "--count", "2")
+                .code())
+        .isEqualTo(2);
+    assertThat(run("jobs", "--json").json()).hasSize(1);
+  }
+
+  @Test
   void humanOutputListsJobs() {
     run("enqueue", "fail", "--args", "{\"message\": \"x\"}");
     Result r = run("jobs");

@@ -267,6 +267,46 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aUniqueKeyHoldsWhileItsJobIsUnfinished() {
+    NewJob unique = new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0, "commit:abc");
+    long first = store.enqueue(unique);
+    assertThat(store.enqueue(unique)).as("queued").isEqualTo(first);
+    claim(store, "default", "r", t0);
+    assertThat(store.enqueue(unique)).as("running").isEqualTo(first);
+    store.finish(first, "r", new Finish.Succeeded(t0));
+
+    long second = store.enqueue(unique);
+    assertThat(second).as("the first finished").isNotEqualTo(first);
+    assertThat(store.enqueue(job("default"))).isNotEqualTo(second);
+  }
+
+  @Test
+  void concurrentEnqueuesWithOneUniqueKeyMakeOneJob() throws Exception {
+    int handles = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(handles);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Long>> ids = new ArrayList<>();
+    for (int h = 0; h < handles; h++) {
+      JobStore handle = track(openAnother());
+      ids.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return handle.enqueue(
+                    new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0, "only-one"));
+              }));
+    }
+    start.countDown();
+    Set<Long> distinct = new HashSet<>();
+    for (Future<Long> f : ids) {
+      distinct.add(f.get());
+    }
+    pool.shutdown();
+    assertThat(distinct).hasSize(1);
+    assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
+  }
+
+  @Test
   void aLostAttemptWithNoAttemptsLeftMakesTheJobDead() {
     long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
     claim(store, "default", "r", t0);

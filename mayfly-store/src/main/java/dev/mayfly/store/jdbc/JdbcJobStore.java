@@ -17,6 +17,7 @@ import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.Recovered;
+import dev.mayfly.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -72,6 +73,11 @@ public abstract class JdbcJobStore implements JobStore {
       return List.of();
     }
     Set<String> queues = jobs.stream().map(NewJob::queue).collect(Collectors.toSet());
+    if (jobs.size() == 1 && jobs.getFirst().uniqueKey() != null) {
+      List<Long> id = List.of(enqueueUnique(jobs.getFirst()));
+      committed(queues);
+      return id;
+    }
     List<Long> ids =
         write(
             c -> {
@@ -81,6 +87,61 @@ public abstract class JdbcJobStore implements JobStore {
             });
     committed(queues);
     return ids;
+  }
+
+  /**
+   * The unfinished job with this key, or a new one. Two nodes may race past the lookup; the unique
+   * index then refuses the second insert, and the second look finds the first job.
+   */
+  private long enqueueUnique(NewJob job) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write(
+            c -> {
+              Long existing =
+                  one(
+                      c,
+                      "SELECT id FROM mayfly_jobs WHERE unique_key = ?"
+                          + " AND state IN ('queued', 'running', 'failed')",
+                      rs -> rs.getLong(1),
+                      job.uniqueKey());
+              if (existing != null) {
+                return existing;
+              }
+              long id =
+                  one(
+                      c,
+                      "INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at,"
+                          + " timeout_ms, max_attempts, enqueued_at, unique_key)"
+                          + " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
+                      rs -> rs.getLong(1),
+                      job.type(),
+                      job.queue(),
+                      job.args(),
+                      job.priority(),
+                      job.runAt().toEpochMilli(),
+                      job.timeout().toMillis(),
+                      job.maxAttempts(),
+                      job.enqueuedAt().toEpochMilli(),
+                      job.uniqueKey());
+              notifyReady(c, Set.of(job.queue()));
+              return id;
+            });
+      } catch (StoreException e) {
+        if (attempt >= 3 || !isUniqueViolation(e.getCause())) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean isUniqueViolation(Throwable t) {
+    if (!(t instanceof SQLException e)) {
+      return false;
+    }
+    String state = e.getSQLState();
+    String message = String.valueOf(e.getMessage());
+    return "23505".equals(state) || message.contains("UNIQUE constraint failed");
   }
 
   /**

@@ -40,7 +40,9 @@ public final class PostgresJobStore extends JdbcJobStore {
   private static final String PROBE = "__mayfly_probe__";
   private static final long MIGRATION_LOCK = 0x6d6179666c79L; // "mayfly"
   private static final Migrations MIGRATIONS =
-      new Migrations(PostgresJobStore.class, List.of("V1__jobs_runners.sql", "V2__retries.sql"));
+      new Migrations(
+          PostgresJobStore.class,
+          List.of("V1__jobs_runners.sql", "V2__retries.sql", "V3__unique_keys.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   private final PostgresUrl url;
@@ -112,7 +114,7 @@ public final class PostgresJobStore extends JdbcJobStore {
    */
   @Override
   public List<Long> enqueueAll(List<NewJob> jobs) {
-    if (jobs.size() != 1) {
+    if (jobs.size() != 1 || jobs.getFirst().uniqueKey() != null) {
       return super.enqueueAll(jobs);
     }
     NewJob j = jobs.getFirst();

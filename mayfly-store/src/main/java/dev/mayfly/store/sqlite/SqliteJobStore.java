@@ -37,7 +37,11 @@ public final class SqliteJobStore extends JdbcJobStore {
   private static final Migrations MIGRATIONS =
       new Migrations(
           SqliteJobStore.class,
-          List.of("V1__jobs_runners.sql", "V2__prune_index.sql", "V3__retries.sql"));
+          List.of(
+              "V1__jobs_runners.sql",
+              "V2__prune_index.sql",
+              "V3__retries.sql",
+              "V4__unique_keys.sql"));
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one
