@@ -31,4 +31,15 @@ public final class CoreTestJobs {
       return Outcome.success();
     }
   }
+
+  /** Always throws. */
+  @JobType(value = "poison", maxAttempts = 3, backoffSeconds = 0)
+  public static final class Poison implements Job<Poison.Args> {
+    public record Args() {}
+
+    @Override
+    public Outcome perform(Args args, JobContext ctx) {
+      throw new IllegalStateException("poison, attempt " + ctx.attempt());
+    }
+  }
 }
