@@ -125,6 +125,13 @@ final class Execution implements JobContext, JobLogger {
       batch = new ArrayList<>(pending);
       pending.clear();
     }
-    store.appendLog(job.id(), job.attempt(), batch);
+    try {
+      store.appendLog(job.id(), job.attempt(), batch);
+    } catch (RuntimeException e) {
+      synchronized (pending) { // keep them for the next flush
+        pending.addAll(0, batch);
+      }
+      throw e;
+    }
   }
 }

@@ -153,8 +153,18 @@ public final class Runner {
         return ExitReason.TIME_TO_LIVE;
       }
       int batch = Math.min(settings.claimBatch(), settings.jobsPerRunner() - jobsRun);
-      List<ClaimedJob> claimed =
-          store.claim(settings.queue(), settings.runnerId(), now, left, leaseFrom(now), batch);
+      List<ClaimedJob> claimed;
+      try {
+        claimed =
+            store.claim(settings.queue(), settings.runnerId(), now, left, leaseFrom(now), batch);
+      } catch (RuntimeException e) {
+        // The database is away (restart, failover, network): wait and try again; nothing is
+        // held, so nothing is at risk. The idle clock keeps running, so a long outage ends the
+        // runner and the dispatcher starts a fresh one later.
+        out.println("mayfly runner: claiming failed, retrying: " + e.getMessage());
+        awaitNewWork(Duration.ofSeconds(1));
+        continue;
+      }
       if (!claimed.isEmpty()) {
         if (runBatch(claimed)) {
           return ExitReason.STUCK_JOB;
@@ -211,7 +221,7 @@ public final class Runner {
               describe(finish),
               Duration.between(started, clock.instant()).toMillis()));
     }
-    List<Boolean> recorded = store.finishAll(settings.runnerId(), outcomes);
+    List<Boolean> recorded = recordOutcomes(outcomes);
     for (int i = 0; i < lines.size(); i++) {
       out.println(
           lines.get(i)
@@ -220,6 +230,30 @@ public final class Runner {
                   : "; not recorded: this runner lost its lease and the job was requeued"));
     }
     return stuck;
+  }
+
+  /**
+   * Stores outcomes, retrying through a database outage for as long as the jobs' leases last:
+   * after that they belong to the queue again and will run once more (at least once).
+   */
+  private List<Boolean> recordOutcomes(List<Finished> outcomes) {
+    Instant giveUp = clock.instant().plus(settings.leaseTimeout());
+    for (long pause = 250; ; pause = Math.min(pause * 2, 4_000)) {
+      try {
+        return store.finishAll(settings.runnerId(), outcomes);
+      } catch (RuntimeException e) {
+        if (clock.instant().isAfter(giveUp)) {
+          throw e;
+        }
+        out.println("mayfly runner: recording outcomes failed, retrying: " + e.getMessage());
+        try {
+          TimeUnit.MILLISECONDS.sleep(pause); // backoff; not cut short by a stop request
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   /** Runs one job under the guard; whatever happens becomes a {@link Finish}. */
@@ -237,7 +271,11 @@ public final class Runner {
       return failure(job, stackTrace(t));
     } finally {
       current.set(null);
-      execution.flushLog();
+      try {
+        execution.flushLog();
+      } catch (RuntimeException e) {
+        out.println("mayfly runner: storing the log of job " + job.id() + " failed: " + e.getMessage());
+      }
     }
   }
 
