@@ -233,8 +233,8 @@ public final class Runner {
   }
 
   /**
-   * Stores outcomes, retrying through a database outage for as long as the jobs' leases last:
-   * after that they belong to the queue again and will run once more (at least once).
+   * Stores outcomes, retrying through a database outage for as long as the jobs' leases last: after
+   * that they belong to the queue again and will run once more (at least once).
    */
   private List<Boolean> recordOutcomes(List<Finished> outcomes) {
     Instant giveUp = clock.instant().plus(settings.leaseTimeout());
@@ -274,7 +274,8 @@ public final class Runner {
       try {
         execution.flushLog();
       } catch (RuntimeException e) {
-        out.println("mayfly runner: storing the log of job " + job.id() + " failed: " + e.getMessage());
+        out.println(
+            "mayfly runner: storing the log of job " + job.id() + " failed: " + e.getMessage());
       }
     }
   }
