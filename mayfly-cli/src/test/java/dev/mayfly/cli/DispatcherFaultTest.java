@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Fault suite, item 2: dispatcher processes SIGKILLed and restarted during a burst. */
 @Tag("faults")
@@ -32,7 +33,7 @@ class DispatcherFaultTest {
   private static final int MAX_RUNNERS = 3;
 
   @TempDir Path dir;
-  private final String db = TestDatabase.freshSchemaUrl();
+  private String db;
   private final List<Process> nodes = new ArrayList<>();
 
   @AfterEach
@@ -41,7 +42,9 @@ class DispatcherFaultTest {
       p.destroy();
       p.waitFor(30, TimeUnit.SECONDS);
     }
-    TestDatabase.dropSchema(db);
+    if (db.startsWith("jdbc:postgresql")) {
+      TestDatabase.dropSchema(db);
+    }
   }
 
   private Process serve(Path config, int n) throws Exception {
@@ -63,8 +66,14 @@ class DispatcherFaultTest {
     return p;
   }
 
-  @Test
-  void killingAndRestartingDispatchersMidBurstLosesNothingAndKeepsTheCap() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void killingAndRestartingDispatchersMidBurstLosesNothingAndKeepsTheCap(String kind)
+      throws Exception {
+    db =
+        kind.equals("sqlite")
+            ? "jdbc:sqlite:" + dir.resolve("dispatchers.db")
+            : TestDatabase.freshSchemaUrl();
     Path config = dir.resolve("mayfly.properties");
     Files.writeString(
         config,
@@ -107,6 +116,27 @@ class DispatcherFaultTest {
           .atMost(Duration.ofMinutes(1))
           .until(() -> store.runners(RunnerFilter.all().alive(true), Instant.now()).isEmpty());
       var runners = store.runners(RunnerFilter.all().limit(10_000), Instant.now());
+      if (RunnerHistory.maxAliveAtOnce(runners) > MAX_RUNNERS) {
+        runners.stream()
+            .sorted(java.util.Comparator.comparing(dev.mayfly.api.RunnerInfo::launchedAt))
+            .forEach(
+                r ->
+                    System.out.println(
+                        "RUNNER "
+                            + r.id()
+                            + " "
+                            + r.state()
+                            + " "
+                            + r.launchedAt()
+                            + " "
+                            + r.startedAt()
+                            + " "
+                            + r.exitedAt()
+                            + " "
+                            + r.jobsRun()
+                            + " "
+                            + r.error()));
+      }
       assertThat(RunnerHistory.maxAliveAtOnce(runners)).isLessThanOrEqualTo(MAX_RUNNERS);
       try (Connection c = DriverManager.getConnection(db);
           ResultSet rs =
@@ -119,9 +149,10 @@ class DispatcherFaultTest {
         assertThat(rs.getLong(1)).isEqualTo(JOBS);
         assertThat(rs.getLong(2)).as("each job succeeded exactly once").isEqualTo(JOBS);
         System.out.printf(
-            "FAULTS dispatcher postgres: %d jobs, 1 of 2 dispatchers SIGKILLed mid-burst and one"
+            "FAULTS dispatcher %s: %d jobs, 1 of 2 dispatchers SIGKILLed mid-burst and one"
                 + " restarted, %d runners, %d attempts lost, 0 lost jobs, 0 duplicated successes,"
                 + " max %d runners alive, all done in %.1f s%n",
+            kind,
             JOBS,
             runners.size(),
             rs.getLong(3),

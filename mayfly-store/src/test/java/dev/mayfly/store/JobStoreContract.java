@@ -464,6 +464,19 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aRunnerDeclaredLostTakesNoMoreJobs() {
+    String runner = reserveOne("default");
+    store.runnerStarted(runner, t0);
+    store.enqueue(job("default"));
+    store.recover(t0.plusSeconds(60), t0.plusSeconds(30)); // silent since t0: lost
+
+    assertThat(store.claim("default", runner, t0.plusSeconds(61), PLENTY, t0.plusSeconds(90)))
+        .as("its slot may be another runner's now")
+        .isEmpty();
+    assertThat(claim(store, "default", reserveOne("default"), t0.plusSeconds(61))).isPresent();
+  }
+
+  @Test
   void failedLaunchIsRecordedWithItsError() {
     String runner = reserveOne("default");
     store.runnerLaunchFailed(runner, "exit 1: no java", t0);

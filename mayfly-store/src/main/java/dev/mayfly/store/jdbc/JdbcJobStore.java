@@ -215,6 +215,10 @@ public abstract class JdbcJobStore implements JobStore {
                           + " finished_at = NULL"
                           + " WHERE id IN (SELECT id FROM mayfly_jobs"
                           + " WHERE state IN ('queued', 'failed')"
+                          // a runner already declared lost (or ended) takes nothing more: its
+                          // slot may be someone else's now
+                          + " AND NOT EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = ?"
+                          + " AND r.state NOT IN ('launching', 'running'))"
                           + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
                           + " ORDER BY priority DESC, run_at, id LIMIT ?"
                           + claimLockClause
@@ -236,6 +240,7 @@ public abstract class JdbcJobStore implements JobStore {
                   runnerId,
                   now.toEpochMilli(),
                   leaseUntil.toEpochMilli(),
+                  runnerId,
                   queue,
                   now.toEpochMilli(),
                   maxTimeout.toMillis(),
@@ -525,6 +530,20 @@ public abstract class JdbcJobStore implements JobStore {
                   rs -> rs.getLong(1),
                   runner.queue());
           int n = (int) Math.max(0, Math.min(wanted, maxRunners - alive));
+          // A slot freed by a runner's exit is taken after that exit, whatever the caller's clock
+          // read when its tick began: launch times never precede the exits that made room, so
+          // the stored history shows the cap as it was kept.
+          Long lastExit =
+              one(
+                  c,
+                  "SELECT max(exited_at) FROM mayfly_runners WHERE queue = ?",
+                  rs -> {
+                    long v = rs.getLong(1);
+                    return rs.wasNull() ? null : v;
+                  },
+                  runner.queue());
+          long launchedAt =
+              Math.max(runner.launchedAt().toEpochMilli(), lastExit == null ? 0 : lastExit);
           List<String> ids = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
             String id = newRunnerId();
@@ -536,7 +555,7 @@ public abstract class JdbcJobStore implements JobStore {
                 runner.queue(),
                 runner.launcher(),
                 runner.size(),
-                runner.launchedAt().toEpochMilli());
+                launchedAt);
             ids.add(id);
           }
           return ids;
