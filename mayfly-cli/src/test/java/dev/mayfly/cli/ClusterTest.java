@@ -61,18 +61,13 @@ class ClusterTest {
             + "\ndefaults.jobs-per-runner = 150\ndefaults.idle-exit = 500ms\n");
     for (int i = 0; i < 3; i++) {
       nodes.add(
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
+          CliProcess.of(
+                  dir.resolve("node-" + i + ".log"),
                   "serve",
                   "--db",
                   db,
                   "--config",
                   config.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("node-" + i + ".log").toFile())
               .start());
     }
     StringWriter err = new StringWriter();

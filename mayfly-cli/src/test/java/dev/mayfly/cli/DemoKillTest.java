@@ -29,11 +29,8 @@ class DemoKillTest {
     String db = dir.resolve("demo.db").toString();
     Path repo = DemoRepository.pick(null, dir, dir.resolve("demo-repo"), 1).repo();
     Process demo =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
+        CliProcess.of(
+                dir.resolve("demo.log"),
                 "demo",
                 "--exit",
                 "--jobs",
@@ -46,8 +43,6 @@ class DemoKillTest {
                 db,
                 "--repo",
                 repo.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("demo.log").toFile())
             .start();
     try (JobStore store = JobStores.open(db, 2)) {
       boolean killed = false;

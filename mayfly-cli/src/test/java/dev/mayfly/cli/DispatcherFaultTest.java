@@ -49,18 +49,13 @@ class DispatcherFaultTest {
 
   private Process serve(Path config, int n) throws Exception {
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
+        CliProcess.of(
+                dir.resolve("node-" + n + ".log"),
                 "serve",
                 "--db",
                 db,
                 "--config",
                 config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("node-" + n + ".log").toFile())
             .start();
     nodes.add(p);
     return p;

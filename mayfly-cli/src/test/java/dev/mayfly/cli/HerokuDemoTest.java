@@ -37,18 +37,6 @@ class HerokuDemoTest {
     }
   }
 
-  private ProcessBuilder cli(String... args) {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-  }
-
   @Test
   void theDemoRunsOnEmulatedDynos() throws Exception {
     int port;
@@ -58,7 +46,8 @@ class HerokuDemoTest {
     String db = dir.resolve("store.db").toString();
     Path repo = DemoRepository.pick(null, dir, dir.resolve("demo-repo"), 1).repo();
     Process emulator =
-        cli(
+        CliProcess.of(
+                dir.resolve("emulator.log"),
                 "heroku-emulator",
                 "--port",
                 Integer.toString(port),
@@ -68,13 +57,14 @@ class HerokuDemoTest {
                 "0.2",
                 "--db",
                 db)
-            .redirectOutput(dir.resolve("emulator.log").toFile())
+            .directory(dir.toFile())
             .start();
     processes.add(emulator);
     await().atMost(Duration.ofSeconds(30)).until(() -> listening(port));
 
     ProcessBuilder demo =
-        cli(
+        CliProcess.of(
+                dir.resolve("demo.log"),
                 "demo",
                 "--exit",
                 "--jobs",
@@ -85,7 +75,7 @@ class HerokuDemoTest {
                 db,
                 "--repo",
                 repo.toString())
-            .redirectOutput(dir.resolve("demo.log").toFile());
+            .directory(dir.toFile());
     demo.environment().put("HEROKU_API_URL", "http://127.0.0.1:" + port);
     demo.environment().put("HEROKU_API_KEY", "any-key-at-all");
     demo.environment().put("HEROKU_APP_NAME", "mayfly-demo");

@@ -35,11 +35,8 @@ class ServeTest {
     Path config = dir.resolve("mayfly.properties");
     Files.writeString(config, "defaults.idle-exit = 500ms\nqueue.slow.jobs-per-runner = 3\n");
     Process serve =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
+        CliProcess.of(
+                dir.resolve("serve.log"),
                 "serve",
                 "--db",
                 db,
@@ -47,8 +44,6 @@ class ServeTest {
                 config.toString(),
                 "--max-runners",
                 "2")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("serve.log").toFile())
             .start();
     try {
       json(
