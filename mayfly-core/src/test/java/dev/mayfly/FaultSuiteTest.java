@@ -80,7 +80,7 @@ class FaultSuiteTest {
               .start(
                   () -> {
                     while (!done.get() && kills.get() < 12) {
-                      MayflyThroughputPause.sleep(400 + ThreadLocalRandom.current().nextInt(600));
+                      Pacing.sleep(400 + ThreadLocalRandom.current().nextInt(600));
                       List<RunnerInfo> alive =
                           mayfly.admin().runners(RunnerFilter.all().alive(true)).stream()
                               .filter(r -> r.platformId() != null && r.startedAt() != null)
@@ -160,7 +160,7 @@ class FaultSuiteTest {
   }
 
   /** A pause between kills: this test's pacing, not a synchronisation. */
-  private static final class MayflyThroughputPause {
+  private static final class Pacing {
     static void sleep(long millis) {
       try {
         Thread.sleep(millis);

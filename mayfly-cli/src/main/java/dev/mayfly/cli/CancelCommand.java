@@ -27,14 +27,7 @@ final class CancelCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Mayfly mayfly = common.open()) {
-      JobInfo j =
-          mayfly
-              .admin()
-              .cancel(id)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "there is no job " + id + "; list jobs with: mayfly jobs"));
+      JobInfo j = mayfly.admin().cancel(id).orElseThrow(() -> CommonOptions.noSuchJob(id));
       var out = spec.commandLine().getOut();
       if (json) {
         Output.json(out, j);

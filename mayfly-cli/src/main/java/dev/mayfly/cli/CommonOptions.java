@@ -51,6 +51,11 @@ final class CommonOptions {
     return b;
   }
 
+  /** The error for a job id that is not in the store. */
+  static IllegalArgumentException noSuchJob(long id) {
+    return new IllegalArgumentException("there is no job " + id + "; list jobs with: mayfly jobs");
+  }
+
   Mayfly open() {
     return Mayfly.create(builder().build());
   }

@@ -27,14 +27,7 @@ final class JobCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Mayfly mayfly = common.open()) {
-      JobDetail d =
-          mayfly
-              .admin()
-              .jobDetail(id)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "there is no job " + id + "; list jobs with: mayfly jobs"));
+      JobDetail d = mayfly.admin().jobDetail(id).orElseThrow(() -> CommonOptions.noSuchJob(id));
       var out = spec.commandLine().getOut();
       if (json) {
         Output.json(out, d);

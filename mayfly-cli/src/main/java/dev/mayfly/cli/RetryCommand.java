@@ -47,13 +47,7 @@ final class RetryCommand implements Callable<Integer> {
         return 0;
       }
       JobInfo j =
-          mayfly
-              .admin()
-              .retry(target.id)
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "there is no job " + target.id + "; list jobs with: mayfly jobs"));
+          mayfly.admin().retry(target.id).orElseThrow(() -> CommonOptions.noSuchJob(target.id));
       if (json) {
         Output.json(out, j);
       } else {

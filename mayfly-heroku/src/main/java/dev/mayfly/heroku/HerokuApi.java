@@ -27,23 +27,12 @@ final class HerokuApi implements AutoCloseable {
   private final HerokuConfig config;
   private final HttpClient http;
   private final TokenBucket budget;
-  private long calls;
   private int consecutive429;
 
   HerokuApi(HerokuConfig config, TokenBucket budget) {
     this.config = config;
     this.budget = budget;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  }
-
-  /** Calls made so far (each retry counts). */
-  synchronized long calls() {
-    return calls;
-  }
-
-  /** The budget as Mayfly sees it. */
-  double budgetLeft() {
-    return budget.available();
   }
 
   JsonNode createDyno(ObjectNode body) throws HerokuException {
@@ -92,9 +81,6 @@ final class HerokuApi implements AutoCloseable {
       }
       HttpResponse<String> resp;
       try {
-        synchronized (this) {
-          calls++;
-        }
         resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         last = new HerokuException(method, path, 0, "io", e.toString(), false);

@@ -54,11 +54,6 @@ public final class HerokuLauncher implements Launcher {
     return "heroku";
   }
 
-  /** Platform API calls made so far, retries included. */
-  public long apiCalls() {
-    return api.calls();
-  }
-
   @Override
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
     ObjectNode body = requestBody(request);

@@ -44,11 +44,6 @@ final class TokenBucket {
     blockedUntilNanos = Math.max(blockedUntilNanos, nanoTicker.getAsLong() + waitNanos);
   }
 
-  synchronized double available() {
-    refill();
-    return tokens;
-  }
-
   private void refill() {
     long now = nanoTicker.getAsLong();
     tokens = Math.min(CAPACITY, tokens + (now - lastNanos) / 1e9 * REFILL_PER_SECOND);

@@ -491,26 +491,19 @@ public abstract class JdbcJobStore implements JobStore {
       throws SQLException {
     List<Object> all = new ArrayList<>(List.of(now.toEpochMilli()));
     all.addAll(List.of(params));
-    int n =
-        update(
+    List<String> queues =
+        list(
             c,
             "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, finished_at = NULL,"
                 + " cancel_requested = 0, max_attempts = CASE WHEN max_attempts > attempts"
                 + " THEN max_attempts ELSE attempts + 1 END"
                 + " WHERE state IN ('dead', 'failed', 'cancelled') AND "
-                + condition,
+                + condition
+                + " RETURNING queue",
+            rs -> rs.getString(1),
             all.toArray());
-    if (n > 0) {
-      notifyReady(
-          c,
-          new HashSet<>(
-              list(
-                  c,
-                  "SELECT DISTINCT queue FROM mayfly_jobs WHERE state = 'queued' AND run_at = ?",
-                  rs -> rs.getString(1),
-                  now.toEpochMilli())));
-    }
-    return n;
+    notifyReady(c, new HashSet<>(queues));
+    return queues.size();
   }
 
   // ---- runners -------------------------------------------------------------------------------
@@ -536,7 +529,8 @@ public abstract class JdbcJobStore implements JobStore {
           Long lastExit =
               one(
                   c,
-                  "SELECT max(exited_at) FROM mayfly_runners WHERE queue = ?",
+                  "SELECT max(exited_at) FROM mayfly_runners WHERE queue = ?"
+                      + " AND exited_at IS NOT NULL",
                   rs -> {
                     long v = rs.getLong(1);
                     return rs.wasNull() ? null : v;

@@ -42,7 +42,11 @@ public final class PostgresJobStore extends JdbcJobStore {
   private static final Migrations MIGRATIONS =
       new Migrations(
           PostgresJobStore.class,
-          List.of("V1__jobs_runners.sql", "V2__retries.sql", "V3__unique_keys.sql"));
+          List.of(
+              "V1__jobs_runners.sql",
+              "V2__retries.sql",
+              "V3__unique_keys.sql",
+              "V4__runner_exits_index.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   private final PostgresUrl url;

@@ -41,7 +41,8 @@ public final class SqliteJobStore extends JdbcJobStore {
               "V1__jobs_runners.sql",
               "V2__prune_index.sql",
               "V3__retries.sql",
-              "V4__unique_keys.sql"));
+              "V4__unique_keys.sql",
+              "V5__runner_exits_index.sql"));
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one
