@@ -7,9 +7,14 @@ import dev.mayfly.api.LogLine;
 import dev.mayfly.api.QueueCounts;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.cost.CostAccounting;
+import dev.mayfly.cost.CostReport;
+import dev.mayfly.cost.PriceTable;
 import dev.mayfly.store.JobStore;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,10 +24,17 @@ import java.util.Optional;
 public final class Admin {
   private final JobStore store;
   private final InstantSource clock;
+  private final PriceTable prices;
 
-  Admin(JobStore store, InstantSource clock) {
+  Admin(JobStore store, InstantSource clock, PriceTable prices) {
     this.store = store;
     this.clock = clock;
+    this.prices = prices;
+  }
+
+  /** Now, by the clock Mayfly was configured with. */
+  public Instant now() {
+    return clock.instant();
   }
 
   public List<QueueCounts> queues() {
@@ -52,6 +64,20 @@ public final class Admin {
 
   public List<LogLine> runnerOutput(String id) {
     return store.runnerOutput(id);
+  }
+
+  /** How many jobs finished (succeeded, dead or cancelled) per queue in the last minute. */
+  public Map<String, Long> finishedLastMinute() {
+    return store.finishedSince(clock.instant().minusSeconds(60));
+  }
+
+  /**
+   * What the runners launched since {@code since} billed, against always-on workers of the same
+   * sizes over the same period.
+   */
+  public CostReport cost(Instant since) {
+    Instant now = clock.instant();
+    return CostAccounting.report(store.usage(since, now), prices, since, now);
   }
 
   /** Runs a dead, failed or cancelled job again now; empty if there is no such job. */

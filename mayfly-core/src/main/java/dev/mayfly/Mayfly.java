@@ -46,7 +46,7 @@ public final class Mayfly implements AutoCloseable {
     this.config = config;
     this.store = store;
     this.types = JobTypes.of(config.jobs());
-    this.admin = new Admin(store, config.clock());
+    this.admin = new Admin(store, config.clock(), config.prices());
   }
 
   /** Opens the store (creating or migrating it) without dispatching: enough to enqueue and read. */

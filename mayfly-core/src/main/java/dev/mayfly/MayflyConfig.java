@@ -2,6 +2,7 @@ package dev.mayfly;
 
 import dev.mayfly.api.EnqueueOptions;
 import dev.mayfly.api.Job;
+import dev.mayfly.cost.PriceTable;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.Launchers;
@@ -29,6 +30,9 @@ import java.util.TreeMap;
  * @param retention finished jobs (and exited runners) older than this are deleted, hourly
  * @param launchers launchers registered by name in addition to the built-ins
  * @param environment where launcher selection looks for platform credentials
+ * @param prices what runners cost, for cost accounting
+ * @param modules settings of optional modules by key ({@code dashboard.*}), kept as given for the
+ *     module to validate
  */
 public record MayflyConfig(
     String databaseUrl,
@@ -42,13 +46,16 @@ public record MayflyConfig(
     Duration retention,
     Map<String, Launcher> launchers,
     Map<String, String> environment,
-    InstantSource clock) {
+    InstantSource clock,
+    PriceTable prices,
+    Map<String, String> modules) {
 
   public MayflyConfig {
     jobs = List.copyOf(jobs);
     queues = Map.copyOf(queues);
     launchers = Map.copyOf(launchers);
     environment = Map.copyOf(environment);
+    modules = Map.copyOf(modules);
   }
 
   public static Builder builder() {
@@ -75,7 +82,9 @@ public record MayflyConfig(
         .append(", tick ")
         .append(tick)
         .append(", retention ")
-        .append(retention);
+        .append(retention)
+        .append('\n');
+    sb.append("prices ").append(prices);
     return sb.toString();
   }
 
@@ -93,8 +102,22 @@ public record MayflyConfig(
     private final Map<String, Launcher> launchers = new LinkedHashMap<>();
     private Map<String, String> environment = System.getenv();
     private InstantSource clock = InstantSource.system();
+    private PriceTable prices = PriceTable.heroku();
+    private final Map<String, String> modules = new TreeMap<>();
 
     private Builder() {}
+
+    /** What runners cost; Heroku's list prices by default. */
+    public Builder prices(PriceTable p) {
+      this.prices = p;
+      return this;
+    }
+
+    /** A setting of an optional module, such as {@code dashboard.username}. */
+    public Builder module(String key, String value) {
+      modules.put(key, value);
+      return this;
+    }
 
     /**
      * The store's URL: {@code jdbc:sqlite:PATH} or a file path; null means {@code
@@ -208,13 +231,31 @@ public record MayflyConfig(
           heartbeatInterval = QueueSettings.duration(value, source, key);
         } else if (key.equals("retention")) {
           retention = QueueSettings.duration(value, source, key);
+        } else if (key.startsWith("price.") && key.indexOf('.', 6) > 6) {
+          String launcher = key.substring(6, key.indexOf('.', 6));
+          String size = key.substring(key.indexOf('.', 6) + 1);
+          try {
+            prices = prices.with(launcher, size, Double.parseDouble(value));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                source
+                    + ": "
+                    + key
+                    + " must be dollars per hour, such as 0.0347; was '"
+                    + value
+                    + "'");
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+          }
+        } else if (key.startsWith("dashboard.")) {
+          modules.put(key, value);
         } else {
           throw new IllegalArgumentException(
               source
                   + ": unknown setting '"
                   + key
-                  + "'; known: database, jobs, lease-timeout, heartbeat-interval,"
-                  + " defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
+                  + "'; known: database, jobs, lease-timeout, heartbeat-interval, retention,"
+                  + " price.<launcher>.<size>, dashboard.<setting>, defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
                   + QueueSettings.NAMES);
         }
       }
@@ -286,7 +327,9 @@ public record MayflyConfig(
           retention,
           launchers,
           environment,
-          clock);
+          clock,
+          prices,
+          modules);
     }
 
     private static void positive(Duration d, String name) {

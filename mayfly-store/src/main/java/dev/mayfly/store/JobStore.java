@@ -10,6 +10,7 @@ import dev.mayfly.api.RunnerInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -154,6 +155,15 @@ public interface JobStore extends AutoCloseable {
 
   /** Per-queue job counts and alive runners, for every queue that has jobs or runners. */
   List<QueueCounts> counts(Instant now);
+
+  /**
+   * Every runner launched in {@code [since, now)}, oldest first, with the time its jobs were busy:
+   * what cost accounting is computed from.
+   */
+  List<RunnerUsage> usage(Instant since, Instant now);
+
+  /** How many jobs finished (in any final state) per queue since {@code since}. */
+  Map<String, Long> finishedSince(Instant since);
 
   /** What the dispatcher needs to decide launches, per queue with ready work or alive runners. */
   List<QueueDemand> demand(Instant now);

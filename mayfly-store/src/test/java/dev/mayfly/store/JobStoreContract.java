@@ -418,6 +418,42 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void usageGivesEachRunnersBilledSpanAndTheTimeItsJobsWereBusy() {
+    String runner =
+        store.reserveRunners(new NewRunner("q", "local", "standard-1x", t0), 1, 1).getFirst();
+    store.runnerStarted(runner, t0.plusSeconds(1));
+    long a = store.enqueue(job("q"));
+    store.enqueue(job("q"));
+    store.claim("q", runner, t0.plusSeconds(2), PLENTY, t0.plusSeconds(60));
+    store.finish(a, runner, new Finish.Succeeded(t0.plusSeconds(5)));
+    store.claim("q", runner, t0.plusSeconds(6), PLENTY, t0.plusSeconds(60));
+    store.reserveRunners(new NewRunner("q", "local", null, t0.plusSeconds(20)), 2, 1);
+
+    List<RunnerUsage> usage = store.usage(t0, t0.plusSeconds(20));
+
+    assertThat(usage).hasSize(1);
+    RunnerUsage u = usage.getFirst();
+    assertThat(u.id()).isEqualTo(runner);
+    assertThat(u.size()).isEqualTo("standard-1x");
+    assertThat(u.startedAt()).isEqualTo(t0.plusSeconds(1));
+    assertThat(u.exitedAt()).isNull();
+    // 3 s for the finished attempt; the open one counts up to "now".
+    assertThat(u.busySeconds()).isEqualTo(3.0 + 14.0);
+    assertThat(store.usage(t0.plusSeconds(1), t0.plusSeconds(30))).hasSize(1);
+  }
+
+  @Test
+  void finishedSinceCountsJobsThatEndedPerQueue() {
+    String runner = reserveOne("q");
+    long a = store.enqueue(job("q"));
+    claim(store, "q", runner, t0);
+    store.finish(a, runner, new Finish.Succeeded(t0.plusSeconds(30)));
+
+    assertThat(store.finishedSince(t0)).containsEntry("q", 1L);
+    assertThat(store.finishedSince(t0.plusSeconds(31))).isEmpty();
+  }
+
+  @Test
   void anExitedRunnerFreesItsSlot() {
     NewRunner r = new NewRunner("default", "local", null, t0);
     String id = store.reserveRunners(r, 1, 1).getFirst();

@@ -17,6 +17,7 @@ import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.Recovered;
+import dev.mayfly.store.RunnerUsage;
 import dev.mayfly.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -892,6 +893,53 @@ public abstract class JdbcJobStore implements JobStore {
                             (int) n[7]));
                   });
           return result;
+        });
+  }
+
+  @Override
+  public List<RunnerUsage> usage(Instant since, Instant now) {
+    long nowMillis = now.toEpochMilli();
+    return read(
+        c ->
+            list(
+                c,
+                "SELECT r.id, r.queue, r.launcher, r.size, r.launched_at, r.started_at,"
+                    + " r.exited_at, r.jobs_run,"
+                    + " (SELECT coalesce(sum(coalesce(a.finished_at, ?) - a.started_at), 0)"
+                    + " FROM mayfly_attempts a WHERE a.runner_id = r.id)"
+                    + " FROM mayfly_runners r WHERE r.launched_at >= ? AND r.launched_at < ?"
+                    + " ORDER BY r.launched_at, r.id",
+                rs ->
+                    new RunnerUsage(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        instant(rs, 5),
+                        instant(rs, 6),
+                        instant(rs, 7),
+                        rs.getInt(8),
+                        Math.max(0, rs.getLong(9)) / 1000.0),
+                nowMillis,
+                since.toEpochMilli(),
+                nowMillis));
+  }
+
+  @Override
+  public Map<String, Long> finishedSince(Instant since) {
+    return read(
+        c -> {
+          Map<String, Long> byQueue = new LinkedHashMap<>();
+          for (Object[] row :
+              list(
+                  c,
+                  "SELECT queue, count(*) FROM mayfly_jobs WHERE finished_at >= ?"
+                      + " AND state IN ('succeeded', 'dead', 'cancelled') GROUP BY queue",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                  since.toEpochMilli())) {
+            byQueue.put((String) row[0], (Long) row[1]);
+          }
+          return byQueue;
         });
   }
 

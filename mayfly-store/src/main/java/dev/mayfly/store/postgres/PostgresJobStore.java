@@ -46,7 +46,8 @@ public final class PostgresJobStore extends JdbcJobStore {
               "V1__jobs_runners.sql",
               "V2__retries.sql",
               "V3__unique_keys.sql",
-              "V4__runner_exits_index.sql"));
+              "V4__runner_exits_index.sql",
+              "V5__attempts_by_runner.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   private final PostgresUrl url;

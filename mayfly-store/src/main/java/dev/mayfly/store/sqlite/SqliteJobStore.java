@@ -42,7 +42,8 @@ public final class SqliteJobStore extends JdbcJobStore {
               "V2__prune_index.sql",
               "V3__retries.sql",
               "V4__unique_keys.sql",
-              "V5__runner_exits_index.sql"));
+              "V5__runner_exits_index.sql",
+              "V6__attempts_by_runner.sql"));
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one
