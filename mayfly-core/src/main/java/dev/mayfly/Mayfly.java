@@ -3,6 +3,7 @@ package dev.mayfly;
 import dev.mayfly.api.EnqueueOptions;
 import dev.mayfly.api.InvalidJobException;
 import dev.mayfly.api.Job;
+import dev.mayfly.dispatch.DispatchListener;
 import dev.mayfly.dispatch.Dispatcher;
 import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobTypes;
@@ -13,12 +14,14 @@ import dev.mayfly.store.JobStore;
 import dev.mayfly.store.JobStores;
 import dev.mayfly.store.NewJob;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The library an app embeds: enqueue jobs, and (after {@link #start()}) dispatch them to one-off
@@ -40,6 +43,7 @@ public final class Mayfly implements AutoCloseable {
   private final JobTypes types;
   private final Admin admin;
   private final Map<String, Launcher> launchers = Collections.synchronizedMap(new HashMap<>());
+  private final List<DispatchListener> listeners = new CopyOnWriteArrayList<>();
   private Dispatcher dispatcher;
 
   private Mayfly(MayflyConfig config, JobStore store) {
@@ -58,7 +62,24 @@ public final class Mayfly implements AutoCloseable {
   public synchronized Mayfly start() {
     if (dispatcher == null) {
       LOG.log(Level.INFO, "mayfly starting with\n{0}", config.describe());
-      dispatcher = new Dispatcher(config, store, types, this::launcherFor);
+      dispatcher =
+          new Dispatcher(
+              config,
+              store,
+              types,
+              this::launcherFor,
+              new DispatchListener() {
+                @Override
+                public void launched(String queue, String launcher, Duration took) {
+                  listeners.forEach(l -> l.launched(queue, launcher, took));
+                }
+
+                @Override
+                public void launchFailed(
+                    String queue, String launcher, boolean atCapacity, Duration took) {
+                  listeners.forEach(l -> l.launchFailed(queue, launcher, atCapacity, took));
+                }
+              });
       dispatcher.start();
     }
     return this;
@@ -133,6 +154,11 @@ public final class Mayfly implements AutoCloseable {
       running.wake();
     }
     return ids;
+  }
+
+  /** Tells {@code listener} what this node's dispatcher does (launches, failures), for metrics. */
+  public void addListener(DispatchListener listener) {
+    listeners.add(listener);
   }
 
   /** Reading and managing jobs and runners: what the CLI and dashboard are built on. */

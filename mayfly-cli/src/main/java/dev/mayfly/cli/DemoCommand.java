@@ -12,6 +12,7 @@ import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.cli.demo.AnalyseCommit;
 import dev.mayfly.cli.demo.DemoRepository;
+import dev.mayfly.dashboard.Dashboard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,8 @@ final class DemoCommand implements Callable<Integer> {
   static final String QUEUE = "commits";
 
   @Mixin CommonOptions common;
+
+  @Mixin DashboardOptions dashboardOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -105,7 +108,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException(picked.repo() + " has no commits to analyse");
     }
 
-    try (Mayfly mayfly = Mayfly.create(config)) {
+    try (Mayfly mayfly = Mayfly.create(config);
+        Dashboard dashboard = dashboardOptions.start(mayfly, true)) {
       var queue = config.queue(QUEUE);
       out.printf(
           "mayfly demo: spell-checking %d commit(s) of %s%s%n",
@@ -122,6 +126,11 @@ final class DemoCommand implements Callable<Integer> {
       out.printf(
           "this process is pid %d; every job runs in another process%n",
           ProcessHandle.current().pid());
+      if (dashboard != null) {
+        out.printf(
+            "dashboard: %s  (runners and what they cost: %scost)%n",
+            dashboard.url(), dashboard.url());
+      }
       out.flush();
 
       Instant started = config.clock().instant();
@@ -143,6 +152,9 @@ final class DemoCommand implements Callable<Integer> {
         return summary.allSucceeded() ? 0 : 1;
       }
       out.println();
+      if (dashboard != null) {
+        out.println("dashboard: " + dashboard.url() + " (cost page: " + dashboard.url() + "cost)");
+      }
       out.println(
           "The dispatcher keeps running: try `./mayfly enqueue sleep --args '{\"millis\": 1000}'"
               + " --count 20` in another terminal. Ctrl-C to stop.");

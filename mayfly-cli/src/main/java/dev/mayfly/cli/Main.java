@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       RunnersCommand.class,
       RetryCommand.class,
       CancelCommand.class,
+      CostCommand.class,
       BenchCommand.class,
       HerokuEmulatorCommand.class,
       CommandLine.HelpCommand.class

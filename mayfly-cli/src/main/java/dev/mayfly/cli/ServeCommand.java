@@ -2,6 +2,7 @@ package dev.mayfly.cli;
 
 import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
+import dev.mayfly.dashboard.Dashboard;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     description =
-        "Dispatch every queue until stopped: launch runners on demand, recover from crashes.")
+        "Dispatch every queue until stopped: launch runners on demand, recover from crashes;"
+            + " serve the dashboard.")
 final class ServeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
@@ -30,14 +32,20 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--jobs-per-runner", paramLabel = "N")
   Integer jobsPerRunner;
 
+  @Mixin DashboardOptions dashboardOptions;
+
   @Override
   public Integer call() throws InterruptedException {
     MayflyConfig config =
         CommonOptions.withOverrides(common.builder(), queue, maxRunners, jobsPerRunner);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (Mayfly mayfly = Mayfly.create(config).start()) {
+    try (Mayfly mayfly = Mayfly.create(config).start();
+        Dashboard dashboard = dashboardOptions.start(mayfly, false)) {
       var out = spec.commandLine().getOut();
       out.println("mayfly serve: dispatching; Ctrl-C to stop");
+      if (dashboard != null) {
+        out.println("dashboard: " + dashboard.url());
+      }
       out.println(config.describe());
       out.flush();
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "mayfly-serve-stop"));

@@ -63,15 +63,19 @@ public final class Dispatcher implements AutoCloseable {
   private Instant lastPrune = Instant.EPOCH;
   private AutoCloseable listening = () -> {};
 
+  private final DispatchListener listener;
+
   public Dispatcher(
       MayflyConfig config,
       JobStore store,
       JobTypes types,
-      Function<QueueConfig, Launcher> launchers) {
+      Function<QueueConfig, Launcher> launchers,
+      DispatchListener listener) {
     this.config = config;
     this.store = store;
     this.types = types;
     this.launchers = launchers;
+    this.listener = listener;
   }
 
   public synchronized void start() {
@@ -231,11 +235,14 @@ public final class Dispatcher implements AutoCloseable {
             queue.size(),
             output::add,
             queue.command());
+    long startNanos = System.nanoTime();
     try {
       RunnerHandle handle = launcher.launch(request);
+      tell(l -> l.launched(queue.name(), launcher.name(), since(startNanos)));
       store.runnerLaunched(runnerId, handle.platformId());
       handle.exit().whenComplete((exit, error) -> exited(runnerId, queue, exit, error));
     } catch (LaunchException e) {
+      tell(l -> l.launchFailed(queue.name(), launcher.name(), e.atCapacity(), since(startNanos)));
       outputs.remove(runnerId);
       store.runnerLaunchFailed(runnerId, e.getMessage(), config.clock().instant());
       // A limit reached clears itself as runners end: look again soon, without escalating.
@@ -248,11 +255,24 @@ public final class Dispatcher implements AutoCloseable {
           queue.name(),
           wait);
     } catch (RuntimeException e) {
+      tell(l -> l.launchFailed(queue.name(), launcher.name(), false, since(startNanos)));
       outputs.remove(runnerId);
       store.runnerLaunchFailed(
           runnerId, launcher.name() + " launcher failed: " + e, config.clock().instant());
       LOG.log(Level.ERROR, "launching runner " + runnerId + " failed unexpectedly", e);
       backOff(queue.name());
+    }
+  }
+
+  private static Duration since(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  private void tell(java.util.function.Consumer<DispatchListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "a dispatch listener failed; dispatching goes on", e);
     }
   }
 

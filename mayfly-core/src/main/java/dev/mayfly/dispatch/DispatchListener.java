@@ -1,0 +1,23 @@
+package dev.mayfly.dispatch;
+
+import java.time.Duration;
+
+/**
+ * Told of what this node's dispatcher does, for metrics. Called on the dispatcher's launch threads:
+ * return quickly; an exception thrown here is logged and otherwise ignored.
+ */
+public interface DispatchListener {
+  /**
+   * A runner was launched.
+   *
+   * @param took how long the launcher took to start it (a process spawn, a platform API call)
+   */
+  default void launched(String queue, String launcher, Duration took) {}
+
+  /**
+   * A launch failed; the runner is recorded as failed to launch and the queue backs off.
+   *
+   * @param atCapacity the platform refused for being at its concurrency limit
+   */
+  default void launchFailed(String queue, String launcher, boolean atCapacity, Duration took) {}
+}

@@ -1,0 +1,164 @@
+package dev.mayfly.dashboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.mayfly.Admin;
+import dev.mayfly.Durations;
+import dev.mayfly.Mayfly;
+import dev.mayfly.api.JobFilter;
+import dev.mayfly.api.JobState;
+import dev.mayfly.api.QueueCounts;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.store.JobStores;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON API under {@code /api}, documented in {@code docs/api.md}. Everything comes from {@link
+ * Admin}, so the field names are those of the CLI's {@code --json}.
+ */
+final class Api {
+  private static final int MAX_LIMIT = 1000;
+
+  private final Mayfly mayfly;
+  private final Admin admin;
+
+  Api(Mayfly mayfly) {
+    this.mayfly = mayfly;
+    this.admin = mayfly.admin();
+  }
+
+  void overview(Context ctx) {
+    List<QueueCounts> queues = admin.queues();
+    Map<String, Long> finished = admin.finishedLastMinute();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("queues", queues);
+    body.put("runnersAlive", queues.stream().mapToInt(QueueCounts::runnersAlive).sum());
+    body.put("jobsPerMinute", finished.values().stream().mapToLong(Long::longValue).sum());
+    body.put("jobsPerMinuteByQueue", finished);
+    body.put("database", JobStores.redact(mayfly.config().databaseUrl()));
+    body.put("jobTypes", mayfly.jobTypes());
+    body.put("at", admin.now());
+    json(ctx, body);
+  }
+
+  void queues(Context ctx) {
+    json(ctx, admin.queues());
+  }
+
+  void jobs(Context ctx) {
+    JobFilter f = JobFilter.all().limit(limit(ctx, 100));
+    String state = ctx.queryParam("state");
+    if (state != null && !state.isBlank()) {
+      try {
+        f = f.state(JobState.parse(state));
+      } catch (IllegalArgumentException e) {
+        throw new DashboardException(400, "state: " + e.getMessage());
+      }
+    }
+    f = f.queue(blankToNull(ctx.queryParam("queue"))).type(blankToNull(ctx.queryParam("type")));
+    json(ctx, admin.jobs(f));
+  }
+
+  void job(Context ctx) {
+    long id = id(ctx);
+    json(ctx, admin.jobDetail(id).orElseThrow(() -> noSuchJob(id)));
+  }
+
+  void retry(Context ctx) {
+    long id = id(ctx);
+    json(ctx, admin.retry(id).orElseThrow(() -> noSuchJob(id)));
+  }
+
+  void cancel(Context ctx) {
+    long id = id(ctx);
+    json(ctx, admin.cancel(id).orElseThrow(() -> noSuchJob(id)));
+  }
+
+  void retryDead(Context ctx) {
+    json(ctx, Map.of("retried", admin.retryDead()));
+  }
+
+  void runners(Context ctx) {
+    RunnerFilter f = RunnerFilter.all().queue(blankToNull(ctx.queryParam("queue")));
+    f = f.limit(limit(ctx, 100));
+    String alive = ctx.queryParam("alive");
+    if (alive != null && !alive.isBlank()) {
+      if (!alive.equals("true") && !alive.equals("false")) {
+        throw new DashboardException(400, "alive must be true or false, was '" + alive + "'");
+      }
+      f = f.alive(Boolean.parseBoolean(alive));
+    }
+    json(ctx, admin.runners(f));
+  }
+
+  void runner(Context ctx) {
+    String id = ctx.pathParam("id");
+    json(ctx, admin.runner(id).orElseThrow(() -> noSuchRunner(id)));
+  }
+
+  void runnerOutput(Context ctx) {
+    String id = ctx.pathParam("id");
+    admin.runner(id).orElseThrow(() -> noSuchRunner(id));
+    json(ctx, admin.runnerOutput(id));
+  }
+
+  void cost(Context ctx) {
+    String since = ctx.queryParam("since");
+    Duration back;
+    try {
+      back = Durations.parse(since == null || since.isBlank() ? "30d" : since);
+    } catch (IllegalArgumentException e) {
+      throw new DashboardException(400, "since: " + e.getMessage());
+    }
+    json(ctx, admin.cost(admin.now().minus(back)));
+  }
+
+  static void json(Context ctx, Object value) {
+    try {
+      ctx.contentType("application/json").result(Json.mapper().writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  private static int limit(Context ctx, int byDefault) {
+    String v = ctx.queryParam("limit");
+    if (v == null || v.isBlank()) {
+      return byDefault;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new DashboardException(400, "limit must be 1-" + MAX_LIMIT + ", was '" + v + "'");
+  }
+
+  private static long id(Context ctx) {
+    String v = ctx.pathParam("id");
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new DashboardException(400, "a job id is a number, was '" + v + "'");
+    }
+  }
+
+  private static DashboardException noSuchJob(long id) {
+    return new DashboardException(404, "there is no job " + id + " (it may have been pruned)");
+  }
+
+  private static DashboardException noSuchRunner(String id) {
+    return new DashboardException(404, "there is no runner " + id + " (it may have been pruned)");
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

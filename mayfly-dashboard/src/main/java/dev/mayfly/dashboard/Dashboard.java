@@ -1,0 +1,175 @@
+package dev.mayfly.dashboard;
+
+import dev.mayfly.Mayfly;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The web dashboard: pages for queues, jobs, runners and cost, the JSON API they use ({@code
+ * docs/api.md}), and Prometheus metrics at {@code /metrics}. Static assets come from this jar;
+ * there is nothing to build.
+ *
+ * <p>Run it on its own port inside any app ({@link #start}), as {@code mayfly serve} does, or add
+ * it to an app's own Javalin under a path ({@link #mount}).
+ */
+public final class Dashboard implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("dev.mayfly.dashboard");
+  private static final String ASSETS = "/dev/mayfly/dashboard/assets/";
+  private static final Map<String, String> TYPES =
+      Map.of("app.js", "text/javascript; charset=utf-8", "app.css", "text/css; charset=utf-8");
+  private static final String[] PAGES = {
+    "/", "/jobs", "/jobs/{id}", "/runners", "/runners/{id}", "/cost"
+  };
+
+  private final Javalin server;
+  private final URI url;
+  private final MayflyMetrics metrics;
+
+  private Dashboard(Javalin server, URI url, MayflyMetrics metrics) {
+    this.server = server;
+    this.url = url;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Serves the dashboard on {@code settings.bind()}:{@code settings.port()}.
+   *
+   * @throws IllegalStateException if the address is not loopback and no credentials are set
+   */
+  public static Dashboard start(Mayfly mayfly, DashboardSettings settings) {
+    settings.checkExposure(settings.bind());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MayflyMetrics metrics = MayflyMetrics.bind(mayfly, registry);
+    Javalin server =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.startup.showOldJavalinVersionWarning = false;
+              config.jetty.host = settings.bind();
+              config.jetty.port = settings.port();
+              routes(config, mayfly, settings, metrics, registry);
+            });
+    server.start();
+    String host = settings.bind().contains(":") ? "[" + settings.bind() + "]" : settings.bind();
+    URI url = URI.create("http://" + host + ":" + server.port() + settings.basePath() + "/");
+    LOG.log(Level.INFO, "dashboard at {0} ({1})", url, settings);
+    return new Dashboard(server, url, metrics);
+  }
+
+  /**
+   * Adds the dashboard to an app's own Javalin, under {@code settings.basePath()} (such as {@code
+   * /mayfly}). Call it inside {@code Javalin.create(config -> ...)} after setting {@code
+   * config.jetty.host}: the same rule applies as for {@link #start}, so an app listening beyond
+   * loopback must give the dashboard credentials. Metrics go to {@code registry}.
+   */
+  public static void mount(
+      JavalinConfig config,
+      Mayfly mayfly,
+      DashboardSettings settings,
+      PrometheusMeterRegistry registry) {
+    settings.checkExposure(config.jetty.host);
+    routes(config, mayfly, settings, MayflyMetrics.bind(mayfly, registry), registry);
+  }
+
+  private static void routes(
+      JavalinConfig config,
+      Mayfly mayfly,
+      DashboardSettings settings,
+      MayflyMetrics metrics,
+      PrometheusMeterRegistry registry) {
+    String base = settings.basePath();
+    Access access = new Access(settings);
+    Api api = new Api(mayfly);
+    var r = config.routes;
+    r.before(base + "/*", access::check);
+    if (!base.isEmpty()) {
+      r.before(base, access::check);
+      r.get(base, ctx -> ctx.redirect(base + "/"));
+    }
+    Handler page = ctx -> ctx.html(shell(base, access.csrfToken()));
+    for (String p : PAGES) {
+      r.get(base + p, page);
+    }
+    r.get(base + "/assets/{name}", Dashboard::asset);
+    r.get(base + "/api/overview", api::overview);
+    r.get(base + "/api/queues", api::queues);
+    r.get(base + "/api/jobs", api::jobs);
+    r.get(base + "/api/jobs/{id}", api::job);
+    r.post(base + "/api/jobs/retry-dead", api::retryDead);
+    r.post(base + "/api/jobs/{id}/retry", api::retry);
+    r.post(base + "/api/jobs/{id}/cancel", api::cancel);
+    r.get(base + "/api/runners", api::runners);
+    r.get(base + "/api/runners/{id}", api::runner);
+    r.get(base + "/api/runners/{id}/output", api::runnerOutput);
+    r.get(base + "/api/cost", api::cost);
+    r.get(
+        base + "/metrics",
+        ctx -> {
+          metrics.refresh();
+          ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+        });
+    r.exception(
+        DashboardException.class,
+        (e, ctx) -> {
+          ctx.status(e.status);
+          Api.json(ctx, Map.of("error", e.getMessage()));
+        });
+  }
+
+  private static void asset(Context ctx) {
+    String name = ctx.pathParam("name");
+    String type = TYPES.get(name);
+    if (type == null) {
+      throw new DashboardException(404, "no such asset");
+    }
+    ctx.header("Cache-Control", "no-cache");
+    ctx.contentType(type).result(resource(name));
+  }
+
+  /**
+   * The one HTML page every route serves; app.js draws the page for the path. The base path and the
+   * CSRF token are the only values put into it, and neither comes from a user.
+   */
+  private static String shell(String base, String csrf) {
+    return new String(resource("index.html"), StandardCharsets.UTF_8)
+        .replace("{{base}}", base)
+        .replace("{{csrf}}", csrf);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = Dashboard.class.getResourceAsStream(ASSETS + name)) {
+      if (in == null) {
+        throw new IllegalStateException("the dashboard's " + name + " is missing from its jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Where the dashboard is, such as {@code http://127.0.0.1:7070/}. */
+  public URI url() {
+    return url;
+  }
+
+  /** The meters the dashboard serves. */
+  public MayflyMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}
