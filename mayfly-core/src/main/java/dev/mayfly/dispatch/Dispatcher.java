@@ -57,6 +57,10 @@ public final class Dispatcher implements AutoCloseable {
   private final Map<String, OutputBuffer> outputs = new ConcurrentHashMap<>();
   private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
   private volatile boolean running;
+
+  /** Launches under way; closing waits for them, so none is cut off half-recorded. */
+  private final java.util.Set<Thread> launching = ConcurrentHashMap.newKeySet();
+
   private Thread thread;
   private Instant lastRecovery = Instant.EPOCH;
   private String lastFailure;
@@ -64,6 +68,7 @@ public final class Dispatcher implements AutoCloseable {
   private AutoCloseable listening = () -> {};
 
   private final DispatchListener listener;
+  private static final Duration LAUNCH_WAIT_ON_CLOSE = Duration.ofSeconds(15);
 
   public Dispatcher(
       MayflyConfig config,
@@ -165,7 +170,24 @@ public final class Dispatcher implements AutoCloseable {
               capped.maxRunners(),
               toLaunch);
       for (String id : ids) {
-        Thread.ofVirtual().name("mayfly-launch-" + id).start(() -> launch(id, queue, launcher));
+        Thread t =
+            Thread.ofVirtual()
+                .name("mayfly-launch-" + id)
+                .unstarted(
+                    () -> {
+                      try {
+                        launch(id, queue, launcher);
+                      } catch (RuntimeException e) {
+                        // The runner stays "launching" and is declared lost after the lease
+                        // timeout; its slot comes back then.
+                        LOG.log(
+                            Level.WARNING, "recording the launch of runner " + id + " failed", e);
+                      } finally {
+                        launching.remove(Thread.currentThread());
+                      }
+                    });
+        launching.add(t);
+        t.start();
       }
     }
   }
@@ -405,6 +427,15 @@ public final class Dispatcher implements AutoCloseable {
         thread.join(Duration.ofSeconds(5));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    long deadline = System.nanoTime() + LAUNCH_WAIT_ON_CLOSE.toNanos();
+    for (Thread t : List.copyOf(launching)) {
+      try {
+        t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
     outputs.values().forEach(OutputBuffer::flush);
