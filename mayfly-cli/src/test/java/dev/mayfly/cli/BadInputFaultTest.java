@@ -77,6 +77,15 @@ class BadInputFaultTest {
         new Case("cancel unknown job", List.of("cancel", "999999"), "there is no job 999999"),
         new Case("retry unknown job", List.of("retry", "999999"), "there is no job 999999"),
         new Case("unknown state", List.of("jobs", "--state", "done"), "unknown job state 'done'"),
+        new Case("bad cost period", List.of("cost", "--since", "lately"), "--since: 'lately'"),
+        new Case(
+            "dashboard port out of range",
+            List.of("serve", "--port", "70000"),
+            "dashboard port must be 0-65535"),
+        new Case(
+            "dashboard exposed without credentials",
+            List.of("serve", "--bind", "0.0.0.0", "--port", "0"),
+            "refusing to listen on 0.0.0.0"),
         new Case(
             "misspelt option",
             List.of("enqueue", "sleep", "--argz", "{}"),

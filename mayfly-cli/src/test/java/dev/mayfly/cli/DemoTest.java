@@ -52,7 +52,10 @@ class DemoTest {
             repo.toString());
 
     assertThat(code).as(out.toString()).isZero();
-    assertThat(out.toString()).contains("summary").contains("none of them this one");
+    assertThat(out.toString())
+        .contains("summary")
+        .contains("none of them this one")
+        .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/");
 
     StringWriter json = new StringWriter();
     Main.run(
@@ -71,6 +74,26 @@ class DemoTest {
       assertThat(r.get("exitCode").asInt()).isZero();
       assertThat(r.get("billedSeconds").asDouble()).isPositive();
     }
+    // The cost report covers exactly the demo's runners and the seconds they billed.
+    StringWriter cost = new StringWriter();
+    Main.run(
+        new PrintWriter(cost, true),
+        new PrintWriter(new StringWriter()),
+        "cost",
+        "--json",
+        "--db",
+        db);
+    JsonNode report = Json.mapper().readTree(cost.toString());
+    double billed = 0;
+    for (JsonNode r : runners) {
+      billed += r.get("billedSeconds").asDouble();
+    }
+    assertThat(report.get("total").get("runners").asInt()).isEqualTo(runners.size());
+    assertThat(report.get("total").get("billedSeconds").asDouble())
+        .isCloseTo(billed, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(report.get("byQueue").get(0).get("launcher").asText()).isEqualTo("local");
+    assertThat(report.get("total").get("alwaysOnCost").asDouble()).isPositive();
+
     StringWriter jobs = new StringWriter();
     Main.run(
         new PrintWriter(jobs, true),

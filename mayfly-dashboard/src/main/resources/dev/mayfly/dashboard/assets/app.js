@@ -131,7 +131,7 @@ function overview() {
     replace("cards", el("div", { class: "cards" },
       card("runners alive", o.runnersAlive, "runners-alive"),
       card("jobs per minute", o.jobsPerMinute, "jobs-per-minute"),
-      card("ready", sum("queued")), card("running", sum("running")),
+      card("ready", sum("queued"), "ready"), card("running", sum("running"), "running"),
       card("failed (retrying)", sum("failed")), card("dead", sum("dead"))));
     replace("queues", table(
       ["queue", "ready", "scheduled", "running", "failed", "dead", "succeeded", "cancelled", "runners alive"],
@@ -266,6 +266,8 @@ function cost() {
       el("div", { class: "cards" },
         card("one-off runners cost", money(t.cost), "cost-total"),
         card("always-on workers, same sizes", money(t.alwaysOnCost), "always-on-total"),
+        card(t.alwaysOnCost >= t.cost ? "saved against always-on" : "more than always-on",
+          t.alwaysOnCost > 0 ? Math.abs(Math.round((1 - t.cost / t.alwaysOnCost) * 100)) + " %" : "–", "saving"),
         card("runners", t.runners, "cost-runners"),
         card("billed runner time", secs(t.billedSeconds)),
         card("busy job time", secs(t.busySeconds)),
