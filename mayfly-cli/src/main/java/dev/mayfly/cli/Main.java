@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       EnqueueCommand.class,
+      QueuesCommand.class,
       JobsCommand.class,
       JobCommand.class,
       RunnersCommand.class,
