@@ -67,7 +67,9 @@ class ClusterTest {
                   "--db",
                   db,
                   "--config",
-                  config.toString())
+                  config.toString(),
+                  "--port",
+                  "0") // every node serves its own dashboard
               .start());
     }
     StringWriter err = new StringWriter();
@@ -99,6 +101,7 @@ class ClusterTest {
       List<RunnerInfo> runners = store.runners(RunnerFilter.all().limit(10_000), Instant.now());
       assertThat(runners).allSatisfy(r -> assertThat(r.state()).isEqualTo(RunnerState.EXITED));
       assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(2, MAX_RUNNERS);
+      assertThat(nodes).as("every node still serving").allMatch(Process::isAlive);
       assertThat(runners.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(JOBS);
     }
     try (Connection c = DriverManager.getConnection(db);

@@ -55,7 +55,9 @@ class DispatcherFaultTest {
                 "--db",
                 db,
                 "--config",
-                config.toString())
+                config.toString(),
+                "--port",
+                "0") // every node serves its own dashboard
             .start();
     nodes.add(p);
     return p;
@@ -101,6 +103,7 @@ class DispatcherFaultTest {
       await()
           .atMost(Duration.ofMinutes(1))
           .until(() -> store.counts(Instant.now()).getFirst().succeeded() >= JOBS / 2);
+      assertThat(nodes.get(1).isAlive()).as("the other node still serving").isTrue();
       serve(config, 3); // and bring a node back
       await()
           .atMost(Duration.ofMinutes(5))
