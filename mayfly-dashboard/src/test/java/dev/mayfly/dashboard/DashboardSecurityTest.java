@@ -101,6 +101,7 @@ class DashboardSecurityTest {
       var accepted = http.post("api/jobs/" + id + "/cancel", http.csrf());
       assertThat(accepted.statusCode()).isEqualTo(200);
       assertThat(accepted.body()).contains("\"state\":\"cancelled\"");
+      assertThat(http.post("api/jobs/retry-dead", http.csrf()).body()).isEqualTo("{\"retried\":0}");
     }
   }
 
