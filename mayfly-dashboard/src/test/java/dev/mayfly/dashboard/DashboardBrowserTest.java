@@ -174,6 +174,8 @@ class DashboardBrowserTest {
     assertThat(text("cost-total")).startsWith("$");
     List<WebElement> bars = browser.findElements(By.cssSelector("#cost-chart rect"));
     assertThat(bars).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(browser.findElement(By.id("cost-comparison")).getText())
+        .contains("one-off $", "always-on $");
     assertThat(browser.findElement(By.id("cost")).getText()).contains(runner);
     shot("7-cost");
   }

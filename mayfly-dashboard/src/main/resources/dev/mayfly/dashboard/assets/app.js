@@ -274,6 +274,7 @@ function cost() {
         card("start-up overhead", secs(t.startupSeconds))),
       el("p", { class: "muted" }, "Always-on: as many workers as runners were ever alive at once, each queue's size, for the "
         + secs(c.windowSeconds) + " since the period's first launch. Money in " + c.currency + "; days in UTC."),
+      el("h2", {}, "One-off runners against always-on workers"), costChart(c.byQueue),
       el("h2", {}, "Billed time per day"), dayChart(c.byDay),
       el("h2", {}, "Per queue"),
       table(["queue", "launcher", "size", "runners", "jobs", "billed", "start-up", "busy", "idle", "cost", "peak runners", "always-on", "price basis"],
@@ -282,6 +283,36 @@ function cost() {
           q.peakRunners, money(q.alwaysOnCost), q.priceBasis]), [3, 4, 5, 6, 7, 8, 9, 10, 11]),
       el("h2", {}, "Runners in this period"), runnerTable(inPeriod)));
   }, 10000);
+}
+
+// Per queue, two bars on one scale: what the runners cost, what always-on workers would have.
+function costChart(queues) {
+  const NS = "http://www.w3.org/2000/svg";
+  const W = 900, row = 54, label = 140, right = 120;
+  const max = Math.max(1e-12, ...queues.flatMap(q => [q.usage.cost, q.alwaysOnCost]));
+  const root = document.createElementNS(NS, "svg");
+  const height = Math.max(row, queues.length * row);
+  for (const [k, v] of Object.entries({ width: W, height, viewBox: `0 0 ${W} ${height}`, id: "cost-comparison", role: "img" })) {
+    root.setAttribute(k, v);
+  }
+  const add = (tag, attrs, text) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    root.append(e);
+  };
+  queues.forEach((q, i) => {
+    const y = i * row + 6;
+    add("text", { x: 0, y: y + 18 }, q.queue + " (" + q.size + ")");
+    [[q.usage.cost, "#1f8a4c", "one-off " + money(q.usage.cost)],
+     [q.alwaysOnCost, "#a0a7b5", "always-on " + money(q.alwaysOnCost) + " (" + q.peakRunners + " workers)"]]
+      .forEach(([v, color, text], j) => {
+        const w = Math.max(1, v / max * (W - label - right - 160));
+        add("rect", { x: label, y: y + j * 20, width: w, height: 16, fill: color });
+        add("text", { x: label + w + 6, y: y + j * 20 + 12 }, text);
+      });
+  });
+  return root;
 }
 
 // A stacked bar per day: start-up, busy and idle runner-seconds; the label says cost vs always-on.
