@@ -1,6 +1,7 @@
 package dev.mayfly.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mayfly.cli.demo.DemoRepository;
@@ -57,15 +58,7 @@ class DemoTest {
         .contains("none of them this one")
         .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/");
 
-    StringWriter json = new StringWriter();
-    Main.run(
-        new PrintWriter(json, true),
-        new PrintWriter(new StringWriter()),
-        "runners",
-        "--json",
-        "--db",
-        db);
-    JsonNode runners = Json.mapper().readTree(json.toString());
+    JsonNode runners = json("runners");
     assertThat(runners.size()).isGreaterThanOrEqualTo(3); // 6 jobs, 2 per runner
     String self = Long.toString(ProcessHandle.current().pid());
     for (JsonNode r : runners) {
@@ -75,35 +68,31 @@ class DemoTest {
       assertThat(r.get("billedSeconds").asDouble()).isPositive();
     }
     // The cost report covers exactly the demo's runners and the seconds they billed.
-    StringWriter cost = new StringWriter();
-    Main.run(
-        new PrintWriter(cost, true),
-        new PrintWriter(new StringWriter()),
-        "cost",
-        "--json",
-        "--db",
-        db);
-    JsonNode report = Json.mapper().readTree(cost.toString());
+    JsonNode report = json("cost");
     double billed = 0;
     for (JsonNode r : runners) {
       billed += r.get("billedSeconds").asDouble();
     }
     assertThat(report.get("total").get("runners").asInt()).isEqualTo(runners.size());
-    assertThat(report.get("total").get("billedSeconds").asDouble())
-        .isCloseTo(billed, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(report.get("total").get("billedSeconds").asDouble()).isCloseTo(billed, within(0.01));
     assertThat(report.get("byQueue").get(0).get("launcher").asText()).isEqualTo("local");
     assertThat(report.get("total").get("alwaysOnCost").asDouble()).isPositive();
 
-    StringWriter jobs = new StringWriter();
+    assertThat(json("jobs"))
+        .hasSize(6)
+        .allSatisfy(j -> assertThat(j.get("state").asText()).isEqualTo("succeeded"));
+  }
+
+  /** `mayfly COMMAND --json --db DB`, parsed. */
+  private JsonNode json(String command) throws Exception {
+    StringWriter out = new StringWriter();
     Main.run(
-        new PrintWriter(jobs, true),
+        new PrintWriter(out, true),
         new PrintWriter(new StringWriter()),
-        "jobs",
+        command,
         "--json",
         "--db",
         db);
-    assertThat(Json.mapper().readTree(jobs.toString()))
-        .hasSize(6)
-        .allSatisfy(j -> assertThat(j.get("state").asText()).isEqualTo("succeeded"));
+    return Json.mapper().readTree(out.toString());
   }
 }
