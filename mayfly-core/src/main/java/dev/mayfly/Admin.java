@@ -71,6 +71,11 @@ public final class Admin {
     return store.finishedSince(clock.instant().minusSeconds(60));
   }
 
+  /** The runner-seconds billed by every runner still in the store (pruning removes old ones). */
+  public double billedSeconds() {
+    return store.billedSeconds(clock.instant());
+  }
+
   /**
    * What the runners launched since {@code since} billed, against always-on workers of the same
    * sizes over the same period.

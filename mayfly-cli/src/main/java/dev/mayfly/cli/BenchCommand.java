@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     description = "Benchmarks. The side-by-side run against peers is bench/compare.",
-    subcommands = {BenchCommand.Throughput.class})
+    subcommands = {BenchCommand.Throughput.class, BenchCommand.Cost.class})
 final class BenchCommand {
 
   @Command(
@@ -92,6 +92,77 @@ final class BenchCommand {
           "enqueue to start  p50 %.2f ms, p99 %.2f ms (warm workers)%n",
           r.latencyP50Millis(),
           r.latencyP99Millis());
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "cost",
+      description =
+          "Time the cost report and the queue counts over a month of runner history (N runners,"
+              + " K jobs each), in a scratch schema (PostgreSQL) or file (SQLite) removed"
+              + " afterwards.")
+  static final class Cost implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--db",
+        paramLabel = "URL",
+        description = "Database (default: the SQLite default)")
+    String db;
+
+    @Option(
+        names = "--runners",
+        defaultValue = "20000",
+        description = "Runners in the month (default: ${DEFAULT-VALUE})")
+    int runners;
+
+    @Option(
+        names = "--jobs-per-runner",
+        defaultValue = "10",
+        description = "Jobs each runner ran (default: ${DEFAULT-VALUE})")
+    int jobsPerRunner;
+
+    @Option(
+        names = "--rounds",
+        defaultValue = "5",
+        description = "Timed rounds; the median is printed (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--json", description = "One JSON line with the figures")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      if (runners < 1
+          || runners > 1_000_000
+          || jobsPerRunner < 1
+          || jobsPerRunner > 1000
+          || rounds < 1
+          || rounds > 100) {
+        throw new IllegalArgumentException(
+            "--runners must be 1 to 1000000, --jobs-per-runner 1 to 1000, --rounds 1 to 100");
+      }
+      String url =
+          db != null
+              ? db
+              : System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
+      var r = dev.mayfly.bench.CostReportBench.run(url, runners, jobsPerRunner, rounds);
+      var out = spec.commandLine().getOut();
+      if (json) {
+        Output.json(out, r);
+        return 0;
+      }
+      out.printf(
+          Locale.ROOT,
+          "store         %s, %,d runners, %,d attempts over 30 days%n",
+          r.store(),
+          r.runners(),
+          r.attempts());
+      out.printf(
+          Locale.ROOT, "cost report   %.1f ms (median of %d)%n", r.costReportMillis(), rounds);
+      out.printf(Locale.ROOT, "queue counts  %.1f ms%n", r.queueCountsMillis());
       out.flush();
       return 0;
     }

@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +75,7 @@ public final class MayflyMetrics implements MeterBinder, DispatchListener {
     Map<String, QueueCounts> byQueue = new ConcurrentHashMap<>();
     mayfly.admin().queues().forEach(q -> byQueue.put(q.queue(), q));
     counts = byQueue;
-    billedSeconds = mayfly.admin().cost(Instant.EPOCH).total().billedSeconds();
+    billedSeconds = mayfly.admin().billedSeconds();
     refreshedAtNanos = System.nanoTime();
     refreshedOnce = true;
     MeterRegistry r = registry;

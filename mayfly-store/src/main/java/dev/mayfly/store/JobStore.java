@@ -162,6 +162,9 @@ public interface JobStore extends AutoCloseable {
    */
   List<RunnerUsage> usage(Instant since, Instant now);
 
+  /** The seconds every runner in the store billed: launch to exit, or to {@code now} if alive. */
+  double billedSeconds(Instant now);
+
   /** How many jobs finished (in any final state) per queue since {@code since}. */
   Map<String, Long> finishedSince(Instant since);
 

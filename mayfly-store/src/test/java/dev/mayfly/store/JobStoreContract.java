@@ -440,6 +440,8 @@ public abstract class JobStoreContract {
     // 3 s for the finished attempt; the open one counts up to "now".
     assertThat(u.busySeconds()).isEqualTo(3.0 + 14.0);
     assertThat(store.usage(t0.plusSeconds(1), t0.plusSeconds(30))).hasSize(1);
+    // 20 s alive, and the second runner reserved at 20 s has billed nothing yet.
+    assertThat(store.billedSeconds(t0.plusSeconds(20))).isEqualTo(20.0);
   }
 
   @Test

@@ -282,7 +282,7 @@ function cost() {
           secs(q.usage.startupSeconds), secs(q.usage.busySeconds), secs(q.usage.idleSeconds), money(q.usage.cost),
           q.peakRunners, money(q.alwaysOnCost), q.priceBasis]), [3, 4, 5, 6, 7, 8, 9, 10, 11]),
       el("h2", {}, "Runners in this period"), runnerTable(inPeriod)));
-  }, 10000);
+  }, 30000); // the report reads the whole period's history: about 1 s for 100,000 runners
 }
 
 // Per queue, two bars on one scale: what the runners cost, what always-on workers would have.

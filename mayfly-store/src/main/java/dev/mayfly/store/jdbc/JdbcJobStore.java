@@ -926,6 +926,19 @@ public abstract class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public double billedSeconds(Instant now) {
+    return read(
+            c ->
+                one(
+                    c,
+                    "SELECT coalesce(sum(coalesce(exited_at, ?) - launched_at), 0)"
+                        + " FROM mayfly_runners",
+                    rs -> rs.getLong(1),
+                    now.toEpochMilli()))
+        / 1000.0;
+  }
+
+  @Override
   public Map<String, Long> finishedSince(Instant since) {
     return read(
         c -> {
