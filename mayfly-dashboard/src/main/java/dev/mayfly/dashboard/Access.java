@@ -95,6 +95,7 @@ final class Access {
         return false;
       }
       int colon = decoded.indexOf(':');
+      // '&', not '&&': both comparisons always run, so timing does not tell which one failed.
       return colon >= 0
           && constantTimeEquals(decoded.substring(0, colon), settings.username())
               & constantTimeEquals(decoded.substring(colon + 1), settings.password());

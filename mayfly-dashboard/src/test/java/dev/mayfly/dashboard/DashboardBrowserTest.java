@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.QueueConfig;
+import dev.mayfly.api.EnqueueOptions;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
 import java.io.File;
@@ -143,6 +144,28 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(By.id("log")).getText()).contains("attempt 2");
     assertThat(mayfly.admin().job(failing).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     shot("3-retried-job-succeeded");
+
+    // Cancel a job waiting for its time from its page.
+    long later =
+        mayfly.enqueue(
+            TestJobs.Nap.class,
+            new TestJobs.Nap.Args(1, "later"),
+            EnqueueOptions.defaults().delay(Duration.ofHours(1)));
+    browser.get(dashboard.url() + "jobs/" + later);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "scheduled"));
+    browser.findElement(By.id("cancel")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "cancelled"));
+
+    // Retry every dead job at once from the overview.
+    long another =
+        mayfly.enqueue(TestJobs.FailOnce.class, new TestJobs.FailOnce.Args("still no network"));
+    wait.until(d -> mayfly.admin().job(another).orElseThrow().state() == JobState.DEAD);
+    browser.findElement(By.linkText("Overview")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("retry-dead"))).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("flash"), "1 dead job(s) sent back to the queue"));
+    wait.until(d -> mayfly.admin().job(another).orElseThrow().state() == JobState.SUCCEEDED);
 
     // What a job's arguments hold is shown as text, never run as markup.
     browser.get(dashboard.url() + "jobs/" + xss);

@@ -124,7 +124,8 @@ function overview() {
     el("div", { class: "actions" },
       el("button", { id: "retry-dead", on: { click: retryDead } }, "Retry all dead jobs")),
     el("h2", {}, "Queues"), el("div", { id: "queues" }),
-    el("h2", {}, "Recent jobs"), el("div", { id: "recent" }));
+    el("h2", {}, "Recent jobs"), el("div", { id: "recent" }),
+    el("p", { class: "muted", id: "database" }));
   return live(async () => {
     const [o, jobs] = await Promise.all([api("/overview"), api("/jobs?limit=15")]);
     const sum = k => o.queues.reduce((n, q) => n + q[k], 0);
@@ -139,6 +140,7 @@ function overview() {
         q.queued, q.scheduled, q.running, q.failed, q.dead, q.succeeded, q.cancelled, q.runnersAlive]),
       [1, 2, 3, 4, 5, 6, 7, 8]));
     replace("recent", jobTable(jobs));
+    replace("database", el("p", { class: "muted" }, "database " + o.database + " · job types " + o.jobTypes.join(", ")));
   }, 2000);
 }
 
