@@ -247,7 +247,7 @@ public record MayflyConfig(
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
           }
-        } else if (key.startsWith("dashboard.")) {
+        } else if (key.matches("dashboard\\.(bind|port|username|password|token)")) {
           modules.put(key, value);
         } else {
           throw new IllegalArgumentException(
@@ -255,7 +255,8 @@ public record MayflyConfig(
                   + ": unknown setting '"
                   + key
                   + "'; known: database, jobs, lease-timeout, heartbeat-interval, retention,"
-                  + " price.<launcher>.<size>, dashboard.<setting>, defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
+                  + " price.<launcher>.<size>, dashboard.(bind|port|username|password|token),"
+                  + " defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
                   + QueueSettings.NAMES);
         }
       }

@@ -86,6 +86,24 @@ class MayflyConfigTest {
         .hasMessageContaining("500ms, 30s, 5m");
     assertThatThrownBy(() -> builder().properties(props("queue.Mail.size = x"), "f"))
         .hasMessageContaining("invalid name 'Mail'");
+    assertThatThrownBy(() -> builder().properties(props("dashboard.pasword = x"), "f"))
+        .hasMessageContaining("unknown setting 'dashboard.pasword'")
+        .hasMessageContaining("dashboard.(bind|port|username|password|token)");
+    assertThatThrownBy(() -> builder().properties(props("price.heroku.basic = cheap"), "f"))
+        .hasMessageContaining("price.heroku.basic must be dollars per hour");
+    assertThatThrownBy(() -> builder().properties(props("price.heroku.basic = -1"), "f"))
+        .hasMessageContaining("0 or more");
+  }
+
+  @Test
+  void pricesAndDashboardSettingsComeFromTheFile() {
+    MayflyConfig c =
+        builder().properties(props("price.local.default = 0\ndashboard.port = 9000"), "f").build();
+    assertThat(c.prices().price("local", "standard-2x").orElseThrow().perHour()).isZero();
+    assertThat(c.prices().price("heroku", "standard-2x").orElseThrow().perHour())
+        .isEqualTo(50.0 / 720);
+    assertThat(c.modules()).containsEntry("dashboard.port", "9000");
+    assertThat(c.describe()).contains("prices").doesNotContain("dashboard");
   }
 
   @Test
