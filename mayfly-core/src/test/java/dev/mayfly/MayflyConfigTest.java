@@ -96,7 +96,7 @@ class MayflyConfigTest {
   }
 
   @Test
-  void pricesAndDashboardSettingsComeFromTheFile() {
+  void pricesAndDashboardSettingsComeFromTheFile() throws Exception {
     MayflyConfig c =
         builder().properties(props("price.local.default = 0\ndashboard.port = 9000"), "f").build();
     assertThat(c.prices().price("local", "standard-2x").orElseThrow().perHour()).isZero();

@@ -16,6 +16,13 @@ import picocli.CommandLine.Spec;
     subcommands = {BenchCommand.Throughput.class, BenchCommand.Cost.class})
 final class BenchCommand {
 
+  /** --db, else the environment's database, else null (the SQLite default). */
+  private static String databaseUrl(String db) {
+    return db != null
+        ? db
+        : System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
+  }
+
   @Command(
       name = "throughput",
       description =
@@ -58,11 +65,7 @@ final class BenchCommand {
         throw new IllegalArgumentException(
             "--jobs must be at least 1, --workers 1 to 256, --claim-batch 1 to 1000");
       }
-      String url =
-          db != null
-              ? db
-              : System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
-      Result r = MayflyThroughput.run(url, jobs, workers, claimBatch);
+      Result r = MayflyThroughput.run(databaseUrl(db), jobs, workers, claimBatch);
       var out = spec.commandLine().getOut();
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -144,11 +147,7 @@ final class BenchCommand {
         throw new IllegalArgumentException(
             "--runners must be 1 to 1000000, --jobs-per-runner 1 to 1000, --rounds 1 to 100");
       }
-      String url =
-          db != null
-              ? db
-              : System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
-      var r = dev.mayfly.bench.CostReportBench.run(url, runners, jobsPerRunner, rounds);
+      var r = dev.mayfly.bench.CostReportBench.run(databaseUrl(db), runners, jobsPerRunner, rounds);
       var out = spec.commandLine().getOut();
       if (json) {
         Output.json(out, r);
