@@ -165,6 +165,34 @@ class CliTest {
   }
 
   @Test
+  void benchCostTimesTheReportOverTheHistoryItWroteAndLeavesNothingBehind() throws Exception {
+    StringWriter out = new StringWriter();
+    Path db = dir.resolve("costbench/user.db");
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true),
+            "bench",
+            "cost",
+            "--db",
+            db.toString(),
+            "--runners",
+            "300",
+            "--jobs-per-runner",
+            "3",
+            "--rounds",
+            "1",
+            "--json");
+    assertThat(code).isZero();
+    JsonNode r = Json.mapper().readTree(out.toString());
+    assertThat(r.get("runners").asInt()).isEqualTo(300);
+    assertThat(r.get("attempts").asInt()).isEqualTo(900);
+    assertThat(r.get("costReportMillis").asDouble()).isPositive();
+    assertThat(r.get("queueCountsMillis").asDouble()).isPositive();
+    assertThat(java.nio.file.Files.list(db.getParent())).isEmpty();
+  }
+
+  @Test
   void cancelAndRetryWorkFromTheCommandLine() throws Exception {
     long id =
         run("enqueue", "sleep", "--args", "{\"millis\": 5}", "--json")
