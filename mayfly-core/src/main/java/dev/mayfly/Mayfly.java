@@ -14,7 +14,6 @@ import dev.mayfly.store.JobStore;
 import dev.mayfly.store.JobStores;
 import dev.mayfly.store.NewJob;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,24 +61,7 @@ public final class Mayfly implements AutoCloseable {
   public synchronized Mayfly start() {
     if (dispatcher == null) {
       LOG.log(Level.INFO, "mayfly starting with\n{0}", config.describe());
-      dispatcher =
-          new Dispatcher(
-              config,
-              store,
-              types,
-              this::launcherFor,
-              new DispatchListener() {
-                @Override
-                public void launched(String queue, String launcher, Duration took) {
-                  listeners.forEach(l -> l.launched(queue, launcher, took));
-                }
-
-                @Override
-                public void launchFailed(
-                    String queue, String launcher, boolean atCapacity, Duration took) {
-                  listeners.forEach(l -> l.launchFailed(queue, launcher, atCapacity, took));
-                }
-              });
+      dispatcher = new Dispatcher(config, store, types, this::launcherFor, listeners);
       dispatcher.start();
     }
     return this;

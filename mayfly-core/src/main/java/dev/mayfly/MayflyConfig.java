@@ -90,6 +90,10 @@ public record MayflyConfig(
 
   /** Collects settings; {@link #build()} validates them all and says what to change. */
   public static final class Builder {
+    /** The settings optional modules read from {@link #modules()}. */
+    private static final java.util.regex.Pattern MODULE_KEYS =
+        java.util.regex.Pattern.compile("dashboard\\.(bind|port|username|password|token)");
+
     private String databaseUrl;
     private final List<Class<? extends Job<?>>> jobs = new ArrayList<>();
     private QueueConfig defaults = QueueConfig.defaults(EnqueueOptions.DEFAULT_QUEUE);
@@ -115,6 +119,10 @@ public record MayflyConfig(
 
     /** A setting of an optional module, such as {@code dashboard.username}. */
     public Builder module(String key, String value) {
+      if (!MODULE_KEYS.matcher(key).matches()) {
+        throw new IllegalArgumentException(
+            "unknown setting '" + key + "'; known: " + MODULE_KEYS.pattern().replace("\\", ""));
+      }
       modules.put(key, value);
       return this;
     }
@@ -247,7 +255,7 @@ public record MayflyConfig(
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
           }
-        } else if (key.matches("dashboard\\.(bind|port|username|password|token)")) {
+        } else if (MODULE_KEYS.matcher(key).matches()) {
           modules.put(key, value);
         } else {
           throw new IllegalArgumentException(
@@ -255,8 +263,9 @@ public record MayflyConfig(
                   + ": unknown setting '"
                   + key
                   + "'; known: database, jobs, lease-timeout, heartbeat-interval, retention,"
-                  + " price.<launcher>.<size>, dashboard.(bind|port|username|password|token),"
-                  + " defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
+                  + " price.<launcher>.<size>, "
+                  + MODULE_KEYS.pattern().replace("\\", "")
+                  + ", defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
                   + QueueSettings.NAMES);
         }
       }

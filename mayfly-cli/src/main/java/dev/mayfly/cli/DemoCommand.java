@@ -5,6 +5,7 @@ import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.api.AttemptInfo;
 import dev.mayfly.api.EnqueueOptions;
+import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
@@ -20,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -228,13 +231,24 @@ final class DemoCommand implements Callable<Integer> {
       Instant until = Instant.now().plus(max);
       while (Instant.now().isBefore(until)
           && runners().stream().anyMatch(r -> r.state().isAlive())) {
+        // The runners are other processes and record their exits in the store: poll it.
         TimeUnit.MILLISECONDS.sleep(100);
       }
     }
 
+    /**
+     * The demo's jobs by state: one query for the queue's newest jobs (the demo's, unless someone
+     * enqueued more since), then a lookup only for any of the demo's jobs that query missed.
+     */
     private Map<JobState, Integer> counts() {
       Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
-      for (long id : ids) {
+      Set<Long> missing = new HashSet<>(ids);
+      for (JobInfo j : mayfly.admin().jobs(JobFilter.all().queue(QUEUE).limit(ids.size() + 100))) {
+        if (missing.remove(j.id())) {
+          counts.merge(j.state(), 1, Integer::sum);
+        }
+      }
+      for (long id : missing) {
         mayfly.admin().job(id).ifPresent(j -> counts.merge(j.state(), 1, Integer::sum));
       }
       return counts;

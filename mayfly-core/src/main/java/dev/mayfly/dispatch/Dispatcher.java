@@ -67,7 +67,7 @@ public final class Dispatcher implements AutoCloseable {
   private Instant lastPrune = Instant.EPOCH;
   private AutoCloseable listening = () -> {};
 
-  private final DispatchListener listener;
+  private final Iterable<DispatchListener> listeners;
   private static final Duration LAUNCH_WAIT_ON_CLOSE = Duration.ofSeconds(15);
 
   public Dispatcher(
@@ -75,12 +75,12 @@ public final class Dispatcher implements AutoCloseable {
       JobStore store,
       JobTypes types,
       Function<QueueConfig, Launcher> launchers,
-      DispatchListener listener) {
+      Iterable<DispatchListener> listeners) {
     this.config = config;
     this.store = store;
     this.types = types;
     this.launchers = launchers;
-    this.listener = listener;
+    this.listeners = listeners;
   }
 
   public synchronized void start() {
@@ -291,10 +291,12 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void tell(java.util.function.Consumer<DispatchListener> event) {
-    try {
-      event.accept(listener);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "a dispatch listener failed; dispatching goes on", e);
+    for (DispatchListener l : listeners) {
+      try {
+        event.accept(l);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a dispatch listener failed; dispatching goes on", e);
+      }
     }
   }
 

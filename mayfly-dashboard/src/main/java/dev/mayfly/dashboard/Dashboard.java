@@ -3,7 +3,6 @@ package dev.mayfly.dashboard;
 import dev.mayfly.Mayfly;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -97,11 +96,24 @@ public final class Dashboard implements AutoCloseable {
       r.before(base, access::check);
       r.get(base, ctx -> ctx.redirect(base + "/"));
     }
-    Handler page = ctx -> ctx.html(shell(base, access.csrfToken()));
+    String shell = shell(base, access.csrfToken());
+    Handler page = ctx -> ctx.html(shell);
     for (String p : PAGES) {
       r.get(base + p, page);
     }
-    r.get(base + "/assets/{name}", Dashboard::asset);
+    Map<String, byte[]> assets =
+        Map.of("app.js", resource("app.js"), "app.css", resource("app.css"));
+    r.get(
+        base + "/assets/{name}",
+        ctx -> {
+          String name = ctx.pathParam("name");
+          byte[] body = assets.get(name);
+          if (body == null) {
+            throw new DashboardException(404, "no such asset");
+          }
+          ctx.header("Cache-Control", "no-cache");
+          ctx.contentType(TYPES.get(name)).result(body);
+        });
     r.get(base + "/api/overview", api::overview);
     r.get(base + "/api/queues", api::queues);
     r.get(base + "/api/jobs", api::jobs);
@@ -125,16 +137,6 @@ public final class Dashboard implements AutoCloseable {
           ctx.status(e.status);
           Api.json(ctx, Map.of("error", e.getMessage()));
         });
-  }
-
-  private static void asset(Context ctx) {
-    String name = ctx.pathParam("name");
-    String type = TYPES.get(name);
-    if (type == null) {
-      throw new DashboardException(404, "no such asset");
-    }
-    ctx.header("Cache-Control", "no-cache");
-    ctx.contentType(type).result(resource(name));
   }
 
   /**

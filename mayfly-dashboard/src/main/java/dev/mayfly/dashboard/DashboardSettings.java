@@ -54,15 +54,6 @@ public record DashboardSettings(
   public static DashboardSettings from(MayflyConfig config) {
     Map<String, String> m = config.modules();
     Map<String, String> env = config.environment();
-    for (String key : m.keySet()) {
-      if (!key.matches("dashboard\\.(bind|port|username|password|token)")) {
-        throw new IllegalArgumentException(
-            "unknown setting '"
-                + key
-                + "'; known: dashboard.bind, dashboard.port, dashboard.username,"
-                + " dashboard.password, dashboard.token");
-      }
-    }
     int port = DEFAULT_PORT;
     String p = m.get("dashboard.port");
     if (p != null) {

@@ -16,7 +16,7 @@ public final class TestJobs {
     @Override
     public Outcome perform(Args args, JobContext ctx) throws InterruptedException {
       ctx.log().info("napping " + args.millis() + " ms: " + args.note());
-      Thread.sleep(args.millis());
+      Thread.sleep(args.millis()); // the job's work, not a synchronisation
       return Outcome.success();
     }
   }

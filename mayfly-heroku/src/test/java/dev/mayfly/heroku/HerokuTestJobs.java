@@ -14,7 +14,7 @@ public final class HerokuTestJobs {
 
     @Override
     public Outcome perform(Args args, JobContext ctx) throws InterruptedException {
-      Thread.sleep(20);
+      Thread.sleep(20); // the job's work, not a synchronisation
       ctx.log().info("work " + args.n() + " on dyno " + System.getenv("DYNO"));
       return Outcome.success();
     }
