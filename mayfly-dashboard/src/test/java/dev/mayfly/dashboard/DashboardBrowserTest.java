@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -23,8 +22,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -122,26 +124,28 @@ class DashboardBrowserTest {
 
     // The overview, live: runners appear while the jobs run, without reloading the page.
     browser.get(dashboard.url().toString());
-    wait.until(d -> Integer.parseInt(text("running")) > 0);
-    assertThat(Integer.parseInt(text("runners-alive"))).isPositive();
+    // Both counters come from one read of the page, so they describe the same redraw.
+    Map<String, String> cards =
+        wait.until(d -> nonZero(texts("running", "runners-alive"), "running"));
+    assertThat(Integer.parseInt(cards.get("runners-alive"))).isPositive();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("queues"), "default"));
     shot("1-overview-while-running");
 
     // Follow the failing job from the overview's recent jobs to its page.
-    wait.until(ExpectedConditions.elementToBeClickable(By.linkText("#" + failing))).click();
+    click(By.linkText("#" + failing));
     wait.until(ExpectedConditions.urlContains("/jobs/" + failing));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "dead"));
-    assertThat(browser.findElement(By.id("attempts")).getText())
+    assertThat(text("attempts"))
         .contains("IllegalStateException: first attempt fails: no network")
         .contains("at dev.mayfly.dashboard.TestJobs$FailOnce.perform");
-    assertThat(browser.findElement(By.id("args")).getText()).contains("\"why\": \"no network\"");
+    assertThat(text("args")).contains("\"why\": \"no network\"");
     shot("2-dead-job");
 
     // Retry it from the page and watch it succeed.
-    browser.findElement(By.id("retry")).click();
+    click(By.id("retry"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "queued"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "succeeded"));
-    assertThat(browser.findElement(By.id("log")).getText()).contains("attempt 2");
+    assertThat(text("log")).contains("attempt 2");
     assertThat(mayfly.admin().job(failing).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     shot("3-retried-job-succeeded");
 
@@ -153,15 +157,15 @@ class DashboardBrowserTest {
             EnqueueOptions.defaults().delay(Duration.ofHours(1)));
     browser.get(dashboard.url() + "jobs/" + later);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "scheduled"));
-    browser.findElement(By.id("cancel")).click();
+    click(By.id("cancel"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-state"), "cancelled"));
 
     // Retry every dead job at once from the overview.
     long another =
         mayfly.enqueue(TestJobs.FailOnce.class, new TestJobs.FailOnce.Args("still no network"));
     wait.until(d -> mayfly.admin().job(another).orElseThrow().state() == JobState.DEAD);
-    browser.findElement(By.linkText("Overview")).click();
-    wait.until(ExpectedConditions.elementToBeClickable(By.id("retry-dead"))).click();
+    click(By.linkText("Overview"));
+    click(By.id("retry-dead"));
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("flash"), "1 dead job(s) sent back to the queue"));
@@ -181,33 +185,72 @@ class DashboardBrowserTest {
     // Runners: real processes with their pids, and one runner's output.
     wait.until(d -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
     String runner = mayfly.admin().runners(RunnerFilter.all()).getLast().id();
-    browser.findElement(By.linkText("Runners")).click();
+    click(By.linkText("Runners"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("runners"), runner));
-    assertThat(browser.findElement(By.id("runners")).getText()).contains("local", "exited");
+    assertThat(text("runners")).contains("local", "exited");
     shot("5-runners");
-    browser.findElement(By.linkText(runner)).click();
+    click(By.linkText(runner));
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("output")));
     shot("6-runner-output");
 
     // Cost: the runners that ran, billed against always-on workers, with the chart.
-    browser.findElement(By.linkText("Cost")).click();
+    click(By.linkText("Cost"));
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("cost-chart")));
     int runners = mayfly.admin().runners(RunnerFilter.all()).size();
     assertThat(text("cost-runners")).isEqualTo(Integer.toString(runners));
     assertThat(text("cost-total")).startsWith("$");
-    List<WebElement> bars = browser.findElements(By.cssSelector("#cost-chart rect"));
-    assertThat(bars).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(browser.findElement(By.id("cost-comparison")).getText())
-        .contains("one-off $", "always-on $");
-    assertThat(browser.findElement(By.id("cost")).getText()).contains(runner);
+    Object bars =
+        ((JavascriptExecutor) browser)
+            .executeScript("return document.querySelectorAll('#cost-chart rect').length");
+    assertThat(((Number) bars).intValue()).isGreaterThanOrEqualTo(2);
+    assertThat(text("cost-comparison")).contains("one-off $", "always-on $");
+    assertThat(text("cost")).contains(runner);
     shot("7-cost");
   }
 
+  // The page redraws its parts every few seconds, replacing the elements whose data changed. An
+  // element found in one call and read or clicked in the next may by then be gone, so every read
+  // below is one script, which runs between two redraws, and every click finds its element anew.
+
+  /** The text of the element with this id ("0" when there is none), read in one step. */
   private String text(String id) {
-    return browser.findElements(By.id(id)).stream()
-        .findFirst()
-        .map(WebElement::getText)
-        .orElse("0");
+    return texts(id).get(id);
+  }
+
+  /** The texts of these elements, all read from the same state of the page. */
+  @SuppressWarnings("unchecked")
+  private Map<String, String> texts(String... ids) {
+    Object read =
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "const out = {};"
+                    + " for (const id of arguments) {"
+                    + "   const e = document.getElementById(id);"
+                    + "   out[id] = e ? (e.innerText ?? e.textContent).trim() : '0'; }"
+                    + " return out;",
+                (Object[]) ids);
+    return (Map<String, String>) read;
+  }
+
+  private static Map<String, String> nonZero(Map<String, String> texts, String id) {
+    return Integer.parseInt(texts.get(id)) > 0 ? texts : null;
+  }
+
+  /** Clicks the element once it is there and enabled, finding it at the moment of the click. */
+  private void click(By by) {
+    wait.until(
+        d -> {
+          try {
+            WebElement e = d.findElement(by);
+            if (!e.isDisplayed() || !e.isEnabled()) {
+              return false;
+            }
+            e.click();
+            return true;
+          } catch (NoSuchElementException | StaleElementReferenceException gone) {
+            return false; // not drawn yet, or redrawn since it was found: nothing was clicked
+          }
+        });
   }
 
   private void shot(String name) throws Exception {

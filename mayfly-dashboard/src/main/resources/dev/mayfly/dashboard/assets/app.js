@@ -110,10 +110,14 @@ function live(draw, every) {
   return tick();
 }
 
+// Swaps in a redrawn part of the page, but keeps the old one when nothing in it changed, so a
+// poll that found nothing new leaves the page (a selection, a hovered link, a button about to be
+// clicked) exactly as it was.
 function replace(id, node) {
   const old = document.getElementById(id);
   node.id = id;
-  if (old) old.replaceWith(node); else main.append(node);
+  if (!old) main.append(node);
+  else if (!old.isEqualNode(node)) old.replaceWith(node);
 }
 
 // ---- pages ------------------------------------------------------------------------------------
