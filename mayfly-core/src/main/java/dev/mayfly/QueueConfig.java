@@ -8,10 +8,20 @@ import java.time.Duration;
 /**
  * How one queue's runners are launched. Immutable; change it with the withers.
  *
+ * <p>The fleet sizes itself: the dispatcher launches as many runners as it takes to start the ready
+ * jobs within {@code targetWait}, judged from the queue's measured job duration and runner start-up
+ * (see docs/architecture.md, "Sizing the fleet"); a runner drains its queue and leaves once it has
+ * waited about as long as a new runner takes to start, or at once when other runners of the queue
+ * can take what comes.
+ *
  * @param maxRunners at most this many runners of the queue alive at once, across every app node
- * @param jobsPerRunner a runner exits after this many jobs; more spreads start-up cost over more
- *     jobs, fewer gives more parallelism sooner
- * @param idleExit a runner exits after its queue has been empty this long
+ * @param jobsPerRunner an optional cap: a runner exits after this many jobs, for apps that want
+ *     their processes recycled; 0 (the default) for no cap, so a runner drains its queue
+ * @param idleMin the shortest a runner waits for new work once its queue is empty
+ * @param idleMax the longest it waits: between the two, it waits as long as the queue's runners
+ *     have taken to start lately (the ski-rental rule: waiting longer costs more than a new start)
+ * @param targetWait how long a ready job may wait for a runner; the dispatcher launches more
+ *     runners when the ones alive would not start every ready job within it
  * @param timeToLive the platform kills a runner this long after launch; a runner takes no job it
  *     could not finish before then
  * @param launcher {@code auto}, {@code local} or {@code inprocess} (or a launcher registered with
@@ -26,7 +36,9 @@ public record QueueConfig(
     String name,
     int maxRunners,
     int jobsPerRunner,
-    Duration idleExit,
+    Duration idleMin,
+    Duration idleMax,
+    Duration targetWait,
     Duration timeToLive,
     String launcher,
     String size,
@@ -34,8 +46,13 @@ public record QueueConfig(
     int claimBatch) {
 
   public static final int DEFAULT_MAX_RUNNERS = 4;
-  public static final int DEFAULT_JOBS_PER_RUNNER = 10;
-  public static final Duration DEFAULT_IDLE_EXIT = Duration.ofSeconds(2);
+
+  /** No cap: a runner takes jobs until its queue is empty or its time-to-live nears. */
+  public static final int NO_JOB_CAP = 0;
+
+  public static final Duration DEFAULT_IDLE_MIN = Duration.ofMillis(250);
+  public static final Duration DEFAULT_IDLE_MAX = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_TARGET_WAIT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_TIME_TO_LIVE = Duration.ofMinutes(10);
   public static final String DEFAULT_SIZE = "standard-1x";
   private static final Duration MIN_TIME_TO_LIVE = Duration.ofSeconds(10);
@@ -49,25 +66,33 @@ public record QueueConfig(
       throw new IllegalArgumentException(
           where + "maxRunners must be between 1 and 1000, was " + maxRunners);
     }
-    if (jobsPerRunner < 1) {
+    if (jobsPerRunner < 0) {
       throw new IllegalArgumentException(
-          where + "jobsPerRunner must be at least 1, was " + jobsPerRunner);
+          where + "jobsPerRunner must be 0 (no cap) or more, was " + jobsPerRunner);
     }
-    if (idleExit == null || idleExit.isNegative()) {
-      throw new IllegalArgumentException(where + "idleExit must be zero or more, was " + idleExit);
+    if (idleMin == null || idleMin.isNegative()) {
+      throw new IllegalArgumentException(where + "idleMin must be zero or more, was " + idleMin);
+    }
+    if (idleMax == null || idleMax.compareTo(idleMin) < 0) {
+      throw new IllegalArgumentException(
+          where + "idleMax (" + idleMax + ") must be at least idleMin (" + idleMin + ")");
+    }
+    if (targetWait == null || targetWait.isNegative()) {
+      throw new IllegalArgumentException(
+          where + "targetWait must be zero or more, was " + targetWait);
     }
     if (timeToLive == null || timeToLive.compareTo(MIN_TIME_TO_LIVE) < 0) {
       throw new IllegalArgumentException(
           where + "timeToLive must be at least " + MIN_TIME_TO_LIVE + ", was " + timeToLive);
     }
-    if (idleExit.compareTo(timeToLive) >= 0) {
+    if (idleMax.compareTo(timeToLive) >= 0) {
       throw new IllegalArgumentException(
           where
-              + "idleExit ("
-              + idleExit
+              + "the idle wait ("
+              + idleMax
               + ") must be shorter than timeToLive ("
               + timeToLive
-              + ")");
+              + "); lower idleMax or idleExit");
     }
     if (claimBatch < 1 || claimBatch > 1000) {
       throw new IllegalArgumentException(
@@ -85,8 +110,10 @@ public record QueueConfig(
     return new QueueConfig(
         name,
         DEFAULT_MAX_RUNNERS,
-        DEFAULT_JOBS_PER_RUNNER,
-        DEFAULT_IDLE_EXIT,
+        NO_JOB_CAP,
+        DEFAULT_IDLE_MIN,
+        DEFAULT_IDLE_MAX,
+        DEFAULT_TARGET_WAIT,
         DEFAULT_TIME_TO_LIVE,
         Launchers.AUTO,
         DEFAULT_SIZE,
@@ -97,47 +124,159 @@ public record QueueConfig(
   /** The same settings for another queue. */
   public QueueConfig named(String n) {
     return new QueueConfig(
-        n, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, command, claimBatch);
+        n,
+        maxRunners,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        targetWait,
+        timeToLive,
+        launcher,
+        size,
+        command,
+        claimBatch);
   }
 
   public QueueConfig maxRunners(int n) {
     return new QueueConfig(
-        name, n, jobsPerRunner, idleExit, timeToLive, launcher, size, command, claimBatch);
+        name,
+        n,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        targetWait,
+        timeToLive,
+        launcher,
+        size,
+        command,
+        claimBatch);
   }
 
+  /** Caps the jobs one runner takes ({@link #NO_JOB_CAP} for none). */
   public QueueConfig jobsPerRunner(int n) {
     return new QueueConfig(
-        name, maxRunners, n, idleExit, timeToLive, launcher, size, command, claimBatch);
+        name,
+        maxRunners,
+        n,
+        idleMin,
+        idleMax,
+        targetWait,
+        timeToLive,
+        launcher,
+        size,
+        command,
+        claimBatch);
   }
 
+  /** A fixed idle wait, whatever start-up costs: {@code idleMin} and {@code idleMax} both. */
   public QueueConfig idleExit(Duration d) {
+    return idleBounds(d, d);
+  }
+
+  /** The bounds of the idle wait, which otherwise follows the measured start-up. */
+  public QueueConfig idleBounds(Duration min, Duration max) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, d, timeToLive, launcher, size, command, claimBatch);
+        name,
+        maxRunners,
+        jobsPerRunner,
+        min,
+        max,
+        targetWait,
+        timeToLive,
+        launcher,
+        size,
+        command,
+        claimBatch);
+  }
+
+  public QueueConfig targetWait(Duration d) {
+    return new QueueConfig(
+        name,
+        maxRunners,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        d,
+        timeToLive,
+        launcher,
+        size,
+        command,
+        claimBatch);
   }
 
   public QueueConfig timeToLive(Duration d) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, d, launcher, size, command, claimBatch);
+        name,
+        maxRunners,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        targetWait,
+        d,
+        launcher,
+        size,
+        command,
+        claimBatch);
   }
 
   public QueueConfig launcher(String l) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, timeToLive, l, size, command, claimBatch);
+        name,
+        maxRunners,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        targetWait,
+        timeToLive,
+        l,
+        size,
+        command,
+        claimBatch);
   }
 
   public QueueConfig size(String s) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, s, command, claimBatch);
+        name,
+        maxRunners,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        targetWait,
+        timeToLive,
+        launcher,
+        s,
+        command,
+        claimBatch);
   }
 
   public QueueConfig command(String c) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, c, claimBatch);
+        name,
+        maxRunners,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        targetWait,
+        timeToLive,
+        launcher,
+        size,
+        c,
+        claimBatch);
   }
 
   public QueueConfig claimBatch(int n) {
     return new QueueConfig(
-        name, maxRunners, jobsPerRunner, idleExit, timeToLive, launcher, size, command, n);
+        name,
+        maxRunners,
+        jobsPerRunner,
+        idleMin,
+        idleMax,
+        targetWait,
+        timeToLive,
+        launcher,
+        size,
+        command,
+        n);
   }
 
   /** The longest job timeout a runner of this queue can ever take on. */

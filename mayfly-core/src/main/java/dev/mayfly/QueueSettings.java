@@ -10,6 +10,9 @@ final class QueueSettings {
           "max-runners",
           "jobs-per-runner",
           "idle-exit",
+          "idle-min",
+          "idle-max",
+          "target-wait",
           "time-to-live",
           "launcher",
           "size",
@@ -32,6 +35,16 @@ final class QueueSettings {
         case "max-runners" -> q.maxRunners(integer(value, source, key));
         case "jobs-per-runner" -> q.jobsPerRunner(integer(value, source, key));
         case "idle-exit" -> q.idleExit(duration(value, source, key));
+        // Either bound may come first in a file: one moves the other only where they would cross.
+        case "idle-min" -> {
+          Duration min = duration(value, source, key);
+          yield q.idleBounds(min, max(min, q.idleMax()));
+        }
+        case "idle-max" -> {
+          Duration max = duration(value, source, key);
+          yield q.idleBounds(min(max, q.idleMin()), max);
+        }
+        case "target-wait" -> q.targetWait(duration(value, source, key));
         case "time-to-live" -> q.timeToLive(duration(value, source, key));
         case "launcher" -> q.launcher(value);
         case "size" -> q.size(value);
@@ -47,6 +60,14 @@ final class QueueSettings {
       }
       throw new IllegalArgumentException(source + ": " + key + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static int integer(String value, String source, String key) {

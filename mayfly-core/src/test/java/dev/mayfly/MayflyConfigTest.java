@@ -64,7 +64,8 @@ class MayflyConfigTest {
     assertThat(c.queue("other").maxRunners()).isEqualTo(8);
     QueueConfig mail = c.queue("mail");
     assertThat(mail.maxRunners()).isEqualTo(8);
-    assertThat(mail.idleExit()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(mail.idleMin()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(mail.idleMax()).isEqualTo(Duration.ofSeconds(5));
     assertThat(mail.jobsPerRunner()).isEqualTo(20);
     assertThat(mail.timeToLive()).isEqualTo(Duration.ofMinutes(30));
     assertThat(mail.launcher()).isEqualTo("inprocess");
@@ -107,11 +108,38 @@ class MayflyConfigTest {
   }
 
   @Test
+  void runnersDrainByDefaultAndTheFleetSettingsComeFromTheFile() throws Exception {
+    QueueConfig q = QueueConfig.defaults("q");
+    assertThat(q.jobsPerRunner()).isEqualTo(QueueConfig.NO_JOB_CAP);
+    assertThat(q.targetWait()).isEqualTo(QueueConfig.DEFAULT_TARGET_WAIT);
+    MayflyConfig c =
+        builder()
+            .properties(
+                props(
+                    "queue.a.idle-max = 100ms\nqueue.a.idle-min = 50ms\n"
+                        + "queue.b.target-wait = 30s\nqueue.b.idle-max = 5s\n"
+                        + "queue.b.jobs-per-runner = 0"),
+                "f")
+            .build();
+    assertThat(c.queue("a").idleMin()).isEqualTo(Duration.ofMillis(50));
+    assertThat(c.queue("a").idleMax()).isEqualTo(Duration.ofMillis(100));
+    assertThat(c.queue("b").targetWait()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.queue("b").idleMin()).isEqualTo(QueueConfig.DEFAULT_IDLE_MIN);
+    assertThat(c.queue("b").idleMax()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void impossibleQueueSettingsAreRefusedWhenBuilt() {
     QueueConfig q = QueueConfig.defaults("q");
     assertThatThrownBy(() -> q.maxRunners(0)).hasMessageContaining("maxRunners must be between 1");
     assertThatThrownBy(() -> q.idleExit(Duration.ofMinutes(20)))
-        .hasMessageContaining("idleExit (PT20M) must be shorter than timeToLive");
+        .hasMessageContaining("the idle wait (PT20M) must be shorter than timeToLive");
+    assertThatThrownBy(() -> q.idleBounds(Duration.ofSeconds(5), Duration.ofSeconds(1)))
+        .hasMessageContaining("idleMax (PT1S) must be at least idleMin (PT5S)");
+    assertThatThrownBy(() -> q.jobsPerRunner(-1))
+        .hasMessageContaining("jobsPerRunner must be 0 (no cap) or more");
+    assertThatThrownBy(() -> q.targetWait(Duration.ofSeconds(-1)))
+        .hasMessageContaining("targetWait must be zero or more");
     assertThatThrownBy(() -> builder().defaults(q.launcher("lambda")).build())
         .hasMessageContaining("unknown launcher 'lambda'");
     assertThatThrownBy(() -> builder().leaseTimeout(Duration.ofSeconds(6)).build())

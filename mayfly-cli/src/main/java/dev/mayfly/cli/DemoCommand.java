@@ -120,10 +120,12 @@ final class DemoCommand implements Callable<Integer> {
           picked.repo(),
           picked.bundled() ? " (bundled history: not inside a git checkout)" : "");
       out.printf(
-          "queue %s: up to %d runner(s) at once, %d job(s) per runner, launcher %s; store %s%n",
+          "queue %s: up to %d runner(s) at once, %s, launcher %s; store %s%n",
           QUEUE,
           queue.maxRunners(),
-          queue.jobsPerRunner(),
+          queue.jobsPerRunner() > 0
+              ? queue.jobsPerRunner() + " job(s) per runner"
+              : "runners drain the queue",
           queue.launcher(),
           dev.mayfly.store.JobStores.redact(config.databaseUrl()));
       out.printf(
@@ -148,7 +150,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       Progress progress = new Progress(mayfly, ids, started, out);
       progress.awaitFinished();
-      progress.awaitRunnersExited(queue.idleExit().plus(Duration.ofSeconds(15)));
+      progress.awaitRunnersExited(queue.idleMax().plus(Duration.ofSeconds(15)));
       Summary summary = progress.summary();
       summary.print(out);
       if (exit) {

@@ -14,6 +14,7 @@ import dev.mayfly.runner.RunnerSettings;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.QueueDemand;
+import dev.mayfly.store.QueueHistory;
 import dev.mayfly.store.Recovered;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -30,13 +31,13 @@ import java.util.function.Function;
  * Launches runners when there is work, inside the app (or {@code mayfly serve}): there is no
  * always-on worker.
  *
- * <p>Each tick, for every queue with ready jobs or alive runners, it compares the work waiting with
- * what the alive runners will still take (each takes up to {@code jobsPerRunner} jobs in its life);
- * every {@code jobsPerRunner} ready jobs beyond that justify one more runner, up to the queue's
- * {@code maxRunners}. Small {@code jobsPerRunner} buys parallelism, large buys fewer start-ups. The
- * count of alive runners comes from the store and slots are reserved there atomically, so several
- * dispatchers on one database never launch more than {@code maxRunners} together. The dispatcher
- * itself holds no state another node would need: killing it loses nothing.
+ * <p>Each tick, for every queue with ready jobs, it sizes the queue's fleet from the backlog (see
+ * {@link FleetPolicy}): as many runners as it takes to start the ready jobs within the queue's
+ * target wait, judged from the queue's measured job duration and start-up, never more than {@code
+ * maxRunners} or the platform's capacity. The count of alive runners comes from the store and slots
+ * are reserved there atomically, up to the fleet size this tick decided on, so several dispatchers
+ * on one database launch the difference once between them and never exceed {@code maxRunners}
+ * together. The dispatcher itself holds no state another node would need: killing it loses nothing.
  *
  * <p>A tick also runs crash recovery (expired leases, silent runners), prunes jobs finished longer
  * ago than the retention period (hourly) and flushes captured runner output. Ticks come every
@@ -49,6 +50,9 @@ public final class Dispatcher implements AutoCloseable {
   private static final Duration PRUNE_EVERY = Duration.ofHours(1);
   private static final Duration AT_CAPACITY_PAUSE = Duration.ofSeconds(1);
 
+  /** How long a queue's measured start-up and job duration are reused before reading them anew. */
+  private static final Duration HISTORY_TTL = Duration.ofSeconds(5);
+
   private final MayflyConfig config;
   private final JobStore store;
   private final JobTypes types;
@@ -56,6 +60,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Semaphore wakeups = new Semaphore(0);
   private final Map<String, OutputBuffer> outputs = new ConcurrentHashMap<>();
   private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
+  private final Map<String, Measured> histories = new ConcurrentHashMap<>();
   private volatile boolean running;
 
   /** Launches under way; closing waits for them, so none is cut off half-recorded. */
@@ -150,13 +155,19 @@ public final class Dispatcher implements AutoCloseable {
     }
     outputs.values().forEach(OutputBuffer::flush);
     for (QueueDemand d : store.demand(now)) {
+      if (d.ready() == 0) {
+        continue;
+      }
       QueueConfig queue = config.queue(d.queue());
       Launcher launcher = launchers.apply(queue);
       // The platform's own limit, once known, caps the queue below its configured maximum.
       int cap =
-          Math.min(queue.maxRunners(), launcher.capacity(queue.size()).orElse(Integer.MAX_VALUE));
-      QueueConfig capped = cap < queue.maxRunners() ? queue.maxRunners(Math.max(1, cap)) : queue;
-      int toLaunch = runnersToLaunch(d, capped);
+          Math.max(
+              1,
+              Math.min(
+                  queue.maxRunners(), launcher.capacity(queue.size()).orElse(Integer.MAX_VALUE)));
+      QueueHistory history = history(queue.name(), now);
+      int toLaunch = FleetPolicy.toLaunch(d, history, queue.targetWait(), cap);
       if (toLaunch <= 0) {
         continue;
       }
@@ -164,11 +175,14 @@ public final class Dispatcher implements AutoCloseable {
       if (backoff != null && now.isBefore(backoff.until)) {
         continue;
       }
+      // Up to the fleet size decided here, not "toLaunch more": another node deciding from the
+      // same demand at the same time then finds those slots taken.
       List<String> ids =
           store.reserveRunners(
               new NewRunner(queue.name(), launcher.name(), queue.size(), now),
-              capped.maxRunners(),
+              d.runnersAlive() + toLaunch,
               toLaunch);
+      Duration idle = FleetPolicy.idleBudget(history, queue);
       for (String id : ids) {
         Thread t =
             Thread.ofVirtual()
@@ -176,7 +190,7 @@ public final class Dispatcher implements AutoCloseable {
                 .unstarted(
                     () -> {
                       try {
-                        launch(id, queue, launcher);
+                        launch(id, queue, launcher, idle);
                       } catch (RuntimeException e) {
                         // The runner stays "launching" and is declared lost after the lease
                         // timeout; its slot comes back then.
@@ -217,21 +231,19 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
-  /**
-   * How many runners to add: one per {@code jobsPerRunner} ready jobs that the alive runners will
-   * not take, within the queue's cap.
-   */
-  static int runnersToLaunch(QueueDemand d, QueueConfig queue) {
-    int perRunner = queue.jobsPerRunner();
-    long capacity =
-        Math.max(0, (long) d.runnersAlive() * perRunner - d.jobsRunByAlive() - d.runnersBusy());
-    long uncovered = Math.max(0, d.ready() - capacity);
-    long needed = (uncovered + perRunner - 1) / perRunner;
-    long room = queue.maxRunners() - d.runnersAlive();
-    return (int) Math.max(0, Math.min(needed, room));
+  /** The queue's measured start-up and job duration, read at most every {@link #HISTORY_TTL}. */
+  private QueueHistory history(String queue, Instant now) {
+    Measured m = histories.get(queue);
+    if (m == null || !now.isBefore(m.at.plus(HISTORY_TTL))) {
+      m = new Measured(store.history(queue), now);
+      histories.put(queue, m);
+    }
+    return m.history;
   }
 
-  private void launch(String runnerId, QueueConfig queue, Launcher launcher) {
+  private record Measured(QueueHistory history, Instant at) {}
+
+  private void launch(String runnerId, QueueConfig queue, Launcher launcher, Duration idle) {
     Instant now = config.clock().instant();
     RunnerSettings settings =
         new RunnerSettings(
@@ -240,7 +252,7 @@ public final class Dispatcher implements AutoCloseable {
             config.databaseUrl(),
             types.encode(),
             queue.jobsPerRunner(),
-            queue.idleExit(),
+            idle,
             now.plus(queue.timeToLive()),
             config.runnerPoll(),
             config.leaseTimeout(),
@@ -312,6 +324,7 @@ public final class Dispatcher implements AutoCloseable {
       Instant at = exit != null ? exit.at() : config.clock().instant();
       Integer code = exit != null ? exit.exitCode() : null;
       store.runnerExited(runnerId, code, at);
+      histories.remove(queue.name()); // its start-up and jobs are history now: read them anew
       boolean crashedEarly =
           code != null
               && code != 0

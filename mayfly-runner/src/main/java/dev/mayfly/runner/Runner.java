@@ -32,11 +32,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ol>
  *   <li>Report itself started, then heartbeat on a side thread so its jobs keep their leases.
  *   <li>Claim one job of its queue at a time, only one it can finish before its deadline (the
- *       platform's kill time minus a margin).
+ *       platform's kill time minus a margin), for as long as the queue has ready work: a runner
+ *       drains its queue.
  *   <li>Run it inside a guard: whatever the job does (returns an outcome, throws, hangs past its
  *       timeout), one outcome is recorded, with the stack trace for failures.
- *   <li>Exit when the queue has been empty for the idle period, after {@code jobsPerRunner} jobs,
- *       when no job fits in the time left, or when asked to stop.
+ *   <li>When the queue is empty, leave at once if another runner of the queue will take what comes
+ *       (scale-in); else wait for new work for the idle period, which the dispatcher sets to about
+ *       what a new runner takes to start (waiting longer costs more than starting anew), then
+ *       leave. Also exit at the optional job cap, when no job fits in the time left, or when asked
+ *       to stop.
  * </ol>
  *
  * Delivery is at least once: if this process dies between finishing a job and recording it, the
@@ -51,6 +55,8 @@ public final class Runner {
 
   public enum ExitReason {
     IDLE,
+    /** The queue was empty and other runners of it will take what comes. */
+    SCALED_IN,
     JOB_LIMIT,
     TIME_TO_LIVE,
     STOPPED,
@@ -112,8 +118,12 @@ public final class Runner {
     String id = settings.runnerId();
     store.runnerStarted(id, clock.instant());
     out.printf(
-        "mayfly runner %s started: queue %s, up to %d jobs, deadline %s%n",
-        id, settings.queue(), settings.jobsPerRunner(), settings.deadline());
+        "mayfly runner %s started: queue %s, %s, waits %d ms for new work, deadline %s%n",
+        id,
+        settings.queue(),
+        settings.jobsPerRunner() > 0 ? "up to " + settings.jobsPerRunner() + " jobs" : "no job cap",
+        settings.idleExit().toMillis(),
+        settings.deadline());
     Thread heartbeat = Thread.ofVirtual().name("mayfly-heartbeat-" + id).start(this::heartbeat);
     // Where the store can announce new jobs, an idle runner wakes at once instead of at its
     // next poll; the poll stays as the safety net.
@@ -144,7 +154,7 @@ public final class Runner {
       if (stop.getCount() == 0) {
         return ExitReason.STOPPED;
       }
-      if (jobsRun >= settings.jobsPerRunner()) {
+      if (settings.jobCapReached(jobsRun)) {
         return ExitReason.JOB_LIMIT;
       }
       Instant now = clock.instant();
@@ -152,7 +162,7 @@ public final class Runner {
       if (left.isNegative() || left.isZero()) {
         return ExitReason.TIME_TO_LIVE;
       }
-      int batch = Math.min(settings.claimBatch(), settings.jobsPerRunner() - jobsRun);
+      int batch = settings.jobsLeft(jobsRun, settings.claimBatch());
       List<ClaimedJob> claimed;
       try {
         claimed =
@@ -172,10 +182,22 @@ public final class Runner {
         idleSince = clock.instant();
         continue;
       }
+      if (surplus(now)) {
+        return ExitReason.SCALED_IN;
+      }
       if (!Duration.between(idleSince, now).minus(settings.idleExit()).isNegative()) {
         return ExitReason.IDLE;
       }
       awaitNewWork(settings.pollInterval());
+    }
+  }
+
+  /** Asks the store whether other runners will take what comes; if unsure, stay. */
+  private boolean surplus(Instant now) {
+    try {
+      return store.retireIfSurplus(settings.runnerId(), settings.queue(), now);
+    } catch (RuntimeException e) {
+      return false; // the database is away: the idle budget still ends this runner
     }
   }
 

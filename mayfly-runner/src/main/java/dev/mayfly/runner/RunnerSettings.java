@@ -14,6 +14,9 @@ import java.util.Map;
  * @param databaseUrl where the store is; on platforms the app's own {@code DATABASE_URL} config var
  *     is used instead of passing it, so no secret travels in the launch request
  * @param jobTypes the registry, as {@code name=class,...}
+ * @param jobsPerRunner the most jobs this runner takes, or 0 for no cap
+ * @param idleExit how long it waits for new work once its queue is empty (the dispatcher sets it
+ *     from the queue's measured start-up)
  * @param deadline when the platform will kill this runner (launch time plus time-to-live)
  * @param claimBatch jobs claimed (and their outcomes recorded) together: 1 records each job as it
  *     ends; more saves database round trips for many short jobs, at the price of holding claimed
@@ -48,8 +51,8 @@ public record RunnerSettings(
   public static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
 
   public RunnerSettings {
-    if (jobsPerRunner < 1) {
-      throw new IllegalArgumentException("jobsPerRunner must be at least 1");
+    if (jobsPerRunner < 0) {
+      throw new IllegalArgumentException("jobsPerRunner must be 0 (no cap) or more");
     }
     if (claimBatch < 1) {
       throw new IllegalArgumentException("claimBatch must be at least 1");
@@ -62,6 +65,16 @@ public record RunnerSettings(
               + leaseTimeout
               + ")");
     }
+  }
+
+  /** True when {@code jobsRun} jobs are all this runner may take. */
+  public boolean jobCapReached(int jobsRun) {
+    return jobsPerRunner > 0 && jobsRun >= jobsPerRunner;
+  }
+
+  /** How many more jobs this runner may take: at most {@code wanted}. */
+  public int jobsLeft(int jobsRun, int wanted) {
+    return jobsPerRunner > 0 ? Math.min(wanted, jobsPerRunner - jobsRun) : wanted;
   }
 
   /** The variables to set, in a stable order; {@code databaseUrl} only when {@code withDb}. */
@@ -94,7 +107,7 @@ public record RunnerSettings(
         required(env, QUEUE),
         db == null ? required(env, DATABASE_URL) : db,
         required(env, JOBS),
-        (int) number(env, JOBS_PER_RUNNER, 1),
+        (int) number(env, JOBS_PER_RUNNER, 0),
         Duration.ofMillis(number(env, IDLE_EXIT_MS, 2_000)),
         instant(env, DEADLINE),
         Duration.ofMillis(number(env, POLL_MS, 200)),

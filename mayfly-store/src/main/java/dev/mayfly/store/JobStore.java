@@ -108,6 +108,15 @@ public interface JobStore extends AutoCloseable {
   void runnerStarted(String runnerId, Instant at);
 
   /**
+   * Scale-in, asked by a runner that found nothing to claim: it may leave at once if another alive
+   * runner of its queue will take what comes next (one still launching, one busy, or an idle one
+   * launched after it; of several idle runners, the newest stays). Decided and recorded atomically
+   * with the queue's other runners, so two idle runners never both leave on each other's account.
+   * Returns true, with the runner marked exited at {@code now}, if it should leave.
+   */
+  boolean retireIfSurplus(String runnerId, String queue, Instant now);
+
+  /**
    * The runner's end, reported by the runner or by its launcher, whichever comes first; the exit
    * code, once known, is kept. A runner already declared lost stays lost.
    */
@@ -170,6 +179,9 @@ public interface JobStore extends AutoCloseable {
 
   /** What the dispatcher needs to decide launches, per queue with ready work or alive runners. */
   List<QueueDemand> demand(Instant now);
+
+  /** The queue's measured start-up and job duration, from its latest runners. */
+  QueueHistory history(String queue);
 
   @Override
   void close();

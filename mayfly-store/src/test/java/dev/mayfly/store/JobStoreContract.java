@@ -532,17 +532,103 @@ public abstract class JobStoreContract {
   }
 
   @Test
-  void demandCountsReadyJobsAndWhatAliveRunnersWillTake() {
+  void demandCountsReadyJobsAndAliveRunnersByWhatTheyAreDoing() {
     store.enqueue(job("default"));
     store.enqueue(job("default"));
     store.enqueue(job("default"));
-    String busy = reserveOne("default");
+    String busy = started("default", t0);
+    started("default", t0);
     reserveOne("default");
     long first = claim(store, "default", busy, t0).orElseThrow().id();
     store.finish(first, busy, new Finish.Succeeded(t0));
     claim(store, "default", busy, t0);
 
-    assertThat(store.demand(t0)).singleElement().isEqualTo(new QueueDemand("default", 1, 2, 1, 1));
+    assertThat(store.demand(t0)).singleElement().isEqualTo(new QueueDemand("default", 1, 1, 1, 1));
+  }
+
+  @Test
+  void ofSeveralIdleRunnersOnlyTheNewestStays() {
+    String older = started("default", t0);
+    String newer = started("default", t0.plusSeconds(1));
+    String otherQueue = started("other", t0.plusSeconds(2));
+
+    assertThat(store.retireIfSurplus(newer, "default", t0.plusSeconds(3))).isFalse();
+    assertThat(store.retireIfSurplus(older, "default", t0.plusSeconds(3))).isTrue();
+    assertThat(store.runner(older, t0.plusSeconds(3)).orElseThrow().state())
+        .isEqualTo(RunnerState.EXITED);
+    // alone now, and nothing else of its queue counts
+    assertThat(store.retireIfSurplus(newer, "default", t0.plusSeconds(4))).isFalse();
+    assertThat(store.retireIfSurplus(otherQueue, "other", t0.plusSeconds(4))).isFalse();
+    assertThat(store.runner(newer, t0.plusSeconds(4)).orElseThrow().state())
+        .isEqualTo(RunnerState.RUNNING);
+  }
+
+  @Test
+  void anIdleRunnerLeavesWhenAnotherIsBusyOrStillLaunching() {
+    store.enqueue(job("default"));
+    String idle = started("default", t0.plusSeconds(5));
+    String busy = started("default", t0);
+    claim(store, "default", busy, t0.plusSeconds(6)).orElseThrow();
+    assertThat(store.retireIfSurplus(idle, "default", t0.plusSeconds(7))).isTrue();
+
+    String idleToo = started("default", t0.plusSeconds(8));
+    assertThat(store.retireIfSurplus(idleToo, "default", t0.plusSeconds(9))).isTrue();
+
+    String alone = started("other", t0.plusSeconds(9));
+    reserveOne("other");
+    assertThat(store.retireIfSurplus(alone, "other", t0.plusSeconds(10))).isTrue();
+  }
+
+  @Test
+  void concurrentIdleRunnersNeverAllLeave() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      String queue = "race" + round;
+      List<String> runners = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        runners.add(started(queue, t0));
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<Boolean>> left = new ArrayList<>();
+        for (String r : runners) {
+          left.add(pool.submit(() -> store.retireIfSurplus(r, queue, t0.plusSeconds(1))));
+        }
+        int gone = 0;
+        for (var f : left) {
+          gone += f.get() ? 1 : 0;
+        }
+        assertThat(gone).as("round %d", round).isEqualTo(3);
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void historyMeasuresStartUpAndJobDurationFromTheLatestRunners() {
+    assertThat(store.history("default")).isEqualTo(QueueHistory.NONE);
+    for (int i = 0; i < 3; i++) {
+      Instant launched = t0.plusSeconds(10L * i);
+      String r =
+          store
+              .reserveRunners(new NewRunner("default", "local", null, launched), 100, 1)
+              .getFirst();
+      store.runnerStarted(r, launched.plusMillis(300 + 100L * i));
+      store.enqueue(job("default"));
+      Instant claimed = launched.plusSeconds(1);
+      long id = claim(store, "default", r, claimed).orElseThrow().id();
+      store.finish(id, r, new Finish.Succeeded(claimed.plusMillis(200 + 10L * i)));
+      store.runnerExited(r, 0, claimed.plusSeconds(1));
+    }
+    String other = started("other", t0);
+    store.enqueue(job("other"));
+    long id = claim(store, "other", other, t0).orElseThrow().id();
+    store.finish(id, other, new Finish.Succeeded(t0.plusSeconds(60)));
+
+    QueueHistory h = store.history("default");
+    assertThat(h.startup()).isEqualTo(Duration.ofMillis(400));
+    assertThat(h.jobDuration()).isEqualTo(Duration.ofMillis(210));
+    assertThat(h.runners()).isEqualTo(3);
   }
 
   @Test
@@ -631,6 +717,13 @@ public abstract class JobStoreContract {
     }
     pool.shutdown();
     assertThat(total).isEqualTo(5);
+  }
+
+  /** A runner that has reported in, launched at {@code at}. */
+  protected String started(String queue, Instant at) {
+    String r = store.reserveRunners(new NewRunner(queue, "local", null, at), 100, 1).getFirst();
+    store.runnerStarted(r, at);
+    return r;
   }
 
   protected String reserveOne(String queue) {

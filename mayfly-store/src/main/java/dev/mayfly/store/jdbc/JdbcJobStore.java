@@ -16,6 +16,7 @@ import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.QueueDemand;
+import dev.mayfly.store.QueueHistory;
 import dev.mayfly.store.Recovered;
 import dev.mayfly.store.RunnerUsage;
 import dev.mayfly.store.StoreException;
@@ -602,6 +603,47 @@ public abstract class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public boolean retireIfSurplus(String runnerId, String queue, Instant now) {
+    // A read first: most polls of an idle runner find that it should stay, and need no write lock.
+    if (!read(c -> surplus(c, runnerId, queue))) {
+      return false;
+    }
+    return write(
+        c -> {
+          lockQueue(c, queue); // the same lock as reserveRunners: one view of the queue's fleet
+          return surplus(c, runnerId, queue)
+              && update(
+                      c,
+                      "UPDATE mayfly_runners SET state = 'exited', exited_at = ?"
+                          + " WHERE id = ? AND state = 'running'",
+                      now.toEpochMilli(),
+                      runnerId)
+                  == 1;
+        });
+  }
+
+  /**
+   * Whether another alive runner of the queue will take what comes: one launching, one busy, or an
+   * idle one launched after this one (ties broken by id), so that exactly one of several idle
+   * runners, the one with the most time left to live, stays.
+   */
+  private static boolean surplus(Connection c, String runnerId, String queue) throws SQLException {
+    return one(
+        c,
+        "SELECT count(*) FROM mayfly_runners o, mayfly_runners me"
+            + " WHERE me.id = ? AND o.queue = ? AND o.id <> me.id"
+            + " AND o.state IN ('launching', 'running')"
+            + " AND (o.state = 'launching'"
+            + " OR EXISTS (SELECT 1 FROM mayfly_jobs j WHERE j.runner_id = o.id"
+            + " AND j.state = 'running')"
+            + " OR o.launched_at > me.launched_at"
+            + " OR (o.launched_at = me.launched_at AND o.id > me.id))",
+        rs -> rs.getLong(1) > 0,
+        runnerId,
+        queue);
+  }
+
+  @Override
   public void runnerExited(String runnerId, Integer exitCode, Instant at) {
     write(
         c -> {
@@ -974,19 +1016,75 @@ public abstract class JdbcJobStore implements JobStore {
           for (Object[] row :
               list(
                   c,
-                  "SELECT r.queue, count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM mayfly_jobs j"
+                  "SELECT r.queue, sum(CASE WHEN r.state = 'launching' THEN 1 ELSE 0 END),"
+                      + " sum(CASE WHEN r.state = 'running' AND EXISTS (SELECT 1 FROM mayfly_jobs j"
                       + " WHERE j.runner_id = r.id AND j.state = 'running') THEN 1 ELSE 0 END),"
-                      + " sum(r.jobs_run)"
+                      + " count(*)"
                       + " FROM mayfly_runners r WHERE r.state IN ('launching', 'running')"
                       + " GROUP BY r.queue",
-                  rs ->
-                      new Object[] {rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)})) {
+                  rs -> new Object[] {rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4)})) {
             String q = (String) row[0];
+            int launching = (int) row[1];
+            int busy = (int) row[2];
+            int idle = (int) row[3] - launching - busy;
             long ready = byQueue.containsKey(q) ? byQueue.get(q).ready() : 0;
-            byQueue.put(q, new QueueDemand(q, ready, (int) row[1], (int) row[2], (long) row[3]));
+            byQueue.put(q, new QueueDemand(q, ready, launching, busy, idle));
           }
           return List.copyOf(byQueue.values());
         });
+  }
+
+  @Override
+  public QueueHistory history(String queue) {
+    return read(
+        c -> {
+          // The latest runners of the queue, through the (queue, launched_at) index.
+          List<long[]> runners =
+              list(
+                  c,
+                  "SELECT launched_at, started_at FROM mayfly_runners WHERE queue = ?"
+                      + " ORDER BY launched_at DESC LIMIT "
+                      + HISTORY_RUNNERS,
+                  rs -> {
+                    long started = rs.getLong(2);
+                    return new long[] {rs.getLong(1), rs.wasNull() ? -1 : started};
+                  },
+                  queue);
+          List<Long> startups = new ArrayList<>();
+          for (long[] r : runners) {
+            if (r[1] >= 0) {
+              startups.add(Math.max(0, r[1] - r[0]));
+            }
+          }
+          List<Long> durations =
+              list(
+                  c,
+                  "SELECT a.finished_at - a.started_at FROM mayfly_attempts a"
+                      + " WHERE a.runner_id IN (SELECT id FROM mayfly_runners WHERE queue = ?"
+                      + " ORDER BY launched_at DESC LIMIT "
+                      + HISTORY_RUNNERS
+                      + ")"
+                      + " AND a.finished_at IS NOT NULL AND a.outcome <> 'lost'"
+                      + " ORDER BY a.started_at DESC LIMIT "
+                      + HISTORY_ATTEMPTS,
+                  rs -> Math.max(0, rs.getLong(1)),
+                  queue);
+          return new QueueHistory(median(startups), median(durations), startups.size());
+        });
+  }
+
+  /** How many of a queue's latest runners, and of their latest attempts, its history reads. */
+  private static final int HISTORY_RUNNERS = 20;
+
+  private static final int HISTORY_ATTEMPTS = 200;
+
+  private static Duration median(List<Long> millis) {
+    if (millis.isEmpty()) {
+      return null;
+    }
+    List<Long> sorted = new ArrayList<>(millis);
+    sorted.sort(null);
+    return Duration.ofMillis(sorted.get(sorted.size() / 2));
   }
 
   // ---- mapping -------------------------------------------------------------------------------

@@ -47,7 +47,8 @@ public final class PostgresJobStore extends JdbcJobStore {
               "V2__retries.sql",
               "V3__unique_keys.sql",
               "V4__runner_exits_index.sql",
-              "V5__attempts_by_runner.sql"));
+              "V5__attempts_by_runner.sql",
+              "V6__runners_by_queue.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   private final PostgresUrl url;

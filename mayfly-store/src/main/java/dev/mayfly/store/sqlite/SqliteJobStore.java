@@ -43,7 +43,8 @@ public final class SqliteJobStore extends JdbcJobStore {
               "V3__retries.sql",
               "V4__unique_keys.sql",
               "V5__runner_exits_index.sql",
-              "V6__attempts_by_runner.sql"));
+              "V6__attempts_by_runner.sql",
+              "V7__runners_by_queue.sql"));
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one

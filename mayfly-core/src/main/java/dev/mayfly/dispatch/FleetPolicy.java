@@ -1,0 +1,75 @@
+package dev.mayfly.dispatch;
+
+import dev.mayfly.QueueConfig;
+import dev.mayfly.store.QueueDemand;
+import dev.mayfly.store.QueueHistory;
+import java.time.Duration;
+
+/**
+ * How many runners a queue needs and how long an idle one should wait: the arithmetic that lets
+ * one-off runners bill little more than their busy seconds. The reasoning, with its formulas, is in
+ * docs/architecture.md ("Sizing the fleet").
+ *
+ * <p>Launching: each runner alive can start some of the ready jobs within the queue's target wait
+ * {@code T}, given the measured job duration {@code d} and start-up {@code s}: an idle runner one
+ * now and one every {@code d} after, a busy one from when its job ends (about {@code d/2} from
+ * now), a new or launching one from {@code s} on, and always at least one. The queue gets new
+ * runners for the ready jobs the alive ones cannot start in time, within its cap. Before any job of
+ * the queue has finished, {@code d} is unknown: every ready job not met by an idle or launching
+ * runner gets one, up to the cap, and the first jobs teach the rest.
+ *
+ * <p>Waiting: an idle runner waits about as long as a runner of its queue takes to start (the
+ * ski-rental rule: never more than twice the cost of the best choice made in hindsight), within the
+ * queue's bounds. That a runner leaves at once when others can take what comes is the store's
+ * {@code retireIfSurplus}.
+ */
+final class FleetPolicy {
+  /** What start-up is taken to be before a runner of the queue has started. */
+  static final Duration STARTUP_PRIOR = Duration.ofSeconds(1);
+
+  private FleetPolicy() {}
+
+  /** Runners to launch now, so that alive ones never exceed {@code cap}. */
+  static int toLaunch(QueueDemand demand, QueueHistory history, Duration targetWait, int cap) {
+    long room = cap - (long) demand.runnersAlive();
+    if (demand.ready() == 0 || room <= 0) {
+      return 0;
+    }
+    long uncovered;
+    long perNew;
+    if (history.jobDuration() == null) {
+      uncovered = demand.ready() - demand.runnersIdle() - demand.runnersLaunching();
+      perNew = 1;
+    } else {
+      double d = Math.max(1, history.jobDuration().toMillis());
+      double t = targetWait.toMillis();
+      double s = startup(history).toMillis();
+      long perIdle = 1 + (long) Math.floor(t / d);
+      long perBusy = t >= d / 2 ? 1 + (long) Math.floor((t - d / 2) / d) : 0;
+      perNew = t >= s ? 1 + (long) Math.floor((t - s) / d) : 1;
+      long capacity =
+          demand.runnersIdle() * perIdle
+              + demand.runnersBusy() * perBusy
+              + demand.runnersLaunching() * perNew;
+      uncovered = demand.ready() - capacity;
+    }
+    if (uncovered <= 0) {
+      return 0;
+    }
+    long needed = (uncovered + perNew - 1) / perNew;
+    return (int) Math.min(needed, room);
+  }
+
+  /** How long a new runner of this queue waits for work once the queue is empty. */
+  static Duration idleBudget(QueueHistory history, QueueConfig queue) {
+    Duration s = startup(history);
+    if (s.compareTo(queue.idleMin()) < 0) {
+      return queue.idleMin();
+    }
+    return s.compareTo(queue.idleMax()) > 0 ? queue.idleMax() : s;
+  }
+
+  private static Duration startup(QueueHistory history) {
+    return history.startup() != null ? history.startup() : STARTUP_PRIOR;
+  }
+}

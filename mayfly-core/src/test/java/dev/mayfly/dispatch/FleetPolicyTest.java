@@ -1,0 +1,83 @@
+package dev.mayfly.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mayfly.QueueConfig;
+import dev.mayfly.store.QueueDemand;
+import dev.mayfly.store.QueueHistory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class FleetPolicyTest {
+  private static final Duration T = Duration.ofSeconds(2);
+  private static final QueueHistory SHORT_JOBS = measured(500, 200);
+  private static final QueueHistory LONG_JOBS = measured(500, 600_000);
+
+  private static QueueHistory measured(long startupMillis, long jobMillis) {
+    return new QueueHistory(Duration.ofMillis(startupMillis), Duration.ofMillis(jobMillis), 5);
+  }
+
+  private static int launch(
+      QueueHistory h, long ready, int launching, int busy, int idle, int cap) {
+    return FleetPolicy.toLaunch(new QueueDemand("q", ready, launching, busy, idle), h, T, cap);
+  }
+
+  @Test
+  void beforeAnyJobFinishedEveryReadyJobNotMetByAnIdleOrLaunchingRunnerGetsOne() {
+    assertThat(launch(QueueHistory.NONE, 3, 0, 0, 0, 8)).isEqualTo(3);
+    assertThat(launch(QueueHistory.NONE, 1000, 0, 0, 0, 8)).isEqualTo(8);
+    assertThat(launch(QueueHistory.NONE, 3, 1, 0, 1, 8)).isEqualTo(1);
+  }
+
+  @Test
+  void aLargeBacklogOfShortJobsGetsTheCapAndAFewGetOneRunner() {
+    assertThat(launch(SHORT_JOBS, 1000, 0, 0, 0, 8)).isEqualTo(8);
+    assertThat(launch(measured(500, 50), 3, 0, 0, 0, 8)).isEqualTo(1);
+    // a new runner starts at 0.5 s, then one job every 0.2 s: 8 jobs within 2 s
+    assertThat(launch(SHORT_JOBS, 8, 0, 0, 0, 8)).isEqualTo(1);
+    assertThat(launch(SHORT_JOBS, 9, 0, 0, 0, 8)).isEqualTo(2);
+  }
+
+  @Test
+  void runnersAliveCountForWhatTheyCanStartWithinTheTarget() {
+    // an idle runner starts 11 jobs of 0.2 s within 2 s; a busy one, from when its job ends, 10
+    assertThat(launch(SHORT_JOBS, 11, 0, 0, 1, 8)).isZero();
+    assertThat(launch(SHORT_JOBS, 10, 0, 1, 0, 8)).isZero();
+    assertThat(launch(SHORT_JOBS, 11, 0, 1, 0, 8)).isEqualTo(1);
+  }
+
+  @Test
+  void jobsLongerThanTheTargetGetARunnerEachThatIsNotBusy() {
+    assertThat(launch(LONG_JOBS, 2, 0, 2, 0, 8)).isEqualTo(2);
+    assertThat(launch(LONG_JOBS, 2, 0, 0, 1, 8)).isEqualTo(1);
+  }
+
+  @Test
+  void runnersStillStartingAreNeverDoubled() {
+    // a start-up longer than the target: each launching runner still takes one job
+    QueueHistory slowStart = measured(30_000, 600_000);
+    assertThat(launch(slowStart, 3, 3, 0, 0, 8)).isZero();
+    assertThat(launch(slowStart, 4, 3, 0, 0, 8)).isEqualTo(1);
+    assertThat(launch(QueueHistory.NONE, 3, 3, 0, 0, 8)).isZero();
+  }
+
+  @Test
+  void neverExceedsTheCapAndLaunchesNothingWithoutReadyWork() {
+    assertThat(launch(LONG_JOBS, 1000, 0, 8, 0, 8)).isZero();
+    assertThat(launch(LONG_JOBS, 1000, 1, 6, 0, 8)).isEqualTo(1);
+    assertThat(launch(SHORT_JOBS, 0, 0, 0, 0, 8)).isZero();
+    assertThat(launch(QueueHistory.NONE, 0, 0, 0, 0, 8)).isZero();
+  }
+
+  @Test
+  void theIdleWaitFollowsTheMeasuredStartUpWithinTheQueuesBounds() {
+    QueueConfig q = QueueConfig.defaults("q");
+    assertThat(FleetPolicy.idleBudget(measured(300, 1), q)).isEqualTo(Duration.ofMillis(300));
+    assertThat(FleetPolicy.idleBudget(measured(4_000, 1), q)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(FleetPolicy.idleBudget(measured(50, 1), q)).isEqualTo(q.idleMin());
+    assertThat(FleetPolicy.idleBudget(measured(300_000, 1), q)).isEqualTo(q.idleMax());
+    assertThat(FleetPolicy.idleBudget(QueueHistory.NONE, q)).isEqualTo(FleetPolicy.STARTUP_PRIOR);
+    QueueConfig fixed = q.idleExit(Duration.ofSeconds(2));
+    assertThat(FleetPolicy.idleBudget(measured(300, 1), fixed)).isEqualTo(Duration.ofSeconds(2));
+  }
+}
