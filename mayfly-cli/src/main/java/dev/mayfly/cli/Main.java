@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       CancelCommand.class,
       CostCommand.class,
       BenchCommand.class,
+      AotCommand.class,
       HerokuEmulatorCommand.class,
       CommandLine.HelpCommand.class
     })

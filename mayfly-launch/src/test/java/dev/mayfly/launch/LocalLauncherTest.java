@@ -93,12 +93,7 @@ class LocalLauncherTest {
     LocalOptions d = LocalOptions.defaults();
     launcher =
         new LocalLauncher(
-            new LocalOptions(
-                Path.of("/nonexistent/bin/java"),
-                d.jvmOptions(),
-                d.classPath(),
-                d.mainClass(),
-                d.stopGrace()),
+            d.withJavaBinary(Path.of("/nonexistent/bin/java")).withStartupCache(null),
             InstantSource.system());
     assertThatThrownBy(() -> launcher.launch(request(Map.of(), Duration.ofMinutes(1))))
         .isInstanceOf(LaunchException.class)

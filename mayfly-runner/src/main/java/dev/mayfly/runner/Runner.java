@@ -172,6 +172,9 @@ public final class Runner {
         // held, so nothing is at risk. The idle clock keeps running, so a long outage ends the
         // runner and the dispatcher starts a fresh one later.
         out.println("mayfly runner: claiming failed, retrying: " + e.getMessage());
+        if (!Duration.between(idleSince, now).minus(settings.idleExit()).isNegative()) {
+          return ExitReason.IDLE;
+        }
         awaitNewWork(Duration.ofSeconds(1));
         continue;
       }

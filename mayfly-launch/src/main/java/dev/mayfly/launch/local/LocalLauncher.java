@@ -30,6 +30,8 @@ public final class LocalLauncher implements Launcher {
   private final LocalOptions options;
   private final InstantSource clock;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  private final StartupCache.Mode cacheMode;
+  private StartupCache cache;
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -39,8 +41,44 @@ public final class LocalLauncher implements Launcher {
           });
 
   public LocalLauncher(LocalOptions options, InstantSource clock) {
+    this(options, clock, null);
+  }
+
+  /** With the start-up cache's kind forced, for tests of the one this JDK would not pick. */
+  LocalLauncher(LocalOptions options, InstantSource clock, StartupCache.Mode cacheMode) {
     this.options = options;
     this.clock = clock;
+    this.cacheMode = cacheMode;
+  }
+
+  /** Made on first use: it extracts SQLite's library and reads the class path's jars. */
+  private StartupCache startupCache() {
+    if (options.startupCache() == null) {
+      return null;
+    }
+    synchronized (this) {
+      if (cache == null) {
+        cache = new StartupCache(options.startupCache(), options, cacheMode);
+      }
+      return cache;
+    }
+  }
+
+  /**
+   * Builds the runner start-up cache now, if there can be one and it is not built yet (what {@code
+   * mayfly aot} does), and says what there is.
+   */
+  public String buildStartupCache() {
+    StartupCache c = startupCache();
+    if (c == null) {
+      return "no start-up cache: it is turned off";
+    }
+    if (c.mode() == StartupCache.Mode.NONE) {
+      return "no start-up cache: " + c.whyNone();
+    }
+    return c.build()
+        ? c.mode() + " cache " + c.file()
+        : "building the " + c.mode() + " cache " + c.file() + " failed; see its .log beside it";
   }
 
   @Override
@@ -48,10 +86,15 @@ public final class LocalLauncher implements Launcher {
     return "local";
   }
 
+  /** The command a runner is started with now, start-up cache options included. */
   public List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(options.javaBinary().toString());
     cmd.addAll(options.jvmOptions());
+    StartupCache cache = startupCache();
+    if (cache != null) {
+      cmd.addAll(cache.launchOptions());
+    }
     cmd.add("-cp");
     cmd.add(options.classPath());
     cmd.add(options.mainClass());

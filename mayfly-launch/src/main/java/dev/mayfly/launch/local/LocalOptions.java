@@ -10,13 +10,17 @@ import java.util.List;
  *
  * @param jvmOptions by default C1 only and the serial collector: a short-lived runner finishes
  *     sooner without the optimising compiler warming up or parallel GC threads starting
+ * @param startupCache the folder for the runner's start-up cache (a JDK AOT cache or AppCDS
+ *     archive, and SQLite's native library), built on first use; null for none. By default {@code
+ *     $MAYFLY_CACHE_DIR}, else {@code ~/.cache/mayfly}
  */
 public record LocalOptions(
     Path javaBinary,
     List<String> jvmOptions,
     String classPath,
     String mainClass,
-    Duration stopGrace) {
+    Duration stopGrace,
+    Path startupCache) {
 
   public static final String RUNNER_MAIN = "dev.mayfly.runner.RunnerMain";
 
@@ -35,19 +39,33 @@ public record LocalOptions(
             "--enable-native-access=ALL-UNNAMED"), // SQLite's JNI library, without a warning
         System.getProperty("java.class.path"),
         RUNNER_MAIN,
-        LocalLauncher.defaultStopGrace());
+        LocalLauncher.defaultStopGrace(),
+        StartupCache.defaultDir());
+  }
+
+  public LocalOptions withJavaBinary(Path java) {
+    return new LocalOptions(java, jvmOptions, classPath, mainClass, stopGrace, startupCache);
   }
 
   public LocalOptions withJvmOptions(List<String> options) {
-    return new LocalOptions(javaBinary, options, classPath, mainClass, stopGrace);
+    return new LocalOptions(javaBinary, options, classPath, mainClass, stopGrace, startupCache);
+  }
+
+  public LocalOptions withClassPath(String cp) {
+    return new LocalOptions(javaBinary, jvmOptions, cp, mainClass, stopGrace, startupCache);
   }
 
   public LocalOptions withMainClass(String main) {
-    return new LocalOptions(javaBinary, jvmOptions, classPath, main, stopGrace);
+    return new LocalOptions(javaBinary, jvmOptions, classPath, main, stopGrace, startupCache);
   }
 
   public LocalOptions withStopGrace(Duration grace) {
-    return new LocalOptions(javaBinary, jvmOptions, classPath, mainClass, grace);
+    return new LocalOptions(javaBinary, jvmOptions, classPath, mainClass, grace, startupCache);
+  }
+
+  /** Keeps the start-up cache in {@code dir}, or uses none when it is null. */
+  public LocalOptions withStartupCache(Path dir) {
+    return new LocalOptions(javaBinary, jvmOptions, classPath, mainClass, stopGrace, dir);
   }
 
   static Path currentJava() {

@@ -1,0 +1,218 @@
+package dev.mayfly.launch.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mayfly.api.JobInfo;
+import dev.mayfly.api.JobState;
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.launch.LaunchRequest;
+import dev.mayfly.launch.RunnerExit;
+import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.runner.RunnerTraining;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.JobStores;
+import dev.mayfly.store.NewJob;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner start-up cache with real runner JVMs: built when missing, used when sound, passed over
+ * and built anew when stale or damaged, and never a word from the JVM in a runner's output.
+ */
+@Tag("processes")
+class StartupCacheTest {
+  @TempDir Path dir;
+  private Path cacheDir;
+  private String classPath;
+  private String db;
+  private final List<LocalLauncher> launchers = new ArrayList<>();
+
+  @BeforeEach
+  void jarsOnly() throws IOException {
+    cacheDir = dir.resolve("cache");
+    db = "jdbc:sqlite:" + dir.resolve("jobs.db");
+    // A cache takes JAR files only: this test's class path, with its folders packed into jars.
+    List<String> entries = new ArrayList<>();
+    int n = 0;
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (Files.isDirectory(p)) {
+        Path jar = dir.resolve("packed-" + n++ + ".jar");
+        pack(p, jar);
+        entries.add(jar.toString());
+      } else if (Files.isRegularFile(p)) {
+        entries.add(entry);
+      }
+    }
+    classPath = String.join(File.pathSeparator, entries);
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void close() {
+    launchers.forEach(LocalLauncher::close);
+  }
+
+  private LocalLauncher launcher(String cp, StartupCache.Mode mode) {
+    LocalOptions options = LocalOptions.defaults().withClassPath(cp).withStartupCache(cacheDir);
+    LocalLauncher l = new LocalLauncher(options, InstantSource.system(), mode);
+    launchers.add(l);
+    return l;
+  }
+
+  @Test
+  void aMissingCacheIsBuiltInTheBackgroundAndThenUsed() throws Exception {
+    LocalLauncher launcher = launcher(classPath, null);
+    assertThat(cacheFlag(launcher)).as("nothing built yet").isNull();
+    runOneJob(launcher); // the first launch went without, and started the training run
+    await().atMost(Duration.ofMinutes(3)).until(() -> cacheFlag(launcher) != null);
+    assertThat(cacheFlag(launcher)).startsWith("-XX:AOTCache=");
+    runOneJob(launcher);
+  }
+
+  @Test
+  void aDamagedCacheIsPassedOverDeletedAndBuiltAgain() throws Exception {
+    Path cache = built(launcher(classPath, null));
+    // damage its header: a JVM given this file crashes
+    try (FileChannel ch = FileChannel.open(cache, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap("garbage!garbage!".getBytes()), 100);
+    }
+    LocalLauncher fresh = launcher(classPath, null); // as a dispatcher started anew would
+    assertThat(cacheFlag(fresh)).isNull();
+    runOneJob(fresh);
+    await().atMost(Duration.ofMinutes(3)).until(() -> cacheFlag(fresh) != null);
+    runOneJob(fresh);
+  }
+
+  @Test
+  void aCacheOfAnotherClassPathIsNeverUsed() throws Exception {
+    Path cache = built(launcher(classPath, null));
+    // the app's jar is rebuilt: same path, new modification time
+    Path appJar = dir.resolve("packed-0.jar");
+    Files.setLastModifiedTime(appJar, FileTime.from(Instant.now().plusSeconds(60)));
+    LocalLauncher rebuilt = launcher(classPath, null);
+    assertThat(cacheFlag(rebuilt)).isNull();
+    runOneJob(rebuilt);
+    await().atMost(Duration.ofMinutes(3)).until(() -> cacheFlag(rebuilt) != null);
+    assertThat(cacheFlag(rebuilt)).doesNotContain(cache.toString());
+  }
+
+  @Test
+  void anAppCdsArchiveServesJdksWithoutTheAotCache() throws Exception {
+    LocalLauncher launcher = launcher(classPath, StartupCache.Mode.APPCDS);
+    built(launcher);
+    assertThat(cacheFlag(launcher)).startsWith("-XX:SharedArchiveFile=");
+    runOneJob(launcher);
+  }
+
+  @Test
+  void aClassPathWithFoldersHasNoCacheAndLaunchesAsBefore() throws Exception {
+    String withFolder = classPath + File.pathSeparator + dir.resolve("classes");
+    Files.createDirectories(dir.resolve("classes"));
+    LocalLauncher launcher = launcher(withFolder, null);
+    assertThat(launcher.buildStartupCache()).contains("not a JAR file");
+    runOneJob(launcher);
+    assertThat(cacheFlag(launcher)).isNull();
+    assertThat(launcher.command()).anyMatch(a -> a.startsWith("-Dorg.sqlite.lib.path="));
+  }
+
+  /** Builds the cache in the foreground and returns its file. */
+  private static Path built(LocalLauncher launcher) {
+    String what = launcher.buildStartupCache();
+    assertThat(cacheFlag(launcher)).as(what).isNotNull();
+    String flag = cacheFlag(launcher);
+    return Path.of(flag.substring(flag.indexOf('=') + 1));
+  }
+
+  private static String cacheFlag(LocalLauncher launcher) {
+    return launcher.command().stream()
+        .filter(a -> a.startsWith("-XX:AOTCache=") || a.startsWith("-XX:SharedArchiveFile="))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** A real runner JVM drains one job; its output holds nothing but the runner's own lines. */
+  private void runOneJob(LocalLauncher launcher) throws Exception {
+    JobTypes types = JobTypes.of(List.of(RunnerTraining.Noop.class));
+    long id;
+    Instant now = Instant.now();
+    try (JobStore store = JobStores.open(db)) {
+      id =
+          store.enqueue(
+              new NewJob(
+                  "mayfly-training", "q", "{\"n\": 1}", 0, now, Duration.ofMinutes(1), 1, now));
+    }
+    RunnerSettings settings =
+        new RunnerSettings(
+            "r-" + id,
+            "q",
+            db,
+            types.encode(),
+            0,
+            Duration.ZERO,
+            now.plus(Duration.ofMinutes(5)),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(5),
+            1);
+    List<String> output = new CopyOnWriteArrayList<>();
+    RunnerExit exit =
+        launcher
+            .launch(
+                new LaunchRequest(
+                    "r-" + id,
+                    "q",
+                    settings.toEnv(true),
+                    Duration.ofMinutes(5),
+                    "standard-1x",
+                    output::add,
+                    null))
+            .exit()
+            .get(2, TimeUnit.MINUTES);
+    assertThat(exit.exitCode()).as("output: %s", output).isZero();
+    try (JobStore store = JobStores.open(db)) {
+      JobInfo job = store.job(id, Instant.now()).orElseThrow();
+      assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+    }
+    assertThat(output)
+        .as("what the runner printed")
+        .contains("training job 1 printed this")
+        // no line of the JVM's own logging ("[0.012s][error][aot] ..."), nor any warning
+        .noneMatch(l -> l.matches("^\\[[0-9.]+s\\].*") || l.contains("[aot]"))
+        .noneMatch(
+            l -> l.contains("[cds]") || l.toLowerCase(java.util.Locale.ROOT).contains("warning"));
+  }
+
+  private static void pack(Path folder, Path jar) throws IOException {
+    try (OutputStream file = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(file);
+        var paths = Files.walk(folder)) {
+      for (Path p : (Iterable<Path>) paths.sorted()::iterator) {
+        if (Files.isRegularFile(p)) {
+          out.putNextEntry(new ZipEntry(folder.relativize(p).toString().replace('\\', '/')));
+          Files.copy(p, out);
+          out.closeEntry();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.mayfly.runner;
+
+import dev.mayfly.api.Job;
+import dev.mayfly.api.JobContext;
+import dev.mayfly.api.JobType;
+import dev.mayfly.api.Outcome;
+import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.JobStores;
+import dev.mayfly.store.NewJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A runner's life in miniature, for the JVM to record what a runner loads and links: the training
+ * run of a start-up cache (a JDK AOT cache or an AppCDS archive). It opens a scratch SQLite store,
+ * enqueues a few no-op jobs and drains them through {@link RunnerMain#run} exactly as a launched
+ * runner would, then deletes the store. {@code java -cp APP_CLASSPATH
+ * dev.mayfly.runner.RunnerTraining SCRATCH_DIR}.
+ */
+public final class RunnerTraining {
+  private static final int JOBS = 3;
+
+  private RunnerTraining() {}
+
+  /** Does nothing a real job would not: reads its arguments, logs, prints. */
+  @JobType("mayfly-training")
+  public static final class Noop implements Job<Noop.Args> {
+    public record Args(int n) {}
+
+    @Override
+    public Outcome perform(Args args, JobContext ctx) {
+      ctx.log().info("training job " + args.n());
+      System.out.println("training job " + args.n() + " printed this");
+      return Outcome.success();
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: RunnerTraining SCRATCH_DIR");
+      System.exit(2);
+    }
+    Path dir = Files.createDirectories(Path.of(args[0]));
+    Path db = Files.createTempFile(dir, "training-", ".db");
+    String url = "jdbc:sqlite:" + db.toAbsolutePath();
+    JobTypes types = JobTypes.of(List.<Class<? extends Job<?>>>of(Noop.class));
+    Instant now = Instant.now();
+    try (JobStore store = JobStores.open(url, 1)) {
+      List<NewJob> jobs = new ArrayList<>();
+      for (int i = 0; i < JOBS; i++) {
+        jobs.add(
+            new NewJob(
+                "mayfly-training",
+                "training",
+                "{\"n\":" + i + "}",
+                0,
+                now,
+                Duration.ofMinutes(1),
+                1,
+                now));
+      }
+      store.enqueueAll(jobs);
+    }
+    int code;
+    try {
+      code =
+          RunnerMain.run(
+              Map.of(
+                  RunnerSettings.RUNNER_ID,
+                  "r-training",
+                  RunnerSettings.QUEUE,
+                  "training",
+                  RunnerSettings.DATABASE_URL,
+                  url,
+                  RunnerSettings.JOBS,
+                  types.encode(),
+                  RunnerSettings.DEADLINE,
+                  now.plus(Duration.ofMinutes(5)).toString(),
+                  RunnerSettings.IDLE_EXIT_MS,
+                  "0"),
+              false);
+    } finally {
+      for (String suffix : List.of("", "-wal", "-shm")) {
+        Files.deleteIfExists(Path.of(db + suffix));
+      }
+    }
+    System.out.flush();
+    System.exit(code);
+  }
+}
