@@ -13,7 +13,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     description = "Benchmarks. The side-by-side run against peers is bench/compare.",
-    subcommands = {BenchCommand.Throughput.class, BenchCommand.Cost.class})
+    subcommands = {
+      BenchCommand.Throughput.class,
+      BenchCommand.Cost.class,
+      BenchCommand.Fleet.class
+    })
 final class BenchCommand {
 
   /** --db, else the environment's database, else null (the SQLite default). */
@@ -164,6 +168,145 @@ final class BenchCommand {
       out.printf(Locale.ROOT, "queue counts  %.1f ms%n", r.queueCountsMillis());
       out.flush();
       return 0;
+    }
+  }
+
+  @Command(
+      name = "fleet",
+      description =
+          "Run N sleep jobs of D ms through real local runner processes at default settings (but"
+              + " --max-runners), in a scratch schema (PostgreSQL) or file (SQLite) removed"
+              + " afterwards, and report what the runners billed against the jobs' work, the wall"
+              + " time against the ideal, launch to first job and queue wait, with java Hello"
+              + " measured in the same run. The runner start-up cache is built first, as `mayfly"
+              + " aot` would.")
+  static final class Fleet implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--db",
+        paramLabel = "URL",
+        description = "Database (default: the SQLite default)")
+    String db;
+
+    @Option(
+        names = "--jobs",
+        defaultValue = "1000",
+        description = "Jobs (default: ${DEFAULT-VALUE})")
+    int jobs;
+
+    @Option(
+        names = "--millis",
+        defaultValue = "200",
+        description = "Each job's work in ms (default: ${DEFAULT-VALUE})")
+    long millis;
+
+    @Option(
+        names = "--max-runners",
+        defaultValue = "8",
+        description = "The queue's cap (default: ${DEFAULT-VALUE})")
+    int maxRunners;
+
+    @Option(
+        names = "--trace",
+        defaultValue = "steady",
+        description =
+            "steady (all at once), bursty (bursts of 20, 3 s apart) or single (one job at a time,"
+                + " each runner alone) (default: ${DEFAULT-VALUE})")
+    String trace;
+
+    @Option(names = "--json", description = "One JSON line with the figures")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      if (jobs < 1
+          || jobs > 100_000
+          || millis < 0
+          || millis > 60_000
+          || maxRunners < 1
+          || maxRunners > 64) {
+        throw new IllegalArgumentException(
+            "--jobs must be 1 to 100000, --millis 0 to 60000, --max-runners 1 to 64");
+      }
+      if (!dev.mayfly.bench.FleetBench.TRACES.contains(trace)) {
+        throw new IllegalArgumentException(
+            "--trace must be one of "
+                + dev.mayfly.bench.FleetBench.TRACES
+                + ", was '"
+                + trace
+                + "'");
+      }
+      var r = dev.mayfly.bench.FleetBench.run(databaseUrl(db), jobs, millis, maxRunners, trace);
+      var out = spec.commandLine().getOut();
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("store", r.store());
+        m.put("trace", r.trace());
+        m.put("jobs", r.jobs());
+        m.put("millis", r.millis());
+        m.put("maxRunners", r.maxRunners());
+        m.put("startupCache", r.startupCache());
+        m.put("runners", r.runners());
+        m.put("billedSeconds", round(r.billedSeconds()));
+        m.put("startupSeconds", round(r.startupSeconds()));
+        m.put("idleSeconds", round(r.idleSeconds()));
+        m.put("workSeconds", round(r.workSeconds()));
+        m.put("billedOverWork", round(r.billedOverWork()));
+        m.put("wallSeconds", round(r.wallSeconds()));
+        m.put("idealWallSeconds", round(r.idealWallSeconds()));
+        m.put("wallOverIdeal", round(r.wallOverIdeal()));
+        m.put("launchToFirstJobP50Millis", r.launchToFirstJobP50Millis());
+        m.put("launchToFirstJobP95Millis", r.launchToFirstJobP95Millis());
+        m.put("queueWaitP50Millis", r.queueWaitP50Millis());
+        m.put("queueWaitP95Millis", r.queueWaitP95Millis());
+        m.put("helloMillis", round(r.helloMillis()));
+        m.put("launchOverHello", round(r.launchOverHello()));
+        Output.json(out, m);
+        return 0;
+      }
+      out.printf(
+          Locale.ROOT,
+          "store %s, trace %s, %d jobs of %d ms, max %d runners%n",
+          r.store(),
+          r.trace(),
+          r.jobs(),
+          r.millis(),
+          r.maxRunners());
+      out.printf(Locale.ROOT, "start-up cache      %s%n", r.startupCache());
+      out.printf(Locale.ROOT, "runners launched    %d%n", r.runners());
+      out.printf(
+          Locale.ROOT,
+          "billed              %.1f s for %.1f s of job work: %.2fx (start-up %.1f s, idle %.1f s)%n",
+          r.billedSeconds(),
+          r.workSeconds(),
+          r.billedOverWork(),
+          r.startupSeconds(),
+          r.idleSeconds());
+      out.printf(
+          Locale.ROOT,
+          "wall                %.1f s, ideal %.1f s (work / max runners): %.2fx%n",
+          r.wallSeconds(),
+          r.idealWallSeconds(),
+          r.wallOverIdeal());
+      out.printf(
+          Locale.ROOT,
+          "launch to first job p50 %.0f ms, p95 %.0f ms; java Hello %.1f ms: %.1fx%n",
+          r.launchToFirstJobP50Millis(),
+          r.launchToFirstJobP95Millis(),
+          r.helloMillis(),
+          r.launchOverHello());
+      out.printf(
+          Locale.ROOT,
+          "queue wait          p50 %.0f ms, p95 %.0f ms%n",
+          r.queueWaitP50Millis(),
+          r.queueWaitP95Millis());
+      out.flush();
+      return 0;
+    }
+
+    private static double round(double v) {
+      return Math.round(v * 1000) / 1000.0;
     }
   }
 }
