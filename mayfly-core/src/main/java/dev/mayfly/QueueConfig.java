@@ -9,10 +9,10 @@ import java.time.Duration;
  * How one queue's runners are launched. Immutable; change it with the withers.
  *
  * <p>The fleet sizes itself: the dispatcher launches as many runners as it takes to start the ready
- * jobs within {@code targetWait}, judged from the queue's measured job duration and runner start-up
- * (see docs/architecture.md, "Sizing the fleet"); a runner drains its queue and leaves once it has
- * waited about as long as a new runner takes to start, or at once when other runners of the queue
- * can take what comes.
+ * jobs within one start-up plus {@code targetWait}, judged from the queue's measured job duration
+ * and runner start-up (see docs/architecture.md, "Sizing the fleet"); a runner drains its queue and
+ * leaves once it has waited about as long as a new runner takes to start, or at once when other
+ * runners of the queue can take what comes.
  *
  * @param maxRunners at most this many runners of the queue alive at once, across every app node
  * @param jobsPerRunner an optional cap: a runner exits after this many jobs, for apps that want
@@ -20,8 +20,8 @@ import java.time.Duration;
  * @param idleMin the shortest a runner waits for new work once its queue is empty
  * @param idleMax the longest it waits: between the two, it waits as long as the queue's runners
  *     have taken to start lately (the ski-rental rule: waiting longer costs more than a new start)
- * @param targetWait how long a ready job may wait for a runner; the dispatcher launches more
- *     runners when the ones alive would not start every ready job within it
+ * @param targetWait how much longer than one runner start-up a ready job may wait; the dispatcher
+ *     launches more runners when the ones alive would not start every ready job within that
  * @param timeToLive the platform kills a runner this long after launch; a runner takes no job it
  *     could not finish before then
  * @param launcher {@code auto}, {@code local} or {@code inprocess} (or a launcher registered with

@@ -53,12 +53,33 @@ class ClusterTest {
 
   @Test
   void threeDispatchersShareOneCapAndEveryJobSucceedsExactlyOnce() throws Exception {
-    Path config = dir.resolve("mayfly.properties");
-    Files.writeString(
-        config,
+    // A job cap forces runners to turn over, so the cap is tested under churn.
+    startNodes(
         "defaults.max-runners = "
             + MAX_RUNNERS
             + "\ndefaults.jobs-per-runner = 150\ndefaults.idle-exit = 500ms\n");
+    enqueueInWaves(JOBS, 1);
+
+    List<RunnerInfo> runners = awaitAllSucceededOnce(JOBS);
+    assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(2, MAX_RUNNERS);
+    // 2000 jobs at 150 per runner need at least 14 launches
+    assertThat(runners.size()).isGreaterThanOrEqualTo(JOBS / 150);
+  }
+
+  @Test
+  void threeNodesSizingOneQueueAtDefaultSettingsNeverExceedItsCap() throws Exception {
+    // Every node sizes the fleet from the same backlog at the same time.
+    int jobs = 240;
+    startNodes("defaults.max-runners = 3\n");
+    enqueueInWaves(jobs, 100);
+
+    List<RunnerInfo> runners = awaitAllSucceededOnce(jobs);
+    assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(1, 3);
+  }
+
+  private void startNodes(String properties) throws Exception {
+    Path config = dir.resolve("mayfly.properties");
+    Files.writeString(config, properties);
     for (int i = 0; i < 3; i++) {
       nodes.add(
           CliProcess.of(
@@ -72,8 +93,12 @@ class ClusterTest {
                   "0") // every node serves its own dashboard
               .start());
     }
+  }
+
+  /** Four waves of sleep jobs, as traffic arrives. */
+  private void enqueueInWaves(int jobs, long millis) {
     StringWriter err = new StringWriter();
-    for (int batch = 0; batch < 4; batch++) { // in waves, as traffic arrives
+    for (int wave = 0; wave < 4; wave++) {
       int code =
           Main.run(
               new PrintWriter(new StringWriter()),
@@ -81,28 +106,31 @@ class ClusterTest {
               "enqueue",
               "sleep",
               "--args",
-              "{\"millis\": 1}",
+              "{\"millis\": " + millis + "}",
               "--count",
-              Integer.toString(JOBS / 4),
+              Integer.toString(jobs / 4),
               "--db",
               db);
       assertThat(code).as(err.toString()).isZero();
     }
+  }
 
+  /** Waits for every job and runner to end; each job ran once and succeeded. */
+  private List<RunnerInfo> awaitAllSucceededOnce(int jobs) throws Exception {
+    List<RunnerInfo> runners;
     try (JobStore store = JobStores.open(db, 2)) {
       await()
           .atMost(Duration.ofMinutes(5))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> store.counts(Instant.now()).getFirst().succeeded() == JOBS);
+          .until(() -> store.counts(Instant.now()).getFirst().succeeded() == jobs);
       await()
           .atMost(Duration.ofMinutes(1))
           .until(() -> store.runners(RunnerFilter.all().alive(true), Instant.now()).isEmpty());
 
-      List<RunnerInfo> runners = store.runners(RunnerFilter.all().limit(10_000), Instant.now());
+      runners = store.runners(RunnerFilter.all().limit(10_000), Instant.now());
       assertThat(runners).allSatisfy(r -> assertThat(r.state()).isEqualTo(RunnerState.EXITED));
-      assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(2, MAX_RUNNERS);
       assertThat(nodes).as("every node still serving").allMatch(Process::isAlive);
-      assertThat(runners.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(JOBS);
+      assertThat(runners.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(jobs);
     }
     try (Connection c = DriverManager.getConnection(db);
         ResultSet rs =
@@ -111,15 +139,10 @@ class ClusterTest {
                     "SELECT count(*), count(DISTINCT job_id),"
                         + " count(*) FILTER (WHERE outcome = 'succeeded') FROM mayfly_attempts")) {
       rs.next();
-      assertThat(rs.getLong(1)).as("attempts").isEqualTo(JOBS);
-      assertThat(rs.getLong(2)).as("jobs attempted").isEqualTo(JOBS);
-      assertThat(rs.getLong(3)).as("successes").isEqualTo(JOBS);
+      assertThat(rs.getLong(1)).as("attempts").isEqualTo(jobs);
+      assertThat(rs.getLong(2)).as("jobs attempted").isEqualTo(jobs);
+      assertThat(rs.getLong(3)).as("successes").isEqualTo(jobs);
     }
-    // 2000 jobs at 150 per runner need at least 14 launches
-    try (Connection c = DriverManager.getConnection(db);
-        ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM mayfly_runners")) {
-      rs.next();
-      assertThat(rs.getLong(1)).isGreaterThanOrEqualTo(JOBS / 150);
-    }
+    return runners;
   }
 }

@@ -10,13 +10,16 @@ import java.time.Duration;
  * one-off runners bill little more than their busy seconds. The reasoning, with its formulas, is in
  * docs/architecture.md ("Sizing the fleet").
  *
- * <p>Launching: each runner alive can start some of the ready jobs within the queue's target wait
- * {@code T}, given the measured job duration {@code d} and start-up {@code s}: an idle runner one
- * now and one every {@code d} after, a busy one from when its job ends (about {@code d/2} from
- * now), a new or launching one from {@code s} on, and always at least one. The queue gets new
- * runners for the ready jobs the alive ones cannot start in time, within its cap. Before any job of
- * the queue has finished, {@code d} is unknown: every ready job not met by an idle or launching
- * runner gets one, up to the cap, and the first jobs teach the rest.
+ * <p>Launching: no ready job should wait longer than a new runner would take to start, {@code s},
+ * plus the queue's target wait {@code T}: the horizon {@code H = s + T}. Given the measured job
+ * duration {@code d}, each runner alive can start some of the ready jobs within {@code H}: an idle
+ * runner one now and one every {@code d} after, a busy one from when its job ends (about {@code
+ * d/2} from now), a new or launching one from {@code s} on, so {@code 1 + ⌊T/d⌋}. The queue gets
+ * new runners for the ready jobs the alive ones cannot start in time, within its cap. Measuring the
+ * horizon from {@code s} keeps a slow start (a CPU-bound machine, a dyno booting) from asking for
+ * ever more runners, which would only make every start slower. Before any job of the queue has
+ * finished, {@code d} is unknown: every ready job not met by an idle or launching runner gets one,
+ * up to the cap, and the first jobs teach the rest.
  *
  * <p>Waiting: an idle runner waits about as long as a runner of its queue takes to start (the
  * ski-rental rule: never more than twice the cost of the best choice made in hindsight), within the
@@ -43,10 +46,10 @@ final class FleetPolicy {
     } else {
       double d = Math.max(1, history.jobDuration().toMillis());
       double t = targetWait.toMillis();
-      double s = startup(history).toMillis();
-      long perIdle = 1 + (long) Math.floor(t / d);
-      long perBusy = t >= d / 2 ? 1 + (long) Math.floor((t - d / 2) / d) : 0;
-      perNew = t >= s ? 1 + (long) Math.floor((t - s) / d) : 1;
+      double h = startup(history).toMillis() + t;
+      long perIdle = 1 + (long) Math.floor(h / d);
+      long perBusy = h >= d / 2 ? 1 + (long) Math.floor((h - d / 2) / d) : 0;
+      perNew = 1 + (long) Math.floor(t / d);
       long capacity =
           demand.runnersIdle() * perIdle
               + demand.runnersBusy() * perBusy

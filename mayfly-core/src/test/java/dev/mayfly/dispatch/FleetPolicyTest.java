@@ -33,28 +33,38 @@ class FleetPolicyTest {
   void aLargeBacklogOfShortJobsGetsTheCapAndAFewGetOneRunner() {
     assertThat(launch(SHORT_JOBS, 1000, 0, 0, 0, 8)).isEqualTo(8);
     assertThat(launch(measured(500, 50), 3, 0, 0, 0, 8)).isEqualTo(1);
-    // a new runner starts at 0.5 s, then one job every 0.2 s: 8 jobs within 2 s
-    assertThat(launch(SHORT_JOBS, 8, 0, 0, 0, 8)).isEqualTo(1);
-    assertThat(launch(SHORT_JOBS, 9, 0, 0, 0, 8)).isEqualTo(2);
+    // a new runner starts at 0.5 s, then one job every 0.2 s: 11 jobs by 0.5 s + 2 s
+    assertThat(launch(SHORT_JOBS, 11, 0, 0, 0, 8)).isEqualTo(1);
+    assertThat(launch(SHORT_JOBS, 12, 0, 0, 0, 8)).isEqualTo(2);
   }
 
   @Test
-  void runnersAliveCountForWhatTheyCanStartWithinTheTarget() {
-    // an idle runner starts 11 jobs of 0.2 s within 2 s; a busy one, from when its job ends, 10
-    assertThat(launch(SHORT_JOBS, 11, 0, 0, 1, 8)).isZero();
-    assertThat(launch(SHORT_JOBS, 10, 0, 1, 0, 8)).isZero();
-    assertThat(launch(SHORT_JOBS, 11, 0, 1, 0, 8)).isEqualTo(1);
+  void runnersAliveCountForWhatTheyCanStartWithinTheHorizon() {
+    // within 0.5 s + 2 s an idle runner starts 13 jobs of 0.2 s, and so does a busy one from
+    // when its job ends (0.1 s from now, on average); a launching one, 11
+    assertThat(launch(SHORT_JOBS, 13, 0, 0, 1, 8)).isZero();
+    assertThat(launch(SHORT_JOBS, 13, 0, 1, 0, 8)).isZero();
+    assertThat(launch(SHORT_JOBS, 14, 0, 1, 0, 8)).isEqualTo(1);
+    assertThat(launch(SHORT_JOBS, 11, 1, 0, 0, 8)).isZero();
+    assertThat(launch(SHORT_JOBS, 12, 1, 0, 0, 8)).isEqualTo(1);
   }
 
   @Test
-  void jobsLongerThanTheTargetGetARunnerEachThatIsNotBusy() {
+  void jobsLongerThanTheHorizonGetARunnerEachThatIsNotBusy() {
     assertThat(launch(LONG_JOBS, 2, 0, 2, 0, 8)).isEqualTo(2);
     assertThat(launch(LONG_JOBS, 2, 0, 0, 1, 8)).isEqualTo(1);
   }
 
   @Test
+  void aSlowStartAsksForNoMoreRunnersThanAFastOne() {
+    // Starting slower (runners competing for the CPU, a dyno booting) must not feed on itself.
+    assertThat(launch(measured(3_000, 200), 20, 0, 0, 0, 8))
+        .isEqualTo(launch(measured(300, 200), 20, 0, 0, 0, 8))
+        .isEqualTo(2);
+  }
+
+  @Test
   void runnersStillStartingAreNeverDoubled() {
-    // a start-up longer than the target: each launching runner still takes one job
     QueueHistory slowStart = measured(30_000, 600_000);
     assertThat(launch(slowStart, 3, 3, 0, 0, 8)).isZero();
     assertThat(launch(slowStart, 4, 3, 0, 0, 8)).isEqualTo(1);
