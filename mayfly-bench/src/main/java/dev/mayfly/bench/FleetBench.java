@@ -98,10 +98,10 @@ public final class FleetBench {
     }
     LocalOptions options = LocalOptions.defaults();
     LocalLauncher launcher = new LocalLauncher(options, java.time.InstantSource.system());
-    // As after `mayfly aot`: the start-up cache is built before anything is measured.
-    String cache = launcher.buildStartupCache();
     double hello = helloMillis(options);
     try (BenchDatabase scratch = BenchDatabase.create(db)) {
+      // As after `mayfly aot`: the start-up cache is built before anything is measured.
+      String cache = launcher.buildStartupCache(scratch.url);
       MayflyConfig config =
           MayflyConfig.builder()
               .database(scratch.url)

@@ -143,7 +143,12 @@ public final class Runner {
       closeQuietly(listening);
       heartbeat.interrupt();
       joinQuietly(heartbeat);
-      store.runnerExited(id, null, clock.instant());
+      try {
+        store.runnerExited(id, null, clock.instant());
+      } catch (RuntimeException e) {
+        // The database is away: the launcher reports the exit, or recovery declares it lost.
+        out.println("mayfly runner: recording its exit failed: " + e.getMessage());
+      }
       out.printf("mayfly runner %s exiting: %s after %d jobs%n", id, reason, jobsRun);
     }
   }

@@ -20,8 +20,9 @@ import java.util.Map;
  * A runner's life in miniature, for the JVM to record what a runner loads and links: the training
  * run of a start-up cache (a JDK AOT cache or an AppCDS archive). It opens a scratch SQLite store,
  * enqueues a few no-op jobs and drains them through {@link RunnerMain#run} exactly as a launched
- * runner would, then deletes the store. {@code java -cp APP_CLASSPATH
- * dev.mayfly.runner.RunnerTraining SCRATCH_DIR}.
+ * runner would, then deletes the store; given a PostgreSQL database in {@code
+ * MAYFLY_TRAINING_DATABASE_URL}, it also runs a runner's statements there, changing nothing. {@code
+ * java -cp APP_CLASSPATH dev.mayfly.runner.RunnerTraining SCRATCH_DIR}.
  */
 public final class RunnerTraining {
   private static final int JOBS = 3;
@@ -90,7 +91,31 @@ public final class RunnerTraining {
         Files.deleteIfExists(Path.of(db + suffix));
       }
     }
+    String postgres = System.getenv("MAYFLY_TRAINING_DATABASE_URL");
+    if (code == 0 && postgres != null && !postgres.isBlank()) {
+      onPostgres(postgres);
+    }
     System.out.flush();
     System.exit(code);
+  }
+
+  /**
+   * What a runner of a PostgreSQL store does around its jobs (connect through the pool, listen,
+   * report in, claim, heartbeat, leave), on a queue that no job is in and for a runner that is not
+   * in the table: each statement reads, or changes no row.
+   */
+  private static void onPostgres(String url) throws Exception {
+    String queue = "__mayfly_training__";
+    String runner = "r-training";
+    try (JobStore store = JobStores.open(url, 2)) {
+      AutoCloseable listening = store.listen(q -> {});
+      Instant now = Instant.now();
+      store.runnerStarted(runner, now);
+      store.claim(queue, runner, now, Duration.ofMinutes(1), now.plusSeconds(30), 1);
+      store.retireIfSurplus(runner, queue, now);
+      store.heartbeat(runner, now, now.plusSeconds(30));
+      store.runnerExited(runner, 0, now);
+      listening.close();
+    }
   }
 }

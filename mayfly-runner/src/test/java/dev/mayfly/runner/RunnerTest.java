@@ -114,6 +114,42 @@ class RunnerTest {
   }
 
   @Test
+  void anIdleRunnerThatCannotReachItsDatabaseLeavesAfterItsIdleWait() throws Exception {
+    String id =
+        store
+            .reserveRunners(new NewRunner("default", "test", null, Instant.now()), 10, 1)
+            .getFirst();
+    Runner runner =
+        new Runner(
+            new RunnerSettings(
+                id,
+                "default",
+                "unused",
+                types.encode(),
+                0,
+                Duration.ofSeconds(1),
+                Instant.now().plus(Duration.ofMinutes(10)),
+                Duration.ofMillis(20),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(1),
+                1),
+            store,
+            types,
+            InstantSource.system(),
+            new PrintStream(output, true));
+    CompletableFuture<Runner.ExitReason> run = CompletableFuture.supplyAsync(runner::run);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!output.toString().contains("started") && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    store.close(); // the database is gone: every claim from now on fails
+
+    assertThat(run.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .isEqualTo(Runner.ExitReason.IDLE);
+    assertThat(output.toString()).contains("claiming failed, retrying");
+  }
+
+  @Test
   void batchesOfClaimedJobsAreRunAndRecordedTogether() {
     claimBatch = 3;
     for (int i = 0; i < 7; i++) {

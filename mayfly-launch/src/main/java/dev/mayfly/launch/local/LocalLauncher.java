@@ -6,6 +6,8 @@ import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
 import dev.mayfly.launch.RunnerStatus;
+import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.store.postgres.PostgresUrl;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,7 +33,10 @@ public final class LocalLauncher implements Launcher {
   private final InstantSource clock;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
   private final StartupCache.Mode cacheMode;
-  private StartupCache cache;
+
+  /** By the store runners open: a PostgreSQL runner loads other classes than an SQLite one. */
+  private final Map<Boolean, StartupCache> caches = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -51,25 +56,36 @@ public final class LocalLauncher implements Launcher {
     this.cacheMode = cacheMode;
   }
 
-  /** Made on first use: it extracts SQLite's library and reads the class path's jars. */
-  private StartupCache startupCache() {
+  /**
+   * Made on first use for runners of that store (it extracts SQLite's library and reads the class
+   * path's jars); null when turned off.
+   */
+  private StartupCache startupCache(String databaseUrl) {
     if (options.startupCache() == null) {
       return null;
     }
-    synchronized (this) {
-      if (cache == null) {
-        cache = new StartupCache(options.startupCache(), options, cacheMode);
-      }
-      return cache;
-    }
+    boolean postgres = databaseUrl != null && PostgresUrl.matches(databaseUrl);
+    return caches.computeIfAbsent(
+        postgres,
+        pg ->
+            new StartupCache(options.startupCache(), options, cacheMode, pg ? databaseUrl : null));
   }
 
   /**
-   * Builds the runner start-up cache now, if there can be one and it is not built yet (what {@code
-   * mayfly aot} does), and says what there is.
+   * Builds the start-up cache for runners of the SQLite store now, if there can be one and it is
+   * not built yet (what {@code mayfly aot} does), and says what there is.
    */
   public String buildStartupCache() {
-    StartupCache c = startupCache();
+    return buildStartupCache(null);
+  }
+
+  /**
+   * Builds the start-up cache for runners of the store at {@code databaseUrl}. For PostgreSQL the
+   * training run connects to that database and runs the runner's statements against a queue no job
+   * is in: they read, and change no row.
+   */
+  public String buildStartupCache(String databaseUrl) {
+    StartupCache c = startupCache(databaseUrl);
     if (c == null) {
       return "no start-up cache: it is turned off";
     }
@@ -86,12 +102,17 @@ public final class LocalLauncher implements Launcher {
     return "local";
   }
 
-  /** The command a runner is started with now, start-up cache options included. */
+  /** The command an SQLite runner is started with now, start-up cache options included. */
   public List<String> command() {
+    return command(null);
+  }
+
+  /** The command a runner of the store at {@code databaseUrl} is started with now. */
+  public List<String> command(String databaseUrl) {
     List<String> cmd = new ArrayList<>();
     cmd.add(options.javaBinary().toString());
     cmd.addAll(options.jvmOptions());
-    StartupCache cache = startupCache();
+    StartupCache cache = startupCache(databaseUrl);
     if (cache != null) {
       cmd.addAll(cache.launchOptions());
     }
@@ -103,7 +124,9 @@ public final class LocalLauncher implements Launcher {
 
   @Override
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
-    ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(command(request.env().get(RunnerSettings.DATABASE_URL)))
+            .redirectErrorStream(true);
     pb.environment().putAll(request.env());
     Process process;
     try {

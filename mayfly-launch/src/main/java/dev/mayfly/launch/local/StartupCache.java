@@ -52,6 +52,7 @@ import java.util.zip.CRC32;
 final class StartupCache {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.launch.local");
   private static final String TRAINING_MAIN = "dev.mayfly.runner.RunnerTraining";
+  private static final String TRAINING_DATABASE = "MAYFLY_TRAINING_DATABASE_URL";
   private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(3);
   private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
 
@@ -70,16 +71,20 @@ final class StartupCache {
   private final String whyNone;
   private final Path file;
   private final Map<String, String> nativeLibrary;
+  private final String postgresUrl;
   private final AtomicBoolean training = new AtomicBoolean();
   private volatile long verifiedStamp = -1;
   private volatile boolean trainingFailed;
 
   /**
    * @param forced the kind of cache to keep, or null for the one the runner's JDK supports best
+   * @param postgresUrl the database runners open when it is PostgreSQL, for the training run to
+   *     connect to (its runners load the PostgreSQL driver and pool); null for SQLite
    */
-  StartupCache(Path dir, LocalOptions options, Mode forced) {
+  StartupCache(Path dir, LocalOptions options, Mode forced, String postgresUrl) {
     this.dir = dir;
     this.options = options;
+    this.postgresUrl = postgresUrl;
     this.nativeLibrary = SqliteNative.extractedTo(dir);
     int f = featureVersion(options.javaBinary());
     this.feature = f;
@@ -93,7 +98,11 @@ final class StartupCache {
     this.file =
         mode == Mode.NONE
             ? null
-            : dir.resolve("runner-" + key() + (mode == Mode.AOT ? ".aot" : ".jsa"));
+            : dir.resolve(
+                "runner-"
+                    + key()
+                    + (postgresUrl != null ? "-postgresql" : "")
+                    + (mode == Mode.AOT ? ".aot" : ".jsa"));
   }
 
   Mode mode() {
@@ -234,8 +243,12 @@ final class StartupCache {
         cmd.add(options.classPath());
         cmd.add(TRAINING_MAIN);
         cmd.add(scratch.toString());
-        Process p =
-            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb =
+            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (postgresUrl != null) {
+          pb.environment().put(TRAINING_DATABASE, postgresUrl); // not on the command line
+        }
+        Process p = pb.start();
         boolean done = p.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!done) {
           p.destroyForcibly();

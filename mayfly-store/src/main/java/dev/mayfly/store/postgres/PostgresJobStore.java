@@ -9,20 +9,19 @@ import dev.mayfly.store.jdbc.JdbcJobStore;
 import dev.mayfly.store.jdbc.Migrations;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The production store: PostgreSQL, shared by every app node and every runner.
@@ -68,7 +67,10 @@ public final class PostgresJobStore extends JdbcJobStore {
   public static PostgresJobStore open(String rawUrl, int poolSize) {
     PostgresUrl url = PostgresUrl.parse(rawUrl);
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url.jdbcUrl());
+    // Through the driver's DataSource, not DriverManager: DriverManager's first use loads every
+    // java.sql.Driver named in any jar of the class path, opening all of them, which a one-off
+    // runner pays before its first claim.
+    config.setDataSource(dataSource(url));
     if (url.user() != null) {
       config.setUsername(url.user());
     }
@@ -327,14 +329,19 @@ public final class PostgresJobStore extends JdbcJobStore {
   }
 
   private Connection connectDirect() throws SQLException {
-    Properties p = new Properties();
+    return dataSource(url).getConnection();
+  }
+
+  private static PGSimpleDataSource dataSource(PostgresUrl url) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url.jdbcUrl());
     if (url.user() != null) {
-      p.setProperty("user", url.user());
+      ds.setUser(url.user());
     }
     if (url.password() != null) {
-      p.setProperty("password", url.password());
+      ds.setPassword(url.password());
     }
-    return DriverManager.getConnection(url.jdbcUrl(), p);
+    return ds;
   }
 
   private static void sleepQuietly(long millis) {
