@@ -39,9 +39,11 @@ import java.util.zip.CRC32;
  *   <li>The JVM takes a cache only of JAR files: with a folder on the class path (a build's {@code
  *       target/classes}) there is no cache, and launches go on as before.
  *   <li>A cache is built by a training run, {@code RunnerTraining}, which drains a few no-op jobs
- *       through a scratch SQLite store with the runner's own options: in the background on first
- *       use (one process at a time per key, by a file lock), or ahead of time ({@code mayfly aot}).
- *       It is written under a temporary name with its CRC-32 beside it, then renamed into place.
+ *       through a scratch SQLite store with the runner's own options: on first use by a builder
+ *       process of its own (this class's {@code main}), which finishes even when the app that
+ *       asked exits first, or ahead of time ({@code mayfly aot}); one build per key at a time, by a
+ *       file lock. It is written under a temporary name with its CRC-32 beside it, then renamed
+ *       into place, and the folder keeps only the newest few caches.
  *   <li>Before its first use by this process, a cache is checked against its CRC-32 (the JVM can
  *       crash on a damaged one). A cache that fails is deleted and built again; meanwhile launches
  *       go without.
@@ -53,6 +55,8 @@ final class StartupCache {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.launch.local");
   private static final String TRAINING_MAIN = "dev.mayfly.runner.RunnerTraining";
   private static final String TRAINING_DATABASE = "MAYFLY_TRAINING_DATABASE_URL";
+  private static final String OUTPUT = "{OUTPUT}";
+  private static final String SCRATCH = "{SCRATCH}";
   private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(3);
   private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
 
@@ -72,9 +76,8 @@ final class StartupCache {
   private final Path file;
   private final Map<String, String> nativeLibrary;
   private final String postgresUrl;
-  private final AtomicBoolean training = new AtomicBoolean();
+  private final AtomicBoolean builderStarted = new AtomicBoolean();
   private volatile long verifiedStamp = -1;
-  private volatile boolean trainingFailed;
 
   /**
    * @param forced the kind of cache to keep, or null for the one the runner's JDK supports best
@@ -130,17 +133,8 @@ final class StartupCache {
     }
     if (sound()) {
       flags.addAll(useFlags());
-    } else if (!trainingFailed && training.compareAndSet(false, true)) {
-      Thread.ofVirtual()
-          .name("mayfly-startup-cache")
-          .start(
-              () -> {
-                try {
-                  train();
-                } finally {
-                  training.set(false);
-                }
-              });
+    } else if (builderStarted.compareAndSet(false, true)) {
+      startBuilder();
     }
     return flags;
   }
@@ -151,7 +145,7 @@ final class StartupCache {
       return false;
     }
     if (!sound()) {
-      train();
+      build(file, trainingCommand(), trainingEnv());
     }
     return sound();
   }
@@ -176,8 +170,7 @@ final class StartupCache {
   }
 
   /**
-   * True if the cache file is there and matches the CRC-32 recorded when it was built: checked once
-   * per version of the file seen by this process. A file that fails is deleted.
+   * True if the cache is there and sound; checked once per version of the file this process sees.
    */
   private boolean sound() {
     try {
@@ -188,34 +181,109 @@ final class StartupCache {
       if (stamp == verifiedStamp) {
         return true;
       }
-      Path crcFile = crcFile();
-      String recorded =
-          Files.isRegularFile(crcFile) ? Files.readString(crcFile, StandardCharsets.UTF_8) : "";
-      if (recorded.strip().equals(crc32(file))) {
+      if (verify(file)) {
         verifiedStamp = stamp;
         return true;
       }
-      LOG.log(
-          Level.WARNING,
-          "runner start-up cache {0} is damaged (its checksum does not match); deleting it and"
-              + " building it again. Runners start without it meanwhile.",
-          file);
-      Files.deleteIfExists(file);
-      Files.deleteIfExists(crcFile);
-      trainingFailed = false;
+      builderStarted.set(false); // it was deleted: build it again
     } catch (IOException e) {
       LOG.log(Level.DEBUG, "cannot read the runner start-up cache " + file, e);
     }
     return false;
   }
 
-  private Path crcFile() {
+  /**
+   * True if the cache file is there and matches the CRC-32 recorded when it was built. A file that
+   * fails is deleted, with a warning.
+   */
+  static boolean verify(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    Path crcFile = crcFile(file);
+    String recorded =
+        Files.isRegularFile(crcFile) ? Files.readString(crcFile, StandardCharsets.UTF_8) : "";
+    if (recorded.strip().equals(crc32(file))) {
+      return true;
+    }
+    LOG.log(
+        Level.WARNING,
+        "runner start-up cache {0} is damaged (its checksum does not match); deleting it and"
+            + " building it again. Runners start without it meanwhile.",
+        file);
+    Files.deleteIfExists(file);
+    Files.deleteIfExists(crcFile);
+    return false;
+  }
+
+  private static Path crcFile(Path file) {
     return file.resolveSibling(file.getFileName() + ".crc32");
   }
 
-  /** One training run into a temporary file, renamed into place with its CRC-32 if it worked. */
-  private void train() {
+  /** The training run's command; {@code OUTPUT} and {@code SCRATCH} are filled in by the build. */
+  private List<String> trainingCommand() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(options.javaBinary().toString());
+    cmd.addAll(options.jvmOptions());
+    cmd.addAll(nativeLibraryOptions());
+    cmd.add((mode == Mode.AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + OUTPUT);
+    cmd.add("-cp");
+    cmd.add(options.classPath());
+    cmd.add(TRAINING_MAIN);
+    cmd.add(SCRATCH);
+    return cmd;
+  }
+
+  private Map<String, String> trainingEnv() {
+    return postgresUrl != null ? Map.of(TRAINING_DATABASE, postgresUrl) : Map.of();
+  }
+
+  /**
+   * Builds in a process of its own ({@link #main}), started with this JVM's java and class path
+   * (which hold this class) and left to finish: the app that asked may be a {@code demo --exit} or
+   * a CLI command that ends before the training run does.
+   */
+  private void startBuilder() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(LocalOptions.currentJava().toString());
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(StartupCache.class.getName());
+    cmd.add(file.toAbsolutePath().toString());
+    cmd.addAll(trainingCommand());
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().putAll(trainingEnv()); // a database URL is never put on a command line
+      pb.start();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot start building the runner start-up cache " + file, e);
+    }
+  }
+
+  /** The builder process: {@code StartupCache FILE TRAINING_COMMAND...}; exit code 0 if built. */
+  public static void main(String[] args) {
+    if (args.length < 2) {
+      System.err.println("usage: StartupCache FILE TRAINING_COMMAND...");
+      System.exit(2);
+    }
+    List<String> command = List.of(args).subList(1, args.length);
+    System.exit(build(Path.of(args[0]), command, System.getenv()) ? 0 : 1);
+  }
+
+  /**
+   * One training run into a temporary file, renamed into place with its CRC-32 if it worked, then
+   * the folder pruned. One builder per cache at a time, by a file lock; false if the cache is not
+   * there afterwards.
+   */
+  static boolean build(Path file, List<String> trainingCommand, Map<String, String> env) {
     long started = System.nanoTime();
+    Path dir = file.toAbsolutePath().getParent();
+    Path log = file.resolveSibling(file.getFileName() + ".log");
     try {
       Files.createDirectories(dir);
       Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
@@ -223,30 +291,24 @@ final class StartupCache {
               FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = channel.tryLock()) {
         if (lock == null) {
-          return; // another process is building it
+          return false; // another process is building it
         }
-        if (sound()) {
-          return; // built while we waited for the lock
+        if (verify(file)) {
+          return true; // built while we waited for the lock
         }
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         Files.delete(tmp); // the JVM writes it; an empty file would be read as a damaged cache
         Path scratch = Files.createTempDirectory(dir, "training");
-        Path log = file.resolveSibling(file.getFileName() + ".log");
         List<String> cmd = new ArrayList<>();
-        cmd.add(options.javaBinary().toString());
-        cmd.addAll(options.jvmOptions());
-        cmd.addAll(nativeLibraryOptions());
-        cmd.add(
-            (mode == Mode.AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=")
-                + tmp.toAbsolutePath());
-        cmd.add("-cp");
-        cmd.add(options.classPath());
-        cmd.add(TRAINING_MAIN);
-        cmd.add(scratch.toString());
+        for (String arg : trainingCommand) {
+          cmd.add(
+              arg.replace(OUTPUT, tmp.toAbsolutePath().toString())
+                  .replace(SCRATCH, scratch.toString()));
+        }
         ProcessBuilder pb =
             new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        if (postgresUrl != null) {
-          pb.environment().put(TRAINING_DATABASE, postgresUrl); // not on the command line
+        if (env.containsKey(TRAINING_DATABASE)) {
+          pb.environment().put(TRAINING_DATABASE, env.get(TRAINING_DATABASE));
         }
         Process p = pb.start();
         boolean done = p.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -256,29 +318,67 @@ final class StartupCache {
         deleteTree(scratch);
         if (!done || p.exitValue() != 0 || !Files.isRegularFile(tmp) || Files.size(tmp) == 0) {
           Files.deleteIfExists(tmp);
-          trainingFailed = true;
           LOG.log(
               Level.WARNING,
               "building the runner start-up cache failed ({0}; see {1}); runners start without"
                   + " it",
               done ? "exit code " + p.exitValue() : "no end after " + TRAINING_TIMEOUT,
               log);
-          return;
+          return false;
         }
-        Files.writeString(crcFile(), crc32(tmp), StandardCharsets.UTF_8);
+        Files.writeString(crcFile(file), crc32(tmp), StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        prune(dir, file);
         LOG.log(
             Level.INFO,
             "built the runner start-up cache {0} ({1} MB) in {2} ms",
             file,
             Files.size(file) / 1_000_000,
             (System.nanoTime() - started) / 1_000_000);
+        return true;
       }
     } catch (IOException | RuntimeException e) {
-      trainingFailed = true;
       LOG.log(Level.WARNING, "building the runner start-up cache failed; runners start without", e);
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Caches kept in the folder: every rebuilt jar makes a new one of some 30 MB. */
+  static final int KEEP = 4;
+
+  /**
+   * Deletes all but the {@link #KEEP} newest caches of the folder (with their checksums, logs and
+   * locks). One still in use elsewhere is then built again by whoever needs it.
+   */
+  private static void prune(Path dir, Path file) {
+    try (var files = Files.list(dir)) {
+      List<Path> caches =
+          files
+              .filter(p -> p.getFileName().toString().matches("runner-.*\\.(aot|jsa)"))
+              .sorted(
+                  java.util.Comparator.comparing(
+                          (Path p) -> {
+                            try {
+                              return Files.getLastModifiedTime(p);
+                            } catch (IOException e) {
+                              return java.nio.file.attribute.FileTime.fromMillis(0);
+                            }
+                          })
+                      .reversed())
+              .toList();
+      for (Path old : caches.subList(Math.min(KEEP, caches.size()), caches.size())) {
+        if (old.equals(file)) {
+          continue;
+        }
+        for (String suffix : List.of("", ".crc32", ".log", ".lock")) {
+          Files.deleteIfExists(old.resolveSibling(old.getFileName() + suffix));
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "pruning old runner start-up caches failed", e);
     }
   }
 

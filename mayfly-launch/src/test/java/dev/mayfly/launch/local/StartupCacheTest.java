@@ -117,6 +117,25 @@ class StartupCacheTest {
   }
 
   @Test
+  void oldCachesArePrunedWhenANewOneIsBuilt() throws Exception {
+    Files.createDirectories(cacheDir);
+    for (int i = 0; i < 6; i++) {
+      Path stale = cacheDir.resolve("runner-old" + i + ".aot");
+      Files.writeString(stale, "old");
+      Files.writeString(cacheDir.resolve("runner-old" + i + ".aot.crc32"), "0");
+      Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(3600 + i)));
+    }
+    Path cache = built(launcher(classPath, null));
+    try (var files = Files.list(cacheDir)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".aot")))
+          .hasSize(StartupCache.KEEP)
+          .contains(cache.getFileName().toString(), "runner-old0.aot", "runner-old1.aot")
+          .doesNotContain("runner-old5.aot");
+    }
+    assertThat(cacheDir.resolve("runner-old5.aot.crc32")).doesNotExist();
+  }
+
+  @Test
   void anAppCdsArchiveServesJdksWithoutTheAotCache() throws Exception {
     LocalLauncher launcher = launcher(classPath, StartupCache.Mode.APPCDS);
     built(launcher);
