@@ -40,10 +40,10 @@ import java.util.zip.CRC32;
  *       target/classes}) there is no cache, and launches go on as before.
  *   <li>A cache is built by a training run, {@code RunnerTraining}, which drains a few no-op jobs
  *       through a scratch SQLite store with the runner's own options: on first use by a builder
- *       process of its own (this class's {@code main}), which finishes even when the app that
- *       asked exits first, or ahead of time ({@code mayfly aot}); one build per key at a time, by a
- *       file lock. It is written under a temporary name with its CRC-32 beside it, then renamed
- *       into place, and the folder keeps only the newest few caches.
+ *       process of its own (this class's {@code main}), which finishes even when the app that asked
+ *       exits first, or ahead of time ({@code mayfly aot}); one build per key at a time, by a file
+ *       lock. It is written under a temporary name with its CRC-32 beside it, then renamed into
+ *       place, and the folder keeps only the newest few caches.
  *   <li>Before its first use by this process, a cache is checked against its CRC-32 (the JVM can
  *       crash on a damaged one). A cache that fails is deleted and built again; meanwhile launches
  *       go without.
