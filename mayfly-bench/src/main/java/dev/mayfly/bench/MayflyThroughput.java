@@ -145,7 +145,8 @@ public final class MayflyThroughput {
                 Duration.ofMillis(50),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(5),
-                claimBatch);
+                claimBatch,
+                false); // stand-ins for always-on workers: they stay when the queue is empty
         Runner r = new Runner(s, store, types, InstantSource.system(), quiet);
         runners.add(r);
         threads.add(Thread.ofPlatform().name("bench-" + id).start(r::run));

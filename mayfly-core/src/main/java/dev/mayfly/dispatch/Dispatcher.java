@@ -257,7 +257,8 @@ public final class Dispatcher implements AutoCloseable {
             config.runnerPoll(),
             config.leaseTimeout(),
             config.heartbeatInterval(),
-            queue.claimBatch());
+            queue.claimBatch(),
+            true);
     OutputBuffer output = new OutputBuffer(runnerId);
     outputs.put(runnerId, output);
     LaunchRequest request =

@@ -202,6 +202,9 @@ public final class Runner {
 
   /** Asks the store whether other runners will take what comes; if unsure, stay. */
   private boolean surplus(Instant now) {
+    if (!settings.scaleIn()) {
+      return false;
+    }
     try {
       return store.retireIfSurplus(settings.runnerId(), settings.queue(), now);
     } catch (RuntimeException e) {

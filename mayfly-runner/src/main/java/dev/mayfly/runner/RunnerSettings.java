@@ -21,6 +21,9 @@ import java.util.Map;
  * @param claimBatch jobs claimed (and their outcomes recorded) together: 1 records each job as it
  *     ends; more saves database round trips for many short jobs, at the price of holding claimed
  *     jobs back from other runners until their turn
+ * @param scaleIn whether the runner leaves at once when its queue is empty and other runners of it
+ *     will take what comes; false only for runners that stand in for always-on workers (the
+ *     throughput benchmark's)
  */
 public record RunnerSettings(
     String runnerId,
@@ -33,7 +36,8 @@ public record RunnerSettings(
     Duration pollInterval,
     Duration leaseTimeout,
     Duration heartbeatInterval,
-    int claimBatch) {
+    int claimBatch,
+    boolean scaleIn) {
 
   public static final String RUNNER_ID = "MAYFLY_RUNNER_ID";
   public static final String QUEUE = "MAYFLY_QUEUE";
@@ -46,6 +50,7 @@ public record RunnerSettings(
   public static final String LEASE_MS = "MAYFLY_LEASE_MS";
   public static final String HEARTBEAT_MS = "MAYFLY_HEARTBEAT_MS";
   public static final String CLAIM_BATCH = "MAYFLY_CLAIM_BATCH";
+  public static final String SCALE_IN = "MAYFLY_SCALE_IN";
 
   /** How long before its deadline a runner stops taking work, to exit cleanly on its own. */
   public static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
@@ -93,6 +98,9 @@ public record RunnerSettings(
     env.put(LEASE_MS, Long.toString(leaseTimeout.toMillis()));
     env.put(HEARTBEAT_MS, Long.toString(heartbeatInterval.toMillis()));
     env.put(CLAIM_BATCH, Integer.toString(claimBatch));
+    if (!scaleIn) {
+      env.put(SCALE_IN, "false");
+    }
     return env;
   }
 
@@ -113,7 +121,8 @@ public record RunnerSettings(
         Duration.ofMillis(number(env, POLL_MS, 200)),
         Duration.ofMillis(number(env, LEASE_MS, 30_000)),
         Duration.ofMillis(number(env, HEARTBEAT_MS, 5_000)),
-        (int) number(env, CLAIM_BATCH, 1));
+        (int) number(env, CLAIM_BATCH, 1),
+        !"false".equalsIgnoreCase(env.getOrDefault(SCALE_IN, "true").trim()));
   }
 
   private static String required(Map<String, String> env, String name) {

@@ -83,7 +83,8 @@ class RunnerTest {
             Duration.ofMillis(20),
             Duration.ofSeconds(30),
             Duration.ofSeconds(1),
-            claimBatch);
+            claimBatch,
+            true);
     return new Runner(
         settings, store, types, InstantSource.system(), new PrintStream(output, true));
   }
@@ -132,7 +133,8 @@ class RunnerTest {
                 Duration.ofMillis(20),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(1),
-                1),
+                1,
+                true),
             store,
             types,
             InstantSource.system(),
@@ -319,7 +321,8 @@ class RunnerTest {
             Duration.ofMillis(100),
             Duration.ofSeconds(30),
             Duration.ofSeconds(5),
-            4);
+            4,
+            false);
     assertThat(RunnerSettings.fromEnv(s.toEnv(true))).isEqualTo(s);
     var withoutDb = new java.util.HashMap<>(s.toEnv(false));
     withoutDb.put("DATABASE_URL", "jdbc:sqlite:/x.db");

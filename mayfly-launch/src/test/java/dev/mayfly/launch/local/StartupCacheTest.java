@@ -192,7 +192,8 @@ class StartupCacheTest {
             Duration.ofMillis(100),
             Duration.ofSeconds(30),
             Duration.ofSeconds(5),
-            1);
+            1,
+            true);
     List<String> output = new CopyOnWriteArrayList<>();
     RunnerExit exit =
         launcher
