@@ -7,7 +7,6 @@ import dev.mayfly.api.JobContext;
 import dev.mayfly.api.JobType;
 import dev.mayfly.api.Outcome;
 import dev.mayfly.api.RunnerFilter;
-import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.cost.CostReport;
 import dev.mayfly.launch.local.LocalLauncher;
 import dev.mayfly.launch.local.LocalOptions;
@@ -135,8 +134,6 @@ public final class FleetBench {
         }
         awaitDone(mayfly, jobs);
         awaitNoRunners(mayfly);
-        List<RunnerInfo> runners = mayfly.admin().runners(RunnerFilter.all().limit(100_000));
-        double billed = runners.stream().mapToDouble(RunnerInfo::billedSeconds).sum();
         CostReport.Usage usage =
             mayfly.admin().cost(Instant.ofEpochMilli(startMillis).minusSeconds(60)).total();
         Timings t = timings(scratch.url, startMillis);
@@ -148,8 +145,8 @@ public final class FleetBench {
             millis,
             maxRunners,
             cache,
-            runners.size(),
-            billed,
+            usage.runners(),
+            usage.billedSeconds(),
             usage.startupSeconds(),
             usage.idleSeconds(),
             work,
@@ -189,6 +186,8 @@ public final class FleetBench {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("bench fleet: gave up waiting for " + what);
       }
+      // The harness watches the store as a user would; no event tells it that jobs ended in
+      // other processes, so it looks again every 20 ms.
       sleep(Duration.ofMillis(20));
     }
   }

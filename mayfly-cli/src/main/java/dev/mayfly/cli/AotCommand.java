@@ -5,7 +5,7 @@ import dev.mayfly.launch.local.LocalOptions;
 import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -18,25 +18,17 @@ import picocli.CommandLine.Spec;
 final class AotCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--db",
-      paramLabel = "URL",
-      description =
-          "The store runners will open: for PostgreSQL the training run connects to it and runs a"
-              + " runner's statements on an empty queue, changing nothing. Default:"
-              + " $MAYFLY_DATABASE_URL, then $DATABASE_URL, else SQLite")
-  String db;
+  /** The store runners will open: {@code --db}, the environment, the configuration file. */
+  @Mixin CommonOptions common;
 
   @Override
   public Integer call() {
     long started = System.nanoTime();
     try (LocalLauncher launcher =
         new LocalLauncher(LocalOptions.defaults(), InstantSource.system())) {
-      String url =
-          db != null
-              ? db
-              : System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
-      String what = launcher.buildStartupCache(url);
+      // For PostgreSQL the training run connects to the database and runs a runner's statements
+      // on an empty queue, changing nothing.
+      String what = launcher.buildStartupCache(common.builder().build().databaseUrl());
       var out = spec.commandLine().getOut();
       out.printf("%s (%d ms)%n", what, (System.nanoTime() - started) / 1_000_000);
       out.flush();

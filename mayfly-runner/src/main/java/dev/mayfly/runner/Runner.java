@@ -177,7 +177,7 @@ public final class Runner {
         // held, so nothing is at risk. The idle clock keeps running, so a long outage ends the
         // runner and the dispatcher starts a fresh one later.
         out.println("mayfly runner: claiming failed, retrying: " + e.getMessage());
-        if (!Duration.between(idleSince, now).minus(settings.idleExit()).isNegative()) {
+        if (idleWaitOver(idleSince, now)) {
           return ExitReason.IDLE;
         }
         awaitNewWork(Duration.ofSeconds(1));
@@ -193,11 +193,15 @@ public final class Runner {
       if (surplus(now)) {
         return ExitReason.SCALED_IN;
       }
-      if (!Duration.between(idleSince, now).minus(settings.idleExit()).isNegative()) {
+      if (idleWaitOver(idleSince, now)) {
         return ExitReason.IDLE;
       }
       awaitNewWork(settings.pollInterval());
     }
+  }
+
+  private boolean idleWaitOver(Instant idleSince, Instant now) {
+    return !Duration.between(idleSince, now).minus(settings.idleExit()).isNegative();
   }
 
   /** Asks the store whether other runners will take what comes; if unsure, stay. */

@@ -68,13 +68,15 @@ final class StartupCache {
     NONE
   }
 
-  private final Path dir;
   private final LocalOptions options;
   private final Mode mode;
   private final int feature;
   private final String whyNone;
   private final Path file;
-  private final Map<String, String> nativeLibrary;
+
+  /** The {@code -D} options that make sqlite-jdbc load its library extracted once. */
+  private final List<String> nativeLibraryOptions;
+
   private final String postgresUrl;
   private final AtomicBoolean builderStarted = new AtomicBoolean();
   private volatile long verifiedStamp = -1;
@@ -85,10 +87,12 @@ final class StartupCache {
    *     connect to (its runners load the PostgreSQL driver and pool); null for SQLite
    */
   StartupCache(Path dir, LocalOptions options, Mode forced, String postgresUrl) {
-    this.dir = dir;
     this.options = options;
     this.postgresUrl = postgresUrl;
-    this.nativeLibrary = SqliteNative.extractedTo(dir);
+    List<String> nativeOptions = new ArrayList<>();
+    new TreeMap<>(SqliteNative.extractedTo(dir))
+        .forEach((k, v) -> nativeOptions.add("-D" + k + "=" + v));
+    this.nativeLibraryOptions = List.copyOf(nativeOptions);
     int f = featureVersion(options.javaBinary());
     this.feature = f;
     String problem = classPathProblem(options.classPath());
@@ -127,7 +131,7 @@ final class StartupCache {
    * is there. Starts building the cache in the background when it is missing or was damaged.
    */
   List<String> launchOptions() {
-    List<String> flags = new ArrayList<>(nativeLibraryOptions());
+    List<String> flags = new ArrayList<>(nativeLibraryOptions);
     if (mode == Mode.NONE) {
       return flags;
     }
@@ -148,12 +152,6 @@ final class StartupCache {
       build(file, trainingCommand(), trainingEnv());
     }
     return sound();
-  }
-
-  private List<String> nativeLibraryOptions() {
-    List<String> flags = new ArrayList<>();
-    new TreeMap<>(nativeLibrary).forEach((k, v) -> flags.add("-D" + k + "=" + v));
-    return flags;
   }
 
   private List<String> useFlags() {
@@ -225,7 +223,7 @@ final class StartupCache {
     List<String> cmd = new ArrayList<>();
     cmd.add(options.javaBinary().toString());
     cmd.addAll(options.jvmOptions());
-    cmd.addAll(nativeLibraryOptions());
+    cmd.addAll(nativeLibraryOptions);
     cmd.add((mode == Mode.AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + OUTPUT);
     cmd.add("-cp");
     cmd.add(options.classPath());
@@ -391,7 +389,7 @@ final class StartupCache {
       Path libjvm = home.resolve("lib").resolve("server").resolve("libjvm.so");
       sha.update(stamp(libjvm).getBytes(StandardCharsets.UTF_8));
       sha.update(String.join("\u0000", options.jvmOptions()).getBytes(StandardCharsets.UTF_8));
-      sha.update(String.join("\u0000", nativeLibraryOptions()).getBytes(StandardCharsets.UTF_8));
+      sha.update(String.join("\u0000", nativeLibraryOptions).getBytes(StandardCharsets.UTF_8));
       for (String entry : options.classPath().split(File.pathSeparator)) {
         sha.update(stamp(Path.of(entry)).getBytes(StandardCharsets.UTF_8));
       }

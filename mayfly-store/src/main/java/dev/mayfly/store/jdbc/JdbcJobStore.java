@@ -1039,23 +1039,14 @@ public abstract class JdbcJobStore implements JobStore {
     return read(
         c -> {
           // The latest runners of the queue, through the (queue, launched_at) index.
-          List<long[]> runners =
+          List<Long> startups =
               list(
                   c,
-                  "SELECT launched_at, started_at FROM mayfly_runners WHERE queue = ?"
-                      + " ORDER BY launched_at DESC LIMIT "
+                  "SELECT started_at - launched_at FROM mayfly_runners WHERE queue = ?"
+                      + " AND started_at IS NOT NULL ORDER BY launched_at DESC LIMIT "
                       + HISTORY_RUNNERS,
-                  rs -> {
-                    long started = rs.getLong(2);
-                    return new long[] {rs.getLong(1), rs.wasNull() ? -1 : started};
-                  },
+                  rs -> Math.max(0, rs.getLong(1)),
                   queue);
-          List<Long> startups = new ArrayList<>();
-          for (long[] r : runners) {
-            if (r[1] >= 0) {
-              startups.add(Math.max(0, r[1] - r[0]));
-            }
-          }
           List<Long> durations =
               list(
                   c,
