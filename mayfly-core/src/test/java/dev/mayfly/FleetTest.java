@@ -52,17 +52,33 @@ class FleetTest {
   }
 
   @Test
+  void aFirstBurstOfShortJobsGetsOneRunnerWhoseFirstJobShowsItIsEnough() {
+    try (Mayfly mayfly = start("first-burst.db", QueueConfig.defaults("default").maxRunners(8))) {
+      for (int i = 0; i < 10; i++) {
+        mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(i, 1));
+      }
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 10);
+      assertThat(awaitNoneAlive(mayfly))
+          .singleElement()
+          .satisfies(r -> assertThat(r.jobsRun()).isEqualTo(10));
+    }
+  }
+
+  @Test
   void surplusRunnersLeaveAtOnceWhenTheQueueEmptiesAndTheNewestStaysWarm() throws Exception {
     // A fixed idle wait of a minute: only scale-in can end a runner sooner.
     QueueConfig queue =
         QueueConfig.defaults("default").maxRunners(4).idleExit(Duration.ofSeconds(60));
     try (Mayfly mayfly = start("scale-in.db", queue)) {
-      for (int i = 0; i < 40; i++) {
-        mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(i, 100));
+      // Jobs of a second: once the first has run, the backlog asks for the cap.
+      for (int i = 0; i < 16; i++) {
+        mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(i, 1_000));
       }
       await()
           .atMost(Duration.ofMinutes(2))
-          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 40);
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 16);
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).size() == 1);

@@ -231,11 +231,14 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
-  /** The queue's measured start-up and job duration, read at most every {@link #HISTORY_TTL}. */
+  /**
+   * The queue's measured start-up and job duration, read at most every {@link #HISTORY_TTL}; every
+   * tick while no job duration is known, since the first jobs are what the fleet waits to learn.
+   */
   private QueueHistory history(String queue, Instant now) {
     Measured m = histories.get(queue);
-    if (m == null || !now.isBefore(m.at.plus(HISTORY_TTL))) {
-      m = new Measured(store.history(queue), now);
+    if (m == null || m.history.jobDuration() == null || !now.isBefore(m.at.plus(HISTORY_TTL))) {
+      m = new Measured(store.history(queue, now), now);
       histories.put(queue, m);
     }
     return m.history;

@@ -18,8 +18,11 @@ import java.time.Duration;
  * new runners for the ready jobs the alive ones cannot start in time, within its cap. Measuring the
  * horizon from {@code s} keeps a slow start (a CPU-bound machine, a dyno booting) from asking for
  * ever more runners, which would only make every start slower. Before any job of the queue has
- * finished, {@code d} is unknown: every ready job not met by an idle or launching runner gets one,
- * up to the cap, and the first jobs teach the rest.
+ * finished, {@code d} is unknown: one runner is launched, and while its first job runs, the time it
+ * has run so far stands in for {@code d}, a lower bound that grows until the job ends. Short jobs
+ * then never get a crowd of runners starting at once for a first burst (on a small machine they
+ * only slow each other's start), and long ones get their runners within about {@code T} of the
+ * first start.
  *
  * <p>Waiting: an idle runner waits about as long as a runner of its queue takes to start (the
  * ski-rental rule: never more than twice the cost of the best choice made in hindsight), within the
@@ -38,24 +41,25 @@ final class FleetPolicy {
     if (demand.ready() == 0 || room <= 0) {
       return 0;
     }
-    long uncovered;
-    long perNew;
-    if (history.jobDuration() == null) {
-      uncovered = demand.ready() - demand.runnersIdle() - demand.runnersLaunching();
-      perNew = 1;
-    } else {
-      double d = Math.max(1, history.jobDuration().toMillis());
-      double t = targetWait.toMillis();
-      double h = startup(history).toMillis() + t;
-      long perIdle = 1 + (long) Math.floor(h / d);
-      long perBusy = h >= d / 2 ? 1 + (long) Math.floor((h - d / 2) / d) : 0;
-      perNew = 1 + (long) Math.floor(t / d);
-      long capacity =
-          demand.runnersIdle() * perIdle
-              + demand.runnersBusy() * perBusy
-              + demand.runnersLaunching() * perNew;
-      uncovered = demand.ready() - capacity;
+    // Before any attempt of the queue has ended, the oldest one running gives a lower bound on
+    // the job duration, growing for as long as it runs: sizing from it, one runner finds out
+    // what jobs take, and more follow as soon as they turn out to be long.
+    Duration measured =
+        history.jobDuration() != null ? history.jobDuration() : history.runningFor();
+    if (measured == null) {
+      return demand.runnersAlive() == 0 ? 1 : 0;
     }
+    double d = Math.max(1, measured.toMillis());
+    double t = targetWait.toMillis();
+    double h = startup(history).toMillis() + t;
+    long perIdle = 1 + (long) Math.floor(h / d);
+    long perBusy = h >= d / 2 ? 1 + (long) Math.floor((h - d / 2) / d) : 0;
+    long perNew = 1 + (long) Math.floor(t / d);
+    long capacity =
+        demand.runnersIdle() * perIdle
+            + demand.runnersBusy() * perBusy
+            + demand.runnersLaunching() * perNew;
+    long uncovered = demand.ready() - capacity;
     if (uncovered <= 0) {
       return 0;
     }

@@ -23,10 +23,38 @@ class FleetPolicyTest {
   }
 
   @Test
-  void beforeAnyJobFinishedEveryReadyJobNotMetByAnIdleOrLaunchingRunnerGetsOne() {
-    assertThat(launch(QueueHistory.NONE, 3, 0, 0, 0, 8)).isEqualTo(3);
-    assertThat(launch(QueueHistory.NONE, 1000, 0, 0, 0, 8)).isEqualTo(8);
-    assertThat(launch(QueueHistory.NONE, 3, 1, 0, 1, 8)).isEqualTo(1);
+  void beforeAnyJobHasRunOneRunnerFindsOutWhatJobsTake() {
+    assertThat(launch(QueueHistory.NONE, 3, 0, 0, 0, 8)).isEqualTo(1);
+    assertThat(launch(QueueHistory.NONE, 1000, 0, 0, 0, 8)).isEqualTo(1);
+    assertThat(launch(QueueHistory.NONE, 1000, 1, 0, 0, 8)).isZero();
+    assertThat(launch(QueueHistory.NONE, 1000, 0, 0, 1, 8)).isZero();
+  }
+
+  @Test
+  void whileTheFirstJobRunsTheTimeItHasRunStandsInForItsDuration() {
+    // 50 ms in, the busy runner alone could start 20 more within 0.5 s + 2 s
+    assertThat(launch(running(500, 50), 19, 0, 1, 0, 8)).isZero();
+    // 1 s in, it could start only 2 more; new runners 3 each
+    assertThat(launch(running(500, 1_000), 19, 0, 1, 0, 8)).isEqualTo(6);
+    // past the target wait, every ready job gets a runner, up to the cap
+    assertThat(launch(running(500, 2_500), 5, 0, 1, 0, 8)).isEqualTo(4);
+    assertThat(launch(running(500, 2_500), 19, 0, 1, 0, 8)).isEqualTo(7);
+    // a measured duration, once there is one, is what counts
+    assertThat(
+            launch(
+                new QueueHistory(
+                    Duration.ofMillis(500), Duration.ofMillis(200), 1, Duration.ofSeconds(30)),
+                13,
+                0,
+                1,
+                0,
+                8))
+        .isZero();
+  }
+
+  private static QueueHistory running(long startupMillis, long runningMillis) {
+    return new QueueHistory(
+        Duration.ofMillis(startupMillis), null, 1, Duration.ofMillis(runningMillis));
   }
 
   @Test
@@ -69,6 +97,7 @@ class FleetPolicyTest {
     assertThat(launch(slowStart, 3, 3, 0, 0, 8)).isZero();
     assertThat(launch(slowStart, 4, 3, 0, 0, 8)).isEqualTo(1);
     assertThat(launch(QueueHistory.NONE, 3, 3, 0, 0, 8)).isZero();
+    assertThat(launch(running(30_000, 100_000), 3, 3, 0, 0, 8)).isZero();
   }
 
   @Test

@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>Run it inside a guard: whatever the job does (returns an outcome, throws, hangs past its
  *       timeout), one outcome is recorded, with the stack trace for failures.
  *   <li>When the queue is empty, leave at once if another runner of the queue will take what comes
- *       (scale-in); else wait for new work for the idle period, which the dispatcher sets to about
- *       what a new runner takes to start (waiting longer costs more than starting anew), then
+ *       (scale-in), or if the queue's rhythm says no job is likely within the wait ({@link
+ *       IdleForecast}); else wait for new work for the idle period, which the dispatcher sets to
+ *       about what a new runner takes to start (waiting longer costs more than starting anew), then
  *       leave. Also exit at the optional job cap, when no job fits in the time left, or when asked
  *       to stop.
  * </ol>
@@ -57,6 +58,11 @@ public final class Runner {
     IDLE,
     /** The queue was empty and other runners of it will take what comes. */
     SCALED_IN,
+    /**
+     * The queue was empty and its rhythm says no job is likely within the idle wait: waiting would
+     * cost more than a new runner's start later.
+     */
+    NO_WORK_EXPECTED,
     JOB_LIMIT,
     TIME_TO_LIVE,
     STOPPED,
@@ -155,6 +161,7 @@ public final class Runner {
 
   private ExitReason loop() {
     Instant idleSince = clock.instant();
+    boolean judged = false; // whether this idle spell was judged worth waiting out
     while (true) {
       if (stop.getCount() == 0) {
         return ExitReason.STOPPED;
@@ -188,10 +195,17 @@ public final class Runner {
           return ExitReason.STUCK_JOB;
         }
         idleSince = clock.instant();
+        judged = false;
         continue;
       }
       if (surplus(now)) {
         return ExitReason.SCALED_IN;
+      }
+      if (!judged) {
+        judged = true;
+        if (!worthWaiting(now)) {
+          return ExitReason.NO_WORK_EXPECTED;
+        }
       }
       if (idleWaitOver(idleSince, now)) {
         return ExitReason.IDLE;
@@ -213,6 +227,19 @@ public final class Runner {
       return store.retireIfSurplus(settings.runnerId(), settings.queue(), now);
     } catch (RuntimeException e) {
       return false; // the database is away: the idle budget still ends this runner
+    }
+  }
+
+  /** Whether the queue's rhythm says new work may come within the idle wait; if unsure, yes. */
+  private boolean worthWaiting(Instant now) {
+    if (!settings.scaleIn()) {
+      return true;
+    }
+    try {
+      return IdleForecast.worthWaiting(
+          store.arrivals(settings.queue(), IdleForecast.ARRIVALS), now, settings.idleExit());
+    } catch (RuntimeException e) {
+      return true;
     }
   }
 

@@ -52,8 +52,11 @@ class RunnerTest {
   }
 
   private long enqueue(String type, String json) {
+    return enqueueAt(type, json, Instant.now());
+  }
+
+  private long enqueueAt(String type, String json, Instant now) {
     JobDescriptor d = types.byName(type);
-    Instant now = Instant.now();
     return store.enqueue(
         new NewJob(
             type,
@@ -95,6 +98,19 @@ class RunnerTest {
 
   private JobInfo job(long id) {
     return store.job(id, Instant.now()).orElseThrow();
+  }
+
+  @Test
+  void leavesAtOnceWhenTheQueuesBurstsComeFurtherApartThanItsIdleWait() {
+    // Bursts every 5 s, the latest just now: the next is not due within the 200 ms wait.
+    Instant now = Instant.now();
+    for (int burst = 5; burst >= 0; burst--) {
+      for (int i = 0; i < 3; i++) {
+        enqueueAt("noop", "{\"n\":" + i + "}", now.minusSeconds(5L * burst));
+      }
+    }
+    assertThat(runner().run()).isEqualTo(Runner.ExitReason.NO_WORK_EXPECTED);
+    assertThat(store.counts(Instant.now()).getFirst().succeeded()).isEqualTo(18);
   }
 
   @Test

@@ -117,6 +117,12 @@ public interface JobStore extends AutoCloseable {
   boolean retireIfSurplus(String runnerId, String queue, Instant now);
 
   /**
+   * When the queue's latest jobs (up to {@code limit}, newest first) became ready, or will: their
+   * {@code run_at}. An idle runner reads the queue's rhythm from it.
+   */
+  List<Instant> arrivals(String queue, int limit);
+
+  /**
    * The runner's end, reported by the runner or by its launcher, whichever comes first; the exit
    * code, once known, is kept. A runner already declared lost stays lost.
    */
@@ -180,8 +186,11 @@ public interface JobStore extends AutoCloseable {
   /** What the dispatcher needs to decide launches, per queue with ready work or alive runners. */
   List<QueueDemand> demand(Instant now);
 
-  /** The queue's measured start-up and job duration, from its latest runners. */
-  QueueHistory history(String queue);
+  /**
+   * The queue's measured start-up and job duration, from its latest runners; while none of their
+   * attempts has ended, how long the oldest one running has run by {@code now}.
+   */
+  QueueHistory history(String queue, Instant now);
 
   @Override
   void close();

@@ -10,7 +10,15 @@ import java.time.Duration;
  * @param jobDuration how long an attempt ran, from its claim to its recorded end, or null before
  *     any attempt has ended
  * @param runners how many runners the figures come from
+ * @param runningFor while {@code jobDuration} is null: how long the queue's oldest running attempt
+ *     has run so far, a lower bound on the job duration; null when none runs or once a duration is
+ *     measured
  */
-public record QueueHistory(Duration startup, Duration jobDuration, int runners) {
-  public static final QueueHistory NONE = new QueueHistory(null, null, 0);
+public record QueueHistory(
+    Duration startup, Duration jobDuration, int runners, Duration runningFor) {
+  public static final QueueHistory NONE = new QueueHistory(null, null, 0, null);
+
+  public QueueHistory(Duration startup, Duration jobDuration, int runners) {
+    this(startup, jobDuration, runners, null);
+  }
 }

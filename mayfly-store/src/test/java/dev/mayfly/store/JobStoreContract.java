@@ -606,7 +606,7 @@ public abstract class JobStoreContract {
 
   @Test
   void historyMeasuresStartUpAndJobDurationFromTheLatestRunners() {
-    assertThat(store.history("default")).isEqualTo(QueueHistory.NONE);
+    assertThat(store.history("default", t0)).isEqualTo(QueueHistory.NONE);
     for (int i = 0; i < 3; i++) {
       Instant launched = t0.plusSeconds(10L * i);
       String r =
@@ -625,10 +625,22 @@ public abstract class JobStoreContract {
     long id = claim(store, "other", other, t0).orElseThrow().id();
     store.finish(id, other, new Finish.Succeeded(t0.plusSeconds(60)));
 
-    QueueHistory h = store.history("default");
+    QueueHistory h = store.history("default", t0);
     assertThat(h.startup()).isEqualTo(Duration.ofMillis(400));
     assertThat(h.jobDuration()).isEqualTo(Duration.ofMillis(210));
     assertThat(h.runners()).isEqualTo(3);
+  }
+
+  @Test
+  void arrivalsAreWhenTheQueuesLatestJobsBecomeReadyNewestFirst() {
+    for (int i = 0; i < 4; i++) {
+      Instant at = t0.plusSeconds(i);
+      store.enqueue(new NewJob("sleep", "default", "{}", 0, at, TIMEOUT, 1, t0));
+      store.enqueue(new NewJob("sleep", "other", "{}", 0, at.plusMillis(500), TIMEOUT, 1, t0));
+    }
+    assertThat(store.arrivals("default", 3))
+        .containsExactly(t0.plusSeconds(3), t0.plusSeconds(2), t0.plusSeconds(1));
+    assertThat(store.arrivals("none", 3)).isEmpty();
   }
 
   @Test

@@ -622,6 +622,25 @@ public abstract class JdbcJobStore implements JobStore {
         });
   }
 
+  @Override
+  public List<Instant> arrivals(String queue, int limit) {
+    // Newest first by id, through the primary key: the window of the latest ids keeps a rare
+    // queue among many busy ones from walking the whole table.
+    return read(
+        c ->
+            list(
+                c,
+                "SELECT run_at FROM mayfly_jobs WHERE queue = ? AND id > (SELECT"
+                    + " coalesce(max(id), 0) FROM mayfly_jobs) - ? ORDER BY id DESC LIMIT ?",
+                rs -> Instant.ofEpochMilli(rs.getLong(1)),
+                queue,
+                ARRIVAL_WINDOW,
+                limit));
+  }
+
+  /** How many of the latest job ids {@link #arrivals} looks through. */
+  private static final int ARRIVAL_WINDOW = 10_000;
+
   /**
    * Whether another alive runner of the queue will take what comes: one launching, one busy, or an
    * idle one launched after this one (ties broken by id), so that exactly one of several idle
@@ -1035,7 +1054,7 @@ public abstract class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public QueueHistory history(String queue) {
+  public QueueHistory history(String queue, Instant now) {
     return read(
         c -> {
           // The latest runners of the queue, through the (queue, launched_at) index.
@@ -1060,7 +1079,19 @@ public abstract class JdbcJobStore implements JobStore {
                       + HISTORY_ATTEMPTS,
                   rs -> Math.max(0, rs.getLong(1)),
                   queue);
-          return new QueueHistory(median(startups), median(durations), startups.size());
+          Duration runningFor = null;
+          if (durations.isEmpty()) {
+            Long oldest =
+                one(
+                    c,
+                    "SELECT min(started_at) FROM mayfly_jobs WHERE state = 'running' AND queue = ?",
+                    rs -> rs.getObject(1) == null ? null : rs.getLong(1),
+                    queue);
+            if (oldest != null) {
+              runningFor = Duration.ofMillis(Math.max(0, now.toEpochMilli() - oldest));
+            }
+          }
+          return new QueueHistory(median(startups), median(durations), startups.size(), runningFor);
         });
   }
 
