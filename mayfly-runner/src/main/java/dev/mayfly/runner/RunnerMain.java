@@ -54,7 +54,7 @@ public final class RunnerMain {
     Thread.ofPlatform().daemon().name("mayfly-job-types").start(decoding);
     JobStore store;
     try {
-      store = JobStores.open(settings.databaseUrl(), 2); // the work loop and the heartbeat
+      store = JobStores.openForRunner(settings.databaseUrl());
     } catch (RuntimeException e) {
       System.err.println(
           "mayfly runner " + settings.runnerId() + ": cannot open the store: " + e.getMessage());

@@ -100,19 +100,20 @@ public final class RunnerTraining {
   }
 
   /**
-   * What a runner of a PostgreSQL store does around its jobs (connect through the pool, listen,
-   * report in, claim, heartbeat, leave), on a queue that no job is in and for a runner that is not
-   * in the table: each statement reads, or changes no row.
+   * What a runner of a PostgreSQL store does around its jobs (connect, listen, report in, claim,
+   * read the queue's rhythm, heartbeat, leave), on a queue that no job is in and for a runner that
+   * is not in the table: each statement reads, or changes no row.
    */
   private static void onPostgres(String url) throws Exception {
     String queue = "__mayfly_training__";
     String runner = "r-training";
-    try (JobStore store = JobStores.open(url, 2)) {
+    try (JobStore store = JobStores.openForRunner(url)) {
       AutoCloseable listening = store.listen(q -> {});
       Instant now = Instant.now();
       store.runnerStarted(runner, now);
       store.claim(queue, runner, now, Duration.ofMinutes(1), now.plusSeconds(30), 1);
       store.retireIfSurplus(runner, queue, now);
+      store.arrivals(queue, IdleForecast.ARRIVALS);
       store.heartbeat(runner, now, now.plusSeconds(30));
       store.runnerExited(runner, 0, now);
       listening.close();

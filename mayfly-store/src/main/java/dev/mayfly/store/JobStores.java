@@ -39,6 +39,19 @@ public final class JobStores {
   }
 
   /**
+   * Opens the store for a one-off runner: on PostgreSQL two plain connections (its work loop and
+   * heartbeat) instead of a pool, which a process that lives for one batch of jobs pays for in
+   * start-up and never uses.
+   */
+  public static JobStore openForRunner(String url) {
+    String normalized = normalize(url);
+    if (PostgresUrl.matches(normalized)) {
+      return PostgresJobStore.openForRunner(normalized);
+    }
+    return open(normalized);
+  }
+
+  /**
    * The canonical form of a database URL: absolute, so runner processes started elsewhere open the
    * same database. Throws with a message saying what forms are accepted.
    */

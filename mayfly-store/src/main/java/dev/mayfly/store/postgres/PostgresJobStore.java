@@ -1,8 +1,5 @@
 package dev.mayfly.store.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.StoreException;
 import dev.mayfly.store.jdbc.JdbcJobStore;
@@ -18,10 +15,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The production store: PostgreSQL, shared by every app node and every runner.
@@ -34,7 +31,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  * off after a probe and everything falls back to polling.
  */
 public final class PostgresJobStore extends JdbcJobStore {
-  private static final System.Logger LOG = System.getLogger("dev.mayfly.store");
   static final String CHANNEL = "mayfly_jobs";
   private static final String PROBE = "__mayfly_probe__";
   private static final long MIGRATION_LOCK = 0x6d6179666c79L; // "mayfly"
@@ -50,48 +46,59 @@ public final class PostgresJobStore extends JdbcJobStore {
               "V6__runners_by_queue.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
-  private final PostgresUrl url;
-  private final HikariDataSource pool;
+  /**
+   * The logger, made on first use: finding the logging backend looks through every jar of the class
+   * path, which a runner that never logs should not pay for at start.
+   */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger("dev.mayfly.store");
+  }
 
-  private PostgresJobStore(PostgresUrl url, HikariDataSource pool) {
+  private final PostgresUrl url;
+  private final Connections connections;
+  private final Connections.Plain direct;
+
+  private PostgresJobStore(PostgresUrl url, Connections connections) {
     super(" FOR UPDATE SKIP LOCKED");
     this.url = url;
-    this.pool = pool;
+    this.connections = connections;
+    this.direct = new Connections.Plain(url, 1);
   }
 
   /**
    * Connects (failing fast with what to check), and migrates the schema if needed.
    *
-   * @param poolSize connections this process may hold; a runner needs two, an app node more
+   * @param poolSize connections this process may hold (HikariCP's pool)
    */
   public static PostgresJobStore open(String rawUrl, int poolSize) {
     PostgresUrl url = PostgresUrl.parse(rawUrl);
-    HikariConfig config = new HikariConfig();
-    // Through the driver's DataSource, not DriverManager: DriverManager's first use loads every
-    // java.sql.Driver named in any jar of the class path, opening all of them, which a one-off
-    // runner pays before its first claim.
-    config.setDataSource(dataSource(url));
-    if (url.user() != null) {
-      config.setUsername(url.user());
-    }
-    if (url.password() != null) {
-      config.setPassword(url.password());
-    }
-    config.setMaximumPoolSize(poolSize);
-    config.setMinimumIdle(1);
-    config.setPoolName("mayfly");
-    config.setConnectionTimeout(10_000);
-    config.setInitializationFailTimeout(5_000);
-    HikariDataSource pool;
+    return open(url, () -> Connections.pool(url, poolSize));
+  }
+
+  /**
+   * Opens the store for a one-off runner: two plain connections (its work loop and heartbeat), no
+   * pool, so that nothing but the first connection stands between the JVM's start and the first
+   * claim.
+   */
+  public static PostgresJobStore openForRunner(String rawUrl) {
+    PostgresUrl url = PostgresUrl.parse(rawUrl);
+    return open(url, () -> Connections.few(url, 2));
+  }
+
+  private interface Connecting {
+    Connections connect() throws SQLException;
+  }
+
+  private static PostgresJobStore open(PostgresUrl url, Connecting connecting) {
+    Connections pool;
     try {
-      pool = new HikariDataSource(config);
-    } catch (HikariPool.PoolInitializationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
+      pool = connecting.connect();
+    } catch (SQLException e) {
       throw new StoreException(
           "cannot connect to PostgreSQL at "
               + url
               + ": "
-              + cause.getMessage()
+              + e.getMessage()
               + ". Check that the server runs and accepts this user, and the URL (--db,"
               + " MAYFLY_DATABASE_URL or DATABASE_URL)",
           e);
@@ -252,15 +259,20 @@ public final class PostgresJobStore extends JdbcJobStore {
   @Override
   public AutoCloseable listen(Consumer<String> listener) {
     AtomicBoolean open = new AtomicBoolean(true);
+    AtomicReference<Connection> current = new AtomicReference<>();
+    // A platform thread: a virtual one would start the JDK's socket poller, which costs a runner
+    // 300 ms at exit. Closing the connection is what ends its wait for a notification.
     Thread t =
-        Thread.ofVirtual()
+        Thread.ofPlatform()
+            .daemon()
             .name("mayfly-listen")
             .start(
                 () -> {
                   long backoff = 500;
                   while (open.get()) {
                     try (Connection c = connectDirect()) {
-                      if (!subscribe(c)) {
+                      current.set(c);
+                      if (!open.get() || !subscribe(c)) {
                         return;
                       }
                       backoff = 500;
@@ -279,7 +291,7 @@ public final class PostgresJobStore extends JdbcJobStore {
                       if (!open.get()) {
                         return;
                       }
-                      LOG.log(
+                      Log.LOG.log(
                           Level.DEBUG,
                           "LISTEN connection lost ({0}); reconnecting in {1} ms",
                           e.getMessage(),
@@ -291,7 +303,16 @@ public final class PostgresJobStore extends JdbcJobStore {
                 });
     return () -> {
       open.set(false);
+      Connection c = current.get();
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException e) {
+          // closing anyway
+        }
+      }
       t.interrupt();
+      t.join(1_000);
     };
   }
 
@@ -320,7 +341,7 @@ public final class PostgresJobStore extends JdbcJobStore {
       }
     }
     if (LISTEN_WARNED.compareAndSet(false, true)) {
-      LOG.log(
+      Log.LOG.log(
           Level.WARNING,
           "PostgreSQL notifications do not reach this process (PgBouncer in transaction mode?);"
               + " Mayfly will find new jobs by polling instead");
@@ -329,19 +350,7 @@ public final class PostgresJobStore extends JdbcJobStore {
   }
 
   private Connection connectDirect() throws SQLException {
-    return dataSource(url).getConnection();
-  }
-
-  private static PGSimpleDataSource dataSource(PostgresUrl url) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(url.jdbcUrl());
-    if (url.user() != null) {
-      ds.setUser(url.user());
-    }
-    if (url.password() != null) {
-      ds.setPassword(url.password());
-    }
-    return ds;
+    return direct.open();
   }
 
   private static void sleepQuietly(long millis) {
@@ -355,16 +364,8 @@ public final class PostgresJobStore extends JdbcJobStore {
   @Override
   protected <T> T write(SqlWork<T> work) {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = pool.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          T result = work.run(c);
-          c.commit();
-          return result;
-        } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(c);
-          throw e;
-        }
+      try {
+        return inTransaction(work);
       } catch (SQLException e) {
         if (isTransient(e) && attempt < 5) {
           sleepQuietly(50L * attempt);
@@ -376,20 +377,49 @@ public final class PostgresJobStore extends JdbcJobStore {
     }
   }
 
+  private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    Connection c = connections.borrow();
+    boolean failed = true;
+    try {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        failed = false;
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        failed = rollbackFails(c);
+        throw e;
+      }
+    } finally {
+      connections.release(c, failed);
+    }
+  }
+
   @Override
   protected <T> T read(SqlWork<T> work) {
-    try (Connection c = pool.getConnection()) {
-      return work.run(c);
+    try {
+      Connection c = connections.borrow();
+      boolean failed = true;
+      try {
+        T result = work.run(c);
+        failed = false;
+        return result;
+      } finally {
+        connections.release(c, failed);
+      }
     } catch (SQLException e) {
       throw new StoreException("PostgreSQL store (" + url + ") read failed: " + e.getMessage(), e);
     }
   }
 
-  private static void rollbackQuietly(Connection c) {
+  /** Rolls back; true if even that failed, so the connection is broken. */
+  private static boolean rollbackFails(Connection c) {
     try {
       c.rollback();
-    } catch (SQLException ignored) {
-      // the connection is broken; the pool will discard it
+      return false;
+    } catch (SQLException broken) {
+      return true;
     }
   }
 
@@ -402,6 +432,6 @@ public final class PostgresJobStore extends JdbcJobStore {
 
   @Override
   public void close() {
-    pool.close();
+    connections.close();
   }
 }
