@@ -72,7 +72,7 @@ final class Execution implements JobContext, JobLogger {
     return cancelled;
   }
 
-  private volatile Thread worker;
+  private volatile JobThread worker;
 
   /** Marks the job cancelled; true the first time. */
   boolean cancel() {
@@ -81,14 +81,14 @@ final class Execution implements JobContext, JobLogger {
     return first;
   }
 
-  void runsOn(Thread t) {
+  void runsOn(JobThread t) {
     worker = t;
   }
 
   void interrupt() {
-    Thread t = worker;
+    JobThread t = worker;
     if (t != null) {
-      t.interrupt();
+      t.interrupt(this);
     }
   }
 

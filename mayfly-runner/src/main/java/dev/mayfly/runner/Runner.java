@@ -78,6 +78,7 @@ public final class Runner {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Semaphore newWork = new Semaphore(0);
   private final AtomicReference<Execution> current = new AtomicReference<>();
+  private final JobThread jobThread;
   private int jobsRun;
 
   public Runner(
@@ -91,6 +92,7 @@ public final class Runner {
     this.types = types;
     this.clock = clock;
     this.out = out;
+    this.jobThread = new JobThread("mayfly-job-" + settings.runnerId());
   }
 
   /** Asks the loop to take no more jobs; the current one runs to its end. */
@@ -130,7 +132,11 @@ public final class Runner {
         settings.jobsPerRunner() > 0 ? "up to " + settings.jobsPerRunner() + " jobs" : "no job cap",
         settings.idleExit().toMillis(),
         settings.deadline());
-    Thread heartbeat = Thread.ofVirtual().name("mayfly-heartbeat-" + id).start(this::heartbeat);
+    // Platform threads, for the heartbeat and the job: once a virtual thread has used a socket,
+    // the JDK's poller thread waits in native code for good, and HotSpot then spends 300 ms at
+    // exit waiting for it, billed on every runner.
+    Thread heartbeat =
+        Thread.ofPlatform().daemon().name("mayfly-heartbeat-" + id).start(this::heartbeat);
     // Where the store can announce new jobs, an idle runner wakes at once instead of at its
     // next poll; the poll stays as the safety net.
     AutoCloseable listening =
@@ -361,19 +367,9 @@ public final class Runner {
     Job<Record> instance = d.newInstance();
     // The job runs on its own thread so a timeout can interrupt it and, if it will not stop,
     // the runner can still record the failure and end the process.
-    CompletableFuture<Outcome> result = new CompletableFuture<>();
-    Thread worker =
-        Thread.ofVirtual()
-            .name("mayfly-job-" + job.id())
-            .start(
-                () -> {
-                  try {
-                    result.complete(instance.perform(args, execution));
-                  } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                  }
-                });
-    execution.runsOn(worker);
+    CompletableFuture<Outcome> result =
+        jobThread.run(execution, () -> perform(instance, args, execution));
+    execution.runsOn(jobThread);
     long waitMillis = Math.max(1, Duration.between(clock.instant(), jobDeadline).toMillis());
     try {
       Outcome outcome = result.get(waitMillis, TimeUnit.MILLISECONDS);
@@ -384,7 +380,7 @@ public final class Runner {
       }
       return failure(job, stackTrace(e.getCause()));
     } catch (TimeoutException e) {
-      worker.interrupt();
+      jobThread.interrupt(execution);
       Finish timedOut =
           failure(
               job,
@@ -395,10 +391,25 @@ public final class Runner {
                   + ", runner deadline "
                   + settings.deadline()
                   + "); the job was interrupted");
-      if (!worker.join(INTERRUPT_GRACE)) {
+      try {
+        result.get(INTERRUPT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | java.util.concurrent.CancellationException ended) {
+        // it stopped, with an exception: the timeout is what is recorded
+      } catch (TimeoutException stuck) {
         throw new StuckJob(timedOut);
       }
       return timedOut;
+    }
+  }
+
+  /** The job's own code; what it throws completes the result exceptionally. */
+  private static Outcome perform(Job<Record> job, Record args, Execution execution) {
+    try {
+      return job.perform(args, execution);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new java.util.concurrent.CompletionException(e);
     }
   }
 
