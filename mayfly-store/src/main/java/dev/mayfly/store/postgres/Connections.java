@@ -83,8 +83,14 @@ sealed interface Connections {
 
     private final String jdbcUrl;
     private final Properties login = new Properties();
+
+    /** A connection unused for longer is checked before it is handed out, as HikariCP does. */
+    private static final long CHECK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final Semaphore free;
-    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Idle> idle = new ArrayDeque<>();
+
+    private record Idle(Connection connection, long since) {}
 
     Plain(PostgresUrl url, int size) {
       this.jdbcUrl = url.jdbcUrl();
@@ -129,19 +135,37 @@ sealed interface Connections {
         Thread.currentThread().interrupt();
         throw new SQLException("interrupted while waiting for a connection", "08001", e);
       }
-      Connection c;
+      Idle kept;
       synchronized (idle) {
-        c = idle.poll();
-      }
-      if (c != null) {
-        return c;
+        kept = idle.poll();
       }
       try {
+        if (kept != null && usable(kept)) {
+          return kept.connection;
+        }
         return open();
       } catch (SQLException | RuntimeException e) {
         free.release();
         throw e;
       }
+    }
+
+    /**
+     * A connection the server may have ended while it sat unused (a restart, a failover) is not.
+     */
+    private static boolean usable(Idle kept) {
+      if (System.nanoTime() - kept.since < CHECK_AFTER_NANOS) {
+        return true;
+      }
+      try {
+        if (kept.connection.isValid(2)) {
+          return true;
+        }
+      } catch (SQLException e) {
+        // as broken
+      }
+      closeQuietly(kept.connection);
+      return false;
     }
 
     @Override
@@ -152,7 +176,7 @@ sealed interface Connections {
         } else {
           c.setAutoCommit(true);
           synchronized (idle) {
-            idle.push(c);
+            idle.push(new Idle(c, System.nanoTime()));
           }
         }
       } catch (SQLException e) {
@@ -165,7 +189,7 @@ sealed interface Connections {
     @Override
     public void close() {
       synchronized (idle) {
-        idle.forEach(Plain::closeQuietly);
+        idle.forEach(i -> closeQuietly(i.connection));
         idle.clear();
       }
     }

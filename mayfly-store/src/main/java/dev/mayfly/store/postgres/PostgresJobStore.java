@@ -423,11 +423,17 @@ public final class PostgresJobStore extends JdbcJobStore {
     }
   }
 
-  /** Serialisation failures, deadlocks and lost connections: worth one more try. */
+  /**
+   * Serialisation failures, deadlocks, lost connections and connections the server ended (a
+   * restart, {@code pg_terminate_backend}): worth another try, on another connection.
+   */
   private static boolean isTransient(SQLException e) {
     String state = e.getSQLState();
     return state != null
-        && (state.equals("40001") || state.equals("40P01") || state.startsWith("08"));
+        && (state.equals("40001")
+            || state.equals("40P01")
+            || state.startsWith("08")
+            || state.startsWith("57P0"));
   }
 
   @Override
