@@ -7,6 +7,7 @@ import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
+import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.JobStore;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -168,7 +169,21 @@ public final class Runner {
   private ExitReason loop() {
     Instant idleSince = clock.instant();
     boolean judged = false; // whether this idle spell was judged worth waiting out
+    List<ClaimedJob> next = List.of(); // claimed with the outcomes of the last jobs
     while (true) {
+      if (!next.isEmpty()) {
+        List<ClaimedJob> claimed = next;
+        next = List.of();
+        Batch done = runBatch(claimed);
+        if (done.stuck) {
+          record(done, null);
+          return ExitReason.STUCK_JOB;
+        }
+        next = record(done, clock.instant());
+        idleSince = clock.instant();
+        judged = false;
+        continue;
+      }
       if (stop.getCount() == 0) {
         return ExitReason.STOPPED;
       }
@@ -197,11 +212,7 @@ public final class Runner {
         continue;
       }
       if (!claimed.isEmpty()) {
-        if (runBatch(claimed)) {
-          return ExitReason.STUCK_JOB;
-        }
-        idleSince = clock.instant();
-        judged = false;
+        next = claimed;
         continue;
       }
       if (surplus(now)) {
@@ -253,12 +264,15 @@ public final class Runner {
     return Duration.between(now, settings.deadline()).minus(RunnerSettings.EXIT_MARGIN);
   }
 
+  /** Claimed jobs run: their outcomes, the lines that say so, and whether one would not stop. */
+  private record Batch(List<Finished> outcomes, List<String> lines, boolean stuck) {}
+
   /**
-   * Runs claimed jobs one after the other and records their outcomes together. A job that can no
-   * longer start (asked to stop, too close to the deadline, a job before it would not stop) goes
-   * back to the queue with its attempt given back. Returns true if a job would not stop.
+   * Runs claimed jobs one after the other. A job that can no longer start (asked to stop, too close
+   * to the deadline, a job before it would not stop) goes back to the queue with its attempt given
+   * back.
    */
-  private boolean runBatch(List<ClaimedJob> claimed) {
+  private Batch runBatch(List<ClaimedJob> claimed) {
     List<Finished> outcomes = new ArrayList<>(claimed.size());
     List<String> lines = new ArrayList<>(claimed.size());
     boolean stuck = false;
@@ -291,15 +305,51 @@ public final class Runner {
               describe(finish),
               Duration.between(started, clock.instant()).toMillis()));
     }
-    List<Boolean> recorded = recordOutcomes(outcomes);
-    for (int i = 0; i < lines.size(); i++) {
+    return new Batch(outcomes, lines, stuck);
+  }
+
+  /**
+   * Records a batch's outcomes. If the runner goes on ({@code now} not null, no stop asked, jobs
+   * and time left), it claims its next jobs in the same transaction, one commit per job instead of
+   * two, and returns them; should that fail, the outcomes are recorded alone, retried through an
+   * outage, and the loop claims as usual.
+   */
+  private List<ClaimedJob> record(Batch done, Instant now) {
+    List<Boolean> recorded = null;
+    List<ClaimedJob> next = List.of();
+    if (now != null && stop.getCount() == 0) {
+      now = null;
+    }
+    Duration left = now == null ? Duration.ZERO : timeLeft(now);
+    int batch = settings.jobsLeft(jobsRun, settings.claimBatch());
+    if (now != null && left.isPositive() && batch > 0) {
+      try {
+        FinishedAndClaimed r =
+            store.finishAllAndClaim(
+                settings.runnerId(),
+                done.outcomes,
+                settings.queue(),
+                now,
+                left,
+                leaseFrom(now),
+                batch);
+        recorded = r.recorded();
+        next = r.claimed();
+      } catch (RuntimeException e) {
+        out.println("mayfly runner: recording outcomes failed, retrying: " + e.getMessage());
+      }
+    }
+    if (recorded == null) {
+      recorded = recordOutcomes(done.outcomes);
+    }
+    for (int i = 0; i < done.lines.size(); i++) {
       out.println(
-          lines.get(i)
+          done.lines.get(i)
               + (recorded.get(i)
                   ? ""
                   : "; not recorded: this runner lost its lease and the job was requeued"));
     }
-    return stuck;
+    return next;
   }
 
   /**

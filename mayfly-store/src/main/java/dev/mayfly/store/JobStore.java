@@ -67,6 +67,19 @@ public interface JobStore extends AutoCloseable {
    */
   List<Boolean> finishAll(String runnerId, List<Finished> outcomes);
 
+  /**
+   * {@link #finishAll}, then {@link #claim} for the same runner, in one transaction: a runner that
+   * goes on pays one commit per job rather than two. Both happen or neither does.
+   */
+  FinishedAndClaimed finishAllAndClaim(
+      String runnerId,
+      List<Finished> outcomes,
+      String queue,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit);
+
   /** Appends lines to a job's log (for its current attempt). */
   void appendLog(long jobId, int attempt, List<LogLine> lines);
 

@@ -632,6 +632,41 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void finishingAndClaimingTheNextHappenTogether() {
+    String r = started("default", t0);
+    long first = store.enqueue(job("default"));
+    long second = store.enqueue(job("default"));
+    assertThat(claim(store, "default", r, t0).orElseThrow().id()).isEqualTo(first);
+
+    FinishedAndClaimed done =
+        store.finishAllAndClaim(
+            r,
+            List.of(new Finished(first, new Finish.Succeeded(t0.plusSeconds(1)))),
+            "default",
+            t0.plusSeconds(1),
+            PLENTY,
+            t0.plusSeconds(31),
+            5);
+    assertThat(done.recorded()).containsExactly(true);
+    assertThat(done.claimed()).extracting(ClaimedJob::id).containsExactly(second);
+    assertThat(store.job(first, t0).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.job(second, t0).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+
+    // an outcome the runner no longer holds is not recorded; the queue being empty claims nothing
+    FinishedAndClaimed stale =
+        store.finishAllAndClaim(
+            r,
+            List.of(new Finished(first, new Finish.Succeeded(t0.plusSeconds(2)))),
+            "default",
+            t0.plusSeconds(2),
+            PLENTY,
+            t0.plusSeconds(32),
+            5);
+    assertThat(stale.recorded()).containsExactly(false);
+    assertThat(stale.claimed()).isEmpty();
+  }
+
+  @Test
   void arrivalsAreWhenTheQueuesLatestJobsBecomeReadyNewestFirst() {
     for (int i = 0; i < 4; i++) {
       Instant at = t0.plusSeconds(i);

@@ -12,6 +12,7 @@ import dev.mayfly.api.RunnerState;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
+import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
@@ -202,73 +203,98 @@ public abstract class JdbcJobStore implements JobStore {
       Duration maxTimeout,
       Instant leaseUntil,
       int limit) {
+    return write(c -> claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit));
+  }
+
+  @Override
+  public FinishedAndClaimed finishAllAndClaim(
+      String runnerId,
+      List<Finished> outcomes,
+      String queue,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
     return write(
-        c -> {
-          // One statement picks and takes the jobs. On PostgreSQL the inner SELECT locks the rows
-          // it picks and skips rows other claimers hold (FOR UPDATE SKIP LOCKED), so concurrent
-          // runners never wait on each other nor take the same job; on SQLite the immediate
-          // transaction holds the database's write lock for the same effect.
-          List<ClaimedJob> claimed =
-              list(
-                  c,
-                  claimStatement(
-                      "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
-                          + " attempts = attempts + 1, started_at = ?, lease_until = ?,"
-                          + " finished_at = NULL"
-                          + " WHERE id IN (SELECT id FROM mayfly_jobs"
-                          + " WHERE state IN ('queued', 'failed')"
-                          // a runner already declared lost (or ended) takes nothing more: its
-                          // slot may be someone else's now
-                          + " AND NOT EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = ?"
-                          + " AND r.state NOT IN ('launching', 'running'))"
-                          + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
-                          + " ORDER BY priority DESC, run_at, id LIMIT ?"
-                          + claimLockClause
-                          + ") RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
-                          + " priority, run_at, runner_id, started_at, max_attempts"),
-                  rs ->
-                      new ClaimedJob(
-                          rs.getLong(1),
-                          rs.getString(2),
-                          rs.getString(3),
-                          rs.getString(4),
-                          rs.getInt(5),
-                          Duration.ofMillis(rs.getLong(6)),
-                          Instant.ofEpochMilli(rs.getLong(7)),
-                          now,
-                          rs.getInt(8),
-                          Instant.ofEpochMilli(rs.getLong(9)),
-                          rs.getInt(12)),
-                  runnerId,
-                  now.toEpochMilli(),
-                  leaseUntil.toEpochMilli(),
-                  runnerId,
-                  queue,
-                  now.toEpochMilli(),
-                  maxTimeout.toMillis(),
-                  limit);
-          // RETURNING gives no order; hand jobs out in claim order.
-          claimed.sort(ClaimedJob.CLAIM_ORDER);
-          if (claimRecordsAttempts() || claimed.isEmpty()) {
-            return claimed;
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, outcome)"
-                      + " VALUES (?, ?, ?, ?, 'running') ON CONFLICT (job_id, attempt) DO UPDATE"
-                      + " SET runner_id = excluded.runner_id, started_at = excluded.started_at,"
-                      + " outcome = 'running', finished_at = NULL, error = NULL")) {
-            for (ClaimedJob j : claimed) {
-              ps.setLong(1, j.id());
-              ps.setInt(2, j.attempt());
-              ps.setString(3, runnerId);
-              ps.setLong(4, now.toEpochMilli());
-              ps.addBatch();
-            }
-            ps.executeBatch();
-          }
-          return claimed;
-        });
+        c ->
+            new FinishedAndClaimed(
+                finishAllIn(c, runnerId, outcomes),
+                claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit)));
+  }
+
+  private List<ClaimedJob> claimIn(
+      Connection c,
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit)
+      throws SQLException {
+    // One statement picks and takes the jobs. On PostgreSQL the inner SELECT locks the rows
+    // it picks and skips rows other claimers hold (FOR UPDATE SKIP LOCKED), so concurrent
+    // runners never wait on each other nor take the same job; on SQLite the immediate
+    // transaction holds the database's write lock for the same effect.
+    List<ClaimedJob> claimed =
+        list(
+            c,
+            claimStatement(
+                "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
+                    + " attempts = attempts + 1, started_at = ?, lease_until = ?,"
+                    + " finished_at = NULL"
+                    + " WHERE id IN (SELECT id FROM mayfly_jobs"
+                    + " WHERE state IN ('queued', 'failed')"
+                    // a runner already declared lost (or ended) takes nothing more: its
+                    // slot may be someone else's now
+                    + " AND NOT EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = ?"
+                    + " AND r.state NOT IN ('launching', 'running'))"
+                    + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
+                    + " ORDER BY priority DESC, run_at, id LIMIT ?"
+                    + claimLockClause
+                    + ") RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
+                    + " priority, run_at, runner_id, started_at, max_attempts"),
+            rs ->
+                new ClaimedJob(
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getInt(5),
+                    Duration.ofMillis(rs.getLong(6)),
+                    Instant.ofEpochMilli(rs.getLong(7)),
+                    now,
+                    rs.getInt(8),
+                    Instant.ofEpochMilli(rs.getLong(9)),
+                    rs.getInt(12)),
+            runnerId,
+            now.toEpochMilli(),
+            leaseUntil.toEpochMilli(),
+            runnerId,
+            queue,
+            now.toEpochMilli(),
+            maxTimeout.toMillis(),
+            limit);
+    // RETURNING gives no order; hand jobs out in claim order.
+    claimed.sort(ClaimedJob.CLAIM_ORDER);
+    if (claimRecordsAttempts() || claimed.isEmpty()) {
+      return claimed;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, outcome)"
+                + " VALUES (?, ?, ?, ?, 'running') ON CONFLICT (job_id, attempt) DO UPDATE"
+                + " SET runner_id = excluded.runner_id, started_at = excluded.started_at,"
+                + " outcome = 'running', finished_at = NULL, error = NULL")) {
+      for (ClaimedJob j : claimed) {
+        ps.setLong(1, j.id());
+        ps.setInt(2, j.attempt());
+        ps.setString(3, runnerId);
+        ps.setLong(4, now.toEpochMilli());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return claimed;
   }
 
   @Override
@@ -278,25 +304,27 @@ public abstract class JdbcJobStore implements JobStore {
 
   @Override
   public List<Boolean> finishAll(String runnerId, List<Finished> outcomes) {
-    return write(
-        c -> {
-          // Successes, the common case, are recorded set-wise: three statements for the whole
-          // batch instead of three per job.
-          List<Long> succeeded = new ArrayList<>();
-          long at = 0;
-          for (Finished f : outcomes) {
-            if (f.finish() instanceof Finish.Succeeded s) {
-              succeeded.add(f.jobId());
-              at = Math.max(at, s.at().toEpochMilli());
-            }
-          }
-          Set<Long> done = succeeded.size() > 1 ? succeedAll(c, runnerId, succeeded, at) : Set.of();
-          List<Boolean> recorded = new ArrayList<>(outcomes.size());
-          for (Finished f : outcomes) {
-            recorded.add(done.contains(f.jobId()) || finishIn(c, f.jobId(), runnerId, f.finish()));
-          }
-          return recorded;
-        });
+    return write(c -> finishAllIn(c, runnerId, outcomes));
+  }
+
+  private List<Boolean> finishAllIn(Connection c, String runnerId, List<Finished> outcomes)
+      throws SQLException {
+    // Successes, the common case, are recorded set-wise: three statements for the whole
+    // batch instead of three per job.
+    List<Long> succeeded = new ArrayList<>();
+    long at = 0;
+    for (Finished f : outcomes) {
+      if (f.finish() instanceof Finish.Succeeded s) {
+        succeeded.add(f.jobId());
+        at = Math.max(at, s.at().toEpochMilli());
+      }
+    }
+    Set<Long> done = succeeded.size() > 1 ? succeedAll(c, runnerId, succeeded, at) : Set.of();
+    List<Boolean> recorded = new ArrayList<>(outcomes.size());
+    for (Finished f : outcomes) {
+      recorded.add(done.contains(f.jobId()) || finishIn(c, f.jobId(), runnerId, f.finish()));
+    }
+    return recorded;
   }
 
   private Set<Long> succeedAll(Connection c, String runnerId, List<Long> ids, long at)

@@ -1,0 +1,14 @@
+package dev.mayfly.store;
+
+import java.util.List;
+
+/**
+ * What {@link JobStore#finishAllAndClaim} did: per outcome, whether it was recorded; and the jobs
+ * it claimed next.
+ */
+public record FinishedAndClaimed(List<Boolean> recorded, List<ClaimedJob> claimed) {
+  public FinishedAndClaimed {
+    recorded = List.copyOf(recorded);
+    claimed = List.copyOf(claimed);
+  }
+}
