@@ -51,7 +51,19 @@ public final class RunnerMain {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     FutureTask<JobTypes> decoding =
         new FutureTask<>(() -> JobTypes.decode(settings.jobTypes(), loader));
-    Thread.ofPlatform().daemon().name("mayfly-job-types").start(decoding);
+    Thread.ofPlatform()
+        .daemon()
+        .name("mayfly-job-types")
+        .start(
+            () -> {
+              decoding.run();
+              try {
+                // While the store still connects: what the first job would otherwise wait for.
+                decoding.get().prepareBinding();
+              } catch (Exception | LinkageError e) {
+                // the first job binds as usual, and reports what is wrong
+              }
+            });
     JobStore store;
     try {
       store = JobStores.openForRunner(settings.databaseUrl());

@@ -53,6 +53,15 @@ class JobTypesTest {
   }
 
   @Test
+  void bindingPreparedAheadBindsTheSameAndStillRefusesBadArguments() {
+    types.prepareBinding();
+    JobDescriptor d = types.byName("analyse-commit");
+    assertThat(types.bind(d, "{\"repo\":\"r\",\"commit\":\"c\",\"depth\":2}"))
+        .isEqualTo(new AnalyseCommit.Args("r", "c", 2));
+    assertThatThrownBy(() -> types.bind(d, "{\"nope\":1}")).isInstanceOf(InvalidJobException.class);
+  }
+
+  @Test
   void argumentRecordIsFoundFromTheGenericInterface() {
     assertThat(types.byName("analyse-commit").argsType()).isEqualTo(AnalyseCommit.Args.class);
   }
