@@ -18,6 +18,7 @@ final class JobThread {
   private final SynchronousQueue<Runnable> next = new SynchronousQueue<>();
   private final Thread thread;
   private Object running; // guarded by this
+  private volatile boolean closed;
 
   JobThread(String name) {
     thread = Thread.ofPlatform().daemon().name(name).start(this::loop);
@@ -59,12 +60,22 @@ final class JobThread {
     }
   }
 
+  /** Ends the thread once its job, if any, has ended; for runners that live inside an app. */
+  void close() {
+    closed = true;
+    synchronized (this) {
+      if (running == null) {
+        thread.interrupt();
+      }
+    }
+  }
+
   private void loop() {
-    while (true) {
+    while (!closed) {
       try {
         next.take().run();
       } catch (InterruptedException e) {
-        // an interrupt meant for a job that had just ended; the next one starts clean
+        // closed, or an interrupt meant for a job that had just ended: the next one starts clean
       }
     }
   }

@@ -153,6 +153,7 @@ public final class Runner {
       return reason;
     } finally {
       stop.countDown();
+      jobThread.close();
       closeQuietly(listening);
       heartbeat.interrupt();
       joinQuietly(heartbeat);
