@@ -176,11 +176,10 @@ public final class Runner {
         List<ClaimedJob> claimed = next;
         next = List.of();
         Batch done = runBatch(claimed);
+        next = record(done, !done.stuck);
         if (done.stuck) {
-          record(done, null);
           return ExitReason.STUCK_JOB;
         }
-        next = record(done, clock.instant());
         idleSince = clock.instant();
         judged = false;
         continue;
@@ -310,20 +309,18 @@ public final class Runner {
   }
 
   /**
-   * Records a batch's outcomes. If the runner goes on ({@code now} not null, no stop asked, jobs
-   * and time left), it claims its next jobs in the same transaction, one commit per job instead of
-   * two, and returns them; should that fail, the outcomes are recorded alone, retried through an
-   * outage, and the loop claims as usual.
+   * Records a batch's outcomes. If the runner may go on ({@code claimNext}, no stop asked, jobs and
+   * time left), it claims its next jobs in the same transaction, one commit per job instead of two,
+   * and returns them; should that fail, the outcomes are recorded alone, retried through an outage,
+   * and the loop claims as usual.
    */
-  private List<ClaimedJob> record(Batch done, Instant now) {
+  private List<ClaimedJob> record(Batch done, boolean claimNext) {
     List<Boolean> recorded = null;
     List<ClaimedJob> next = List.of();
-    if (now != null && stop.getCount() == 0) {
-      now = null;
-    }
-    Duration left = now == null ? Duration.ZERO : timeLeft(now);
+    Instant now = clock.instant();
+    Duration left = timeLeft(now);
     int batch = settings.jobsLeft(jobsRun, settings.claimBatch());
-    if (now != null && left.isPositive() && batch > 0) {
+    if (claimNext && stop.getCount() > 0 && left.isPositive() && batch > 0) {
       try {
         FinishedAndClaimed r =
             store.finishAllAndClaim(

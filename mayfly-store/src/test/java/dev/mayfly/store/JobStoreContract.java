@@ -638,32 +638,27 @@ public abstract class JobStoreContract {
     long second = store.enqueue(job("default"));
     assertThat(claim(store, "default", r, t0).orElseThrow().id()).isEqualTo(first);
 
-    FinishedAndClaimed done =
-        store.finishAllAndClaim(
-            r,
-            List.of(new Finished(first, new Finish.Succeeded(t0.plusSeconds(1)))),
-            "default",
-            t0.plusSeconds(1),
-            PLENTY,
-            t0.plusSeconds(31),
-            5);
+    FinishedAndClaimed done = succeedAndClaim(r, first, t0.plusSeconds(1));
     assertThat(done.recorded()).containsExactly(true);
     assertThat(done.claimed()).extracting(ClaimedJob::id).containsExactly(second);
     assertThat(store.job(first, t0).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(store.job(second, t0).orElseThrow().state()).isEqualTo(JobState.RUNNING);
 
     // an outcome the runner no longer holds is not recorded; the queue being empty claims nothing
-    FinishedAndClaimed stale =
-        store.finishAllAndClaim(
-            r,
-            List.of(new Finished(first, new Finish.Succeeded(t0.plusSeconds(2)))),
-            "default",
-            t0.plusSeconds(2),
-            PLENTY,
-            t0.plusSeconds(32),
-            5);
+    FinishedAndClaimed stale = succeedAndClaim(r, first, t0.plusSeconds(2));
     assertThat(stale.recorded()).containsExactly(false);
     assertThat(stale.claimed()).isEmpty();
+  }
+
+  private FinishedAndClaimed succeedAndClaim(String runner, long jobId, Instant at) {
+    return store.finishAllAndClaim(
+        runner,
+        List.of(new Finished(jobId, new Finish.Succeeded(at))),
+        "default",
+        at,
+        PLENTY,
+        at.plusSeconds(30),
+        5);
   }
 
   @Test

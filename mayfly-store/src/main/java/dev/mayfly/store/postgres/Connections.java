@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.Driver;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Where the PostgreSQL store's connections come from: a HikariCP pool for an app node, whose many
@@ -28,7 +29,7 @@ sealed interface Connections {
 
   static Connections pool(PostgresUrl url, int size) throws SQLException {
     HikariConfig config = new HikariConfig();
-    config.setDataSource(Plain.dataSource(url));
+    config.setDataSource(dataSource(url));
     if (url.user() != null) {
       config.setUsername(url.user());
     }
@@ -45,6 +46,18 @@ sealed interface Connections {
     } catch (HikariPool.PoolInitializationException e) {
       throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getMessage(), e);
     }
+  }
+
+  private static PGSimpleDataSource dataSource(PostgresUrl url) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url.jdbcUrl());
+    if (url.user() != null) {
+      ds.setUser(url.user());
+    }
+    if (url.password() != null) {
+      ds.setPassword(url.password());
+    }
+    return ds;
   }
 
   /** At most {@code size} connections, opened when first needed; the first one now. */
@@ -101,18 +114,6 @@ sealed interface Connections {
         login.setProperty("password", url.password());
       }
       this.free = new Semaphore(size);
-    }
-
-    static org.postgresql.ds.PGSimpleDataSource dataSource(PostgresUrl url) {
-      org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-      ds.setURL(url.jdbcUrl());
-      if (url.user() != null) {
-        ds.setUser(url.user());
-      }
-      if (url.password() != null) {
-        ds.setPassword(url.password());
-      }
-      return ds;
     }
 
     /** A connection of its own, outside the limit: for {@code LISTEN}. */
