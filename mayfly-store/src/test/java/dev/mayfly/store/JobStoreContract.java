@@ -733,6 +733,58 @@ public abstract class JobStoreContract {
         .hasSize(jobs);
   }
 
+  /**
+   * The claim's LIMIT holds under contention: a pick that the database evaluated again (as
+   * PostgreSQL may do with a sub-select under {@code SKIP LOCKED}) would hand one call more jobs
+   * than it asked for.
+   */
+  @Test
+  void concurrentBatchClaimsNeverGetMoreJobsThanAskedFor() throws Exception {
+    int jobs = 600;
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      batch.add(new NewJob("sleep", "default", "{}", i % 3, t0, TIMEOUT, 1, t0));
+    }
+    store.enqueueAll(batch);
+    int workers = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    List<Long> all = Collections.synchronizedList(new ArrayList<>());
+    List<String> oversized = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      JobStore handle = track(openAnother());
+      String runner = "r" + w;
+      int limit = 1 + w % 4; // 1, 2, 3, 4, 1, 2
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                while (true) {
+                  List<ClaimedJob> got =
+                      handle.claim("default", runner, t0, PLENTY, t0.plusSeconds(30), limit);
+                  if (got.isEmpty()) {
+                    return null;
+                  }
+                  if (got.size() > limit) {
+                    oversized.add(runner + " asked for " + limit + ", got " + got.size());
+                  }
+                  got.forEach(j -> all.add(j.id()));
+                }
+              }));
+    }
+    start.countDown();
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    pool.shutdown();
+
+    assertThat(oversized).isEmpty();
+    assertThat(all).hasSize(jobs);
+    assertThat(new HashSet<>(all)).hasSize(jobs);
+    assertThat(store.counts(t0).getFirst().running()).isEqualTo(jobs);
+  }
+
   @Test
   void concurrentReservationsFromSeparateHandlesRespectTheMaximum() throws Exception {
     int handles = 4;

@@ -148,12 +148,13 @@ public abstract class JdbcJobStore implements JobStore {
   }
 
   /**
-   * The claim statement: {@code update} takes the jobs and returns their columns. A database that
-   * can also record the attempts in the same statement wraps it and says so in {@link
-   * #claimRecordsAttempts()}; the result must keep the first nine columns.
+   * The claim statement: {@code pick} selects the ids of the jobs to take, {@code update} takes the
+   * jobs named in {@code picked} and returns their columns, in this order of parameters. A database
+   * that can also record the attempts in the same statement adds that and says so in {@link
+   * #claimRecordsAttempts()}; the result must keep the update's columns.
    */
-  protected String claimStatement(String update) {
-    return update;
+  protected String claimStatement(String pick, String update) {
+    return "WITH picked AS MATERIALIZED (" + pick + ") " + update;
   }
 
   protected boolean claimRecordsAttempts() {
@@ -231,18 +232,21 @@ public abstract class JdbcJobStore implements JobStore {
       Instant leaseUntil,
       int limit)
       throws SQLException {
-    // One statement picks and takes the jobs. On PostgreSQL the inner SELECT locks the rows
-    // it picks and skips rows other claimers hold (FOR UPDATE SKIP LOCKED), so concurrent
+    // One statement picks and takes the jobs. On PostgreSQL the pick locks the rows it
+    // takes and skips rows other claimers hold (FOR UPDATE SKIP LOCKED), so concurrent
     // runners never wait on each other nor take the same job; on SQLite the immediate
     // transaction holds the database's write lock for the same effect.
+    //
+    // The pick is a MATERIALIZED common table expression, not a sub-select in the UPDATE's
+    // WHERE: PostgreSQL may run such a sub-select more than once (for instance as the inner side
+    // of a nested loop or after a concurrent update), and each run with SKIP LOCKED can pick
+    // other rows, so one claim could take more jobs than its LIMIT. A materialized CTE is
+    // evaluated exactly once. (Oban's claim is written this way for the same reason.)
     List<ClaimedJob> claimed =
         list(
             c,
             claimStatement(
-                "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
-                    + " attempts = attempts + 1, started_at = ?, lease_until = ?,"
-                    + " finished_at = NULL"
-                    + " WHERE id IN (SELECT id FROM mayfly_jobs"
+                "SELECT id FROM mayfly_jobs"
                     + " WHERE state IN ('queued', 'failed')"
                     // a runner already declared lost (or ended) takes nothing more: its
                     // slot may be someone else's now
@@ -250,8 +254,12 @@ public abstract class JdbcJobStore implements JobStore {
                     + " AND r.state NOT IN ('launching', 'running'))"
                     + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
                     + " ORDER BY priority DESC, run_at, id LIMIT ?"
-                    + claimLockClause
-                    + ") RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
+                    + claimLockClause,
+                "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
+                    + " attempts = attempts + 1, started_at = ?, lease_until = ?,"
+                    + " finished_at = NULL"
+                    + " WHERE id IN (SELECT id FROM picked)"
+                    + " RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
                     + " priority, run_at, runner_id, started_at, max_attempts"),
             rs ->
                 new ClaimedJob(
@@ -267,13 +275,13 @@ public abstract class JdbcJobStore implements JobStore {
                     Instant.ofEpochMilli(rs.getLong(9)),
                     rs.getInt(12)),
             runnerId,
-            now.toEpochMilli(),
-            leaseUntil.toEpochMilli(),
-            runnerId,
             queue,
             now.toEpochMilli(),
             maxTimeout.toMillis(),
-            limit);
+            limit,
+            runnerId,
+            now.toEpochMilli(),
+            leaseUntil.toEpochMilli());
     // RETURNING gives no order; hand jobs out in claim order.
     claimed.sort(ClaimedJob.CLAIM_ORDER);
     if (claimRecordsAttempts() || claimed.isEmpty()) {

@@ -216,8 +216,10 @@ public final class PostgresJobStore extends JdbcJobStore {
 
   /** Takes the jobs and records their attempts in one statement: one round trip per claim. */
   @Override
-  protected String claimStatement(String update) {
-    return "WITH claimed AS ("
+  protected String claimStatement(String pick, String update) {
+    return "WITH picked AS MATERIALIZED ("
+        + pick
+        + "), claimed AS ("
         + update
         + "), attempts AS (INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at,"
         + " outcome) SELECT id, attempts, runner_id, started_at, 'running' FROM claimed"
