@@ -9,7 +9,6 @@ import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.Launchers;
-import dev.mayfly.runner.RunnerSettings;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.JobStores;
 import dev.mayfly.store.NewJob;
@@ -109,9 +108,9 @@ public final class Mayfly implements AutoCloseable {
               + queue.name()
               + "' live "
               + queue.timeToLive()
-              + " (minus a "
-              + RunnerSettings.EXIT_MARGIN
-              + " margin); raise the queue's time-to-live or lower the type's timeoutSeconds");
+              + ", which leaves a job at most "
+              + queue.longestJob()
+              + "; raise the queue's time-to-live or lower the type's timeoutSeconds");
     }
     Instant now = config.clock().instant();
     NewJob job =

@@ -279,8 +279,11 @@ public record QueueConfig(
         n);
   }
 
-  /** The longest job timeout a runner of this queue can ever take on. */
+  /**
+   * The longest job timeout this queue accepts: one its runners can take on even after a slow start
+   * ({@link RunnerSettings#longestJobOfQueue}).
+   */
   public Duration longestJob() {
-    return timeToLive.minus(RunnerSettings.EXIT_MARGIN);
+    return RunnerSettings.longestJobOfQueue(timeToLive);
   }
 }

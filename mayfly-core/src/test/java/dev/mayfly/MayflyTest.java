@@ -92,6 +92,28 @@ class MayflyTest {
     }
   }
 
+  /**
+   * The timeout check at enqueue and the runner's claim follow one rule: the longest job a queue
+   * accepts is one a freshly launched runner of that queue takes and runs.
+   */
+  @Test
+  void theLongestJobAQueueAcceptsIsRunByItsRunners() {
+    // "hours" has a 7,200 s timeout: 7,262 s of life leave 7,200 s after a 60 s start and the
+    // 2 s exit margin.
+    QueueConfig justEnough = inProcess().timeToLive(Duration.ofSeconds(7262));
+    try (Mayfly m = mayfly(justEnough.timeToLive(Duration.ofSeconds(7261)))) {
+      assertThatThrownBy(() -> m.enqueue("hours", "{}", EnqueueOptions.defaults()))
+          .hasMessageContaining("leaves a job at most PT1H59M59S");
+    }
+    try (Mayfly m = mayfly(justEnough).start()) {
+      assertThat(justEnough.longestJob()).isEqualTo(Duration.ofHours(2));
+      long id = m.enqueue("hours", "{}", EnqueueOptions.defaults());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> m.admin().job(id).orElseThrow().state() == JobState.SUCCEEDED);
+    }
+  }
+
   @Test
   void manyIdenticalJobsAreEnqueuedTogether() {
     try (Mayfly m = mayfly(inProcess())) {

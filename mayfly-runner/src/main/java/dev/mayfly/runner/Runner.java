@@ -191,7 +191,7 @@ public final class Runner {
         return ExitReason.JOB_LIMIT;
       }
       Instant now = clock.instant();
-      Duration left = timeLeft(now);
+      Duration left = longestJobNow(now);
       if (left.isNegative() || left.isZero()) {
         return ExitReason.TIME_TO_LIVE;
       }
@@ -260,8 +260,8 @@ public final class Runner {
     }
   }
 
-  private Duration timeLeft(Instant now) {
-    return Duration.between(now, settings.deadline()).minus(RunnerSettings.EXIT_MARGIN);
+  private Duration longestJobNow(Instant now) {
+    return RunnerSettings.longestJob(Duration.between(now, settings.deadline()));
   }
 
   /** Claimed jobs run: their outcomes, the lines that say so, and whether one would not stop. */
@@ -278,7 +278,7 @@ public final class Runner {
     boolean stuck = false;
     for (ClaimedJob job : claimed) {
       Instant now = clock.instant();
-      if (stuck || stop.getCount() == 0 || job.timeout().compareTo(timeLeft(now)) > 0) {
+      if (stuck || stop.getCount() == 0 || job.timeout().compareTo(longestJobNow(now)) > 0) {
         outcomes.add(
             new Finished(
                 job.id(),
@@ -318,7 +318,7 @@ public final class Runner {
     List<Boolean> recorded = null;
     List<ClaimedJob> next = List.of();
     Instant now = clock.instant();
-    Duration left = timeLeft(now);
+    Duration left = longestJobNow(now);
     int batch = settings.jobsLeft(jobsRun, settings.claimBatch());
     if (claimNext && stop.getCount() > 0 && left.isPositive() && batch > 0) {
       try {

@@ -53,7 +53,37 @@ public record RunnerSettings(
   public static final String SCALE_IN = "MAYFLY_SCALE_IN";
 
   /** How long before its deadline a runner stops taking work, to exit cleanly on its own. */
-  public static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
+  private static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
+
+  /** The longest start-up, launch to first claim, that still leaves room for a queue's jobs. */
+  private static final Duration START_ALLOWANCE = Duration.ofSeconds(60);
+
+  /**
+   * The one rule for which jobs a runner may take: a job's timeout must fit in what is left of the
+   * runner's life, minus a margin to record the outcome and exit before the platform kills it. The
+   * claim ({@code timeout_ms <= ?}) and the runner's own check before it starts a job ask this;
+   * enqueueing asks {@link #longestJobOfQueue}.
+   *
+   * @param lifeLeft how long the runner has left to live
+   * @return the longest job timeout it may take on; negative when it may take none
+   */
+  public static Duration longestJob(Duration lifeLeft) {
+    return lifeLeft.minus(EXIT_MARGIN);
+  }
+
+  /**
+   * The longest job timeout a queue whose runners live {@code timeToLive} accepts: what {@link
+   * #longestJob} leaves a runner that took a tenth of its life, at most {@link #START_ALLOWANCE},
+   * to start. A job that only a runner claiming at the very moment of its launch could take would
+   * never be claimed, and its queue would launch runners for it forever.
+   */
+  public static Duration longestJobOfQueue(Duration timeToLive) {
+    Duration startUp = timeToLive.dividedBy(10);
+    if (startUp.compareTo(START_ALLOWANCE) > 0) {
+      startUp = START_ALLOWANCE;
+    }
+    return longestJob(timeToLive.minus(startUp));
+  }
 
   public RunnerSettings {
     if (jobsPerRunner < 0) {
