@@ -385,10 +385,9 @@ public final class Dispatcher implements AutoCloseable {
   private final class OutputBuffer {
     private final String runnerId;
     private final List<LogLine> pending = new ArrayList<>();
-    private final Map<Long, Map.Entry<Integer, List<LogLine>>> byJob =
+    private final Map<OutputMarkers.JobAttempt, List<LogLine>> byJob =
         new java.util.LinkedHashMap<>();
-    private long currentJob = -1;
-    private int currentAttempt;
+    private final OutputMarkers.Reader reader = new OutputMarkers.Reader();
 
     OutputBuffer(String runnerId) {
       this.runnerId = runnerId;
@@ -397,23 +396,15 @@ public final class Dispatcher implements AutoCloseable {
     synchronized void add(String line) {
       LogLine l = new LogLine(config.clock().instant(), "out", line);
       pending.add(l);
-      var started = OutputMarkers.startedJob(line);
-      if (started.isPresent()) {
-        currentJob = started.getAsLong();
-        currentAttempt = OutputMarkers.startedAttempt(line);
-      } else if (OutputMarkers.isEnd(line)) {
-        currentJob = -1;
-      } else if (currentJob >= 0 && !OutputMarkers.isStoredLogLine(line)) {
-        byJob
-            .computeIfAbsent(currentJob, j -> Map.entry(currentAttempt, new ArrayList<>()))
-            .getValue()
-            .add(l);
+      OutputMarkers.JobAttempt owner = reader.owner(line);
+      if (owner != null) {
+        byJob.computeIfAbsent(owner, j -> new ArrayList<>()).add(l);
       }
     }
 
     void flush() {
       List<LogLine> batch;
-      Map<Long, Map.Entry<Integer, List<LogLine>>> jobs;
+      Map<OutputMarkers.JobAttempt, List<LogLine>> jobs;
       synchronized (this) {
         if (pending.isEmpty()) {
           return;
@@ -425,7 +416,7 @@ public final class Dispatcher implements AutoCloseable {
       }
       try {
         store.appendRunnerOutput(runnerId, batch);
-        jobs.forEach((job, lines) -> store.appendLog(job, lines.getKey(), lines.getValue()));
+        jobs.forEach((job, lines) -> store.appendLog(job.jobId(), job.attempt(), lines));
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "storing output of runner " + runnerId + " failed", e);
       }

@@ -47,6 +47,10 @@ final class Execution implements JobContext, JobLogger {
     return job.attempt();
   }
 
+  String jobType() {
+    return job.type();
+  }
+
   @Override
   public String queue() {
     return job.queue();
@@ -112,7 +116,7 @@ final class Execution implements JobContext, JobLogger {
     synchronized (pending) {
       pending.add(new LogLine(clock.instant(), level, text));
     }
-    out.printf("[job %d] %s %s%n", job.id(), level.toUpperCase(java.util.Locale.ROOT), text);
+    out.println(OutputMarkers.jobLogged(job.id(), level, text));
   }
 
   /** Stores the lines logged since the last flush. */

@@ -1,44 +1,114 @@
 package dev.mayfly.runner;
 
-import java.util.OptionalLong;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The lines a runner prints around each job, so whoever captures its output (a local process's
- * pipe, an attached dyno's stream) can file what a job printed under that job.
+ * The runner's output format, written and read here only. A runner prints a line when a job starts
+ * and one when it ends, so whoever captures its output (a local process's pipe, an attached dyno's
+ * stream) can file what a job printed under that job; everything else it says about itself starts
+ * with {@code mayfly runner}. The lines, in order:
+ *
+ * <pre>
+ * mayfly runner r-1 started: queue default, no job cap, waits 1000 ms for new work, deadline ...
+ * job 7 (send-mail) attempt 1 started
+ * ...whatever the job printed...
+ * [job 7] INFO a line the job logged through its context (stored by the runner already)
+ * job 7 (send-mail) attempt 1 succeeded in 12 ms
+ * job 8 (send-mail) given back unstarted
+ * mayfly runner: claiming failed, retrying: ...
+ * mayfly runner r-1 exiting: IDLE after 1 jobs
+ * </pre>
+ *
+ * <p>With a claim batch, a batch's end lines come after its jobs ran, once their outcomes are
+ * recorded: a job's output lasts from its start line to the next start line or its own end line.
  */
 public final class OutputMarkers {
+  private static final String RUNNER = "mayfly runner";
   private static final Pattern START =
-      Pattern.compile("^job (\\d+) \\(\\S+\\) attempt (\\d+) started$");
+      Pattern.compile("^job (\\d+) \\(.*\\) attempt (\\d+) started$");
   private static final Pattern END =
-      Pattern.compile("^job (\\d+) \\(\\S+\\) (attempt \\d+ .* in \\d+ ms|given back).*$");
+      Pattern.compile("^job (\\d+) \\(.*\\) (attempt \\d+ .* in \\d+ ms|given back).*$");
   private static final Pattern LOGGED = Pattern.compile("^\\[job \\d+\\] ");
 
   private OutputMarkers() {}
 
-  static String start(long jobId, String type, int attempt) {
+  static String runnerStarted(
+      String runnerId, String queue, int jobCap, long idleWaitMillis, Instant deadline) {
+    return String.format(
+        "%s %s started: queue %s, %s, waits %d ms for new work, deadline %s",
+        RUNNER,
+        runnerId,
+        queue,
+        jobCap > 0 ? "up to " + jobCap + " jobs" : "no job cap",
+        idleWaitMillis,
+        deadline);
+  }
+
+  static String runnerExiting(String runnerId, Runner.ExitReason reason, int jobsRun) {
+    return String.format("%s %s exiting: %s after %d jobs", RUNNER, runnerId, reason, jobsRun);
+  }
+
+  /** Something the runner says about itself: a failure it retries, a step that went wrong. */
+  static String runnerNote(String text) {
+    return RUNNER + ": " + text;
+  }
+
+  static String jobStarted(long jobId, String type, int attempt) {
     return "job " + jobId + " (" + type + ") attempt " + attempt + " started";
   }
 
-  /** The job and attempt a start line announces. */
-  public static OptionalLong startedJob(String line) {
-    Matcher m = START.matcher(line);
-    return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+  /**
+   * @param outcome what became of the attempt, as {@code succeeded} or {@code failed: ...}
+   */
+  static String jobEnded(long jobId, String type, int attempt, String outcome, long millis) {
+    return String.format(
+        "job %d (%s) attempt %d %s in %d ms", jobId, type, attempt, outcome, millis);
   }
 
-  public static int startedAttempt(String line) {
-    Matcher m = START.matcher(line);
-    return m.matches() ? Integer.parseInt(m.group(2)) : 0;
+  static String jobGivenBackUnstarted(long jobId, String type) {
+    return "job " + jobId + " (" + type + ") given back unstarted";
   }
 
-  /** True for a runner's line that ends a job's output. */
-  public static boolean isEnd(String line) {
-    return END.matcher(line).matches() || line.startsWith("mayfly runner ");
+  static String jobGivenBack(long jobId, String type, String why) {
+    return "job " + jobId + " (" + type + ") given back: " + why;
   }
 
-  /** True for a job log line the runner already stored itself. */
-  public static boolean isStoredLogLine(String line) {
-    return LOGGED.matcher(line).find();
+  /** A line a job logged through its context; the runner stores it in the job's log itself. */
+  static String jobLogged(long jobId, String level, String text) {
+    return "[job " + jobId + "] " + level.toUpperCase(Locale.ROOT) + " " + text;
+  }
+
+  /** A job's attempt, which a line of output belongs to. */
+  public record JobAttempt(long jobId, int attempt) {}
+
+  /** Reads a runner's output line by line, and says which job printed each line. */
+  public static final class Reader {
+    private JobAttempt current;
+
+    /**
+     * The attempt whose output this line is, or null for the runner's own lines, the start and end
+     * markers, and the lines a job logged through its context (stored already).
+     */
+    public JobAttempt owner(String line) {
+      Matcher start = START.matcher(line);
+      if (start.matches()) {
+        current = new JobAttempt(Long.parseLong(start.group(1)), Integer.parseInt(start.group(2)));
+        return null;
+      }
+      if (line.startsWith(RUNNER)) {
+        return null;
+      }
+      Matcher end = END.matcher(line);
+      if (end.matches()) {
+        if (current != null && Long.parseLong(end.group(1)) == current.jobId()) {
+          current = null;
+        }
+        return null;
+      }
+      return current == null || LOGGED.matcher(line).find() ? null : current;
+    }
   }
 }

@@ -119,20 +119,20 @@ public final class Runner {
     Instant now = clock.instant();
     e.flushLog();
     if (store.finish(e.jobId(), settings.runnerId(), new Finish.Requeued(now, now, why, true))) {
-      out.println("job " + e.jobId() + " given back: " + why);
+      out.println(OutputMarkers.jobGivenBack(e.jobId(), e.jobType(), why));
     }
   }
 
   public ExitReason run() {
     String id = settings.runnerId();
     store.runnerStarted(id, clock.instant());
-    out.printf(
-        "mayfly runner %s started: queue %s, %s, waits %d ms for new work, deadline %s%n",
-        id,
-        settings.queue(),
-        settings.jobsPerRunner() > 0 ? "up to " + settings.jobsPerRunner() + " jobs" : "no job cap",
-        settings.idleExit().toMillis(),
-        settings.deadline());
+    out.println(
+        OutputMarkers.runnerStarted(
+            id,
+            settings.queue(),
+            settings.jobsPerRunner(),
+            settings.idleExit().toMillis(),
+            settings.deadline()));
     // Platform threads, for the heartbeat and the job: once a virtual thread has used a socket,
     // the JDK's poller thread waits in native code for good, and HotSpot then spends 300 ms at
     // exit waiting for it, billed on every runner.
@@ -161,9 +161,9 @@ public final class Runner {
         store.runnerExited(id, null, clock.instant());
       } catch (RuntimeException e) {
         // The database is away: the launcher reports the exit, or recovery declares it lost.
-        out.println("mayfly runner: recording its exit failed: " + e.getMessage());
+        out.println(OutputMarkers.runnerNote("recording its exit failed: " + e.getMessage()));
       }
-      out.printf("mayfly runner %s exiting: %s after %d jobs%n", id, reason, jobsRun);
+      out.println(OutputMarkers.runnerExiting(id, reason, jobsRun));
     }
   }
 
@@ -204,7 +204,7 @@ public final class Runner {
         // The database is away (restart, failover, network): wait and try again; nothing is
         // held, so nothing is at risk. The idle clock keeps running, so a long outage ends the
         // runner and the dispatcher starts a fresh one later.
-        out.println("mayfly runner: claiming failed, retrying: " + e.getMessage());
+        out.println(OutputMarkers.runnerNote("claiming failed, retrying: " + e.getMessage()));
         if (idleWaitOver(idleSince, now)) {
           return ExitReason.IDLE;
         }
@@ -283,7 +283,7 @@ public final class Runner {
             new Finished(
                 job.id(),
                 new Finish.Requeued(now, now, "the runner ended before starting it", false)));
-        lines.add("job " + job.id() + " (" + job.type() + ") given back unstarted");
+        lines.add(OutputMarkers.jobGivenBackUnstarted(job.id(), job.type()));
         continue;
       }
       Instant started = clock.instant();
@@ -297,8 +297,7 @@ public final class Runner {
       jobsRun++;
       outcomes.add(new Finished(job.id(), finish));
       lines.add(
-          String.format(
-              "job %d (%s) attempt %d %s in %d ms",
+          OutputMarkers.jobEnded(
               job.id(),
               job.type(),
               job.attempt(),
@@ -334,7 +333,8 @@ public final class Runner {
         recorded = r.recorded();
         next = r.claimed();
       } catch (RuntimeException e) {
-        out.println("mayfly runner: recording outcomes failed, retrying: " + e.getMessage());
+        out.println(
+            OutputMarkers.runnerNote("recording outcomes failed, retrying: " + e.getMessage()));
       }
     }
     if (recorded == null) {
@@ -363,7 +363,8 @@ public final class Runner {
         if (clock.instant().isAfter(giveUp)) {
           throw e;
         }
-        out.println("mayfly runner: recording outcomes failed, retrying: " + e.getMessage());
+        out.println(
+            OutputMarkers.runnerNote("recording outcomes failed, retrying: " + e.getMessage()));
         try {
           TimeUnit.MILLISECONDS.sleep(pause); // backoff; not cut short by a stop request
         } catch (InterruptedException ie) {
@@ -380,7 +381,7 @@ public final class Runner {
     Instant jobDeadline = min(started.plus(job.timeout()), settings.deadline());
     Execution execution = new Execution(job, settings.runnerId(), jobDeadline, store, clock, out);
     current.set(execution);
-    out.println(OutputMarkers.start(job.id(), job.type(), job.attempt()));
+    out.println(OutputMarkers.jobStarted(job.id(), job.type(), job.attempt()));
     try {
       return run(job, execution, jobDeadline);
     } catch (StuckJob e) {
@@ -393,7 +394,8 @@ public final class Runner {
         execution.flushLog();
       } catch (RuntimeException e) {
         out.println(
-            "mayfly runner: storing the log of job " + job.id() + " failed: " + e.getMessage());
+            OutputMarkers.runnerNote(
+                "storing the log of job " + job.id() + " failed: " + e.getMessage()));
       }
     }
   }
@@ -531,7 +533,7 @@ public final class Runner {
         }
       } catch (RuntimeException ex) {
         // A missed heartbeat is survivable: the lease is several intervals long.
-        out.println("mayfly runner heartbeat failed, will retry: " + ex.getMessage());
+        out.println(OutputMarkers.runnerNote("heartbeat failed, will retry: " + ex.getMessage()));
       }
     }
   }
