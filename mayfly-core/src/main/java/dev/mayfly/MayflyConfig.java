@@ -50,12 +50,77 @@ public record MayflyConfig(
     PriceTable prices,
     Map<String, String> modules) {
 
+  /**
+   * Checks every setting, whether it came through {@link #builder()} or was written out by hand: a
+   * configuration that exists is one Mayfly can run.
+   *
+   * @throws IllegalArgumentException naming the setting and what to change
+   */
   public MayflyConfig {
-    jobs = List.copyOf(jobs);
-    queues = Map.copyOf(queues);
-    launchers = Map.copyOf(launchers);
-    environment = Map.copyOf(environment);
-    modules = Map.copyOf(modules);
+    databaseUrl = JobStores.normalize(databaseUrl);
+    jobs = List.copyOf(required(jobs, "jobs"));
+    JobTypes.of(jobs); // validates names, argument records, clashes
+    required(defaults, "defaults");
+    queues = Map.copyOf(required(queues, "queues"));
+    positive(tick, "tick");
+    positive(runnerPoll, "runnerPoll");
+    positive(heartbeatInterval, "heartbeatInterval");
+    positive(leaseTimeout, "leaseTimeout");
+    positive(retention, "retention");
+    if (leaseTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException(
+          "leaseTimeout ("
+              + leaseTimeout
+              + ") must be at least twice heartbeatInterval ("
+              + heartbeatInterval
+              + "), or one late heartbeat would requeue running jobs");
+    }
+    launchers = Map.copyOf(required(launchers, "launchers"));
+    launchers.forEach(
+        (name, l) -> {
+          if (!name.equals(l.name())) {
+            throw new IllegalArgumentException(
+                "launchers: '" + name + "' maps to a launcher named '" + l.name() + "'");
+          }
+        });
+    List<QueueConfig> all = new ArrayList<>();
+    queues.forEach(
+        (name, q) -> {
+          if (!name.equals(q.name())) {
+            throw new IllegalArgumentException(
+                "queues: '" + name + "' maps to the settings of queue '" + q.name() + "'");
+          }
+          all.add(q);
+        });
+    all.add(defaults);
+    for (QueueConfig q : all) {
+      if (!launchers.containsKey(q.launcher()) && !Launchers.isKnown(q.launcher())) {
+        throw new IllegalArgumentException(
+            "queue '"
+                + q.name()
+                + "': unknown launcher '"
+                + q.launcher()
+                + "'; use auto, local, inprocess"
+                + (launchers.isEmpty() ? "" : " or " + String.join(", ", launchers.keySet())));
+      }
+    }
+    environment = Map.copyOf(required(environment, "environment"));
+    required(clock, "clock");
+    required(prices, "prices");
+    modules = Map.copyOf(required(modules, "modules"));
+  }
+
+  private static <T> T required(T value, String name) {
+    if (value == null) {
+      throw new IllegalArgumentException(name + " must be given, was null");
+    }
+    return value;
+  }
+
+  private static void positive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + d);
+    }
   }
 
   public static Builder builder() {
@@ -293,40 +358,17 @@ public record MayflyConfig(
       }
     }
 
+    /**
+     * The configuration, checked by {@link MayflyConfig}'s constructor; a database left unset is
+     * taken from the environment here.
+     */
     public MayflyConfig build() {
       String url = databaseUrl;
-      if (url == null || url.isBlank()) {
+      if ((url == null || url.isBlank()) && environment != null) {
         url = environment.getOrDefault("MAYFLY_DATABASE_URL", environment.get("DATABASE_URL"));
       }
-      String normalized = JobStores.normalize(url);
-      JobTypes.of(jobs); // validates names, argument records, clashes
-      positive(tick, "tick");
-      positive(runnerPoll, "runnerPoll");
-      positive(heartbeatInterval, "heartbeatInterval");
-      positive(retention, "retention");
-      if (leaseTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
-        throw new IllegalArgumentException(
-            "leaseTimeout ("
-                + leaseTimeout
-                + ") must be at least twice heartbeatInterval ("
-                + heartbeatInterval
-                + "), or one late heartbeat would requeue running jobs");
-      }
-      List<QueueConfig> all = new ArrayList<>(queues.values());
-      all.add(defaults);
-      for (QueueConfig q : all) {
-        if (!launchers.containsKey(q.launcher()) && !Launchers.isKnown(q.launcher())) {
-          throw new IllegalArgumentException(
-              "queue '"
-                  + q.name()
-                  + "': unknown launcher '"
-                  + q.launcher()
-                  + "'; use auto, local, inprocess"
-                  + (launchers.isEmpty() ? "" : " or " + String.join(", ", launchers.keySet())));
-        }
-      }
       return new MayflyConfig(
-          normalized,
+          url,
           jobs,
           defaults,
           queues,
@@ -340,12 +382,6 @@ public record MayflyConfig(
           clock,
           prices,
           modules);
-    }
-
-    private static void positive(Duration d, String name) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
     }
   }
 }

@@ -146,6 +146,68 @@ class MayflyConfigTest {
         .hasMessageContaining("at least twice heartbeatInterval");
   }
 
+  /**
+   * A record's constructor is public, so it must refuse what build() refuses, in the same words.
+   */
+  @Test
+  void theConstructorChecksWhatTheBuilderChecks() {
+    MayflyConfig good = builder().build();
+    assertThatThrownBy(() -> with(good, Duration.ofSeconds(6), good.queues()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("leaseTimeout (PT6S) must be at least twice heartbeatInterval");
+    assertThatThrownBy(
+            () -> with(good, good.leaseTimeout(), Map.of("a", QueueConfig.defaults("b"))))
+        .hasMessage("queues: 'a' maps to the settings of queue 'b'");
+    assertThatThrownBy(
+            () ->
+                with(
+                    good,
+                    good.leaseTimeout(),
+                    Map.of("a", QueueConfig.defaults("a").launcher("lambda"))))
+        .hasMessageContaining("queue 'a': unknown launcher 'lambda'");
+    assertThatThrownBy(() -> with(good, null, good.queues()))
+        .hasMessage("leaseTimeout must be positive, was null");
+    assertThatThrownBy(
+            () ->
+                new MayflyConfig(
+                    "postgres://nowhere",
+                    good.jobs(),
+                    good.defaults(),
+                    good.queues(),
+                    good.tick(),
+                    good.leaseTimeout(),
+                    good.heartbeatInterval(),
+                    good.runnerPoll(),
+                    good.retention(),
+                    good.launchers(),
+                    good.environment(),
+                    good.clock(),
+                    good.prices(),
+                    good.modules()))
+        .isInstanceOf(IllegalArgumentException.class);
+    // What the builder made passes through the constructor unchanged.
+    assertThat(with(good, good.leaseTimeout(), good.queues())).isEqualTo(good);
+  }
+
+  private static MayflyConfig with(
+      MayflyConfig c, Duration leaseTimeout, Map<String, QueueConfig> queues) {
+    return new MayflyConfig(
+        c.databaseUrl(),
+        c.jobs(),
+        c.defaults(),
+        queues,
+        c.tick(),
+        leaseTimeout,
+        c.heartbeatInterval(),
+        c.runnerPoll(),
+        c.retention(),
+        c.launchers(),
+        c.environment(),
+        c.clock(),
+        c.prices(),
+        c.modules());
+  }
+
   @Test
   void durationsReadAsPeopleWriteThem() {
     assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
