@@ -164,7 +164,7 @@ public final class Mayfly implements AutoCloseable {
           if (registered != null) {
             return registered;
           }
-          Launchers.Selection s = Launchers.select(name, config.environment());
+          Launchers.Selection s = Launchers.select(name, config.environment(), config.clock());
           LOG.log(
               Level.INFO,
               "queue {0}: launcher {1} ({2})",

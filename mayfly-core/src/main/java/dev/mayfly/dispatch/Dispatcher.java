@@ -439,15 +439,22 @@ public final class Dispatcher implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    long deadline = System.nanoTime() + LAUNCH_WAIT_ON_CLOSE.toNanos();
-    for (Thread t : List.copyOf(launching)) {
-      try {
-        t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    try {
+      awaitLaunches(LAUNCH_WAIT_ON_CLOSE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     outputs.values().forEach(OutputBuffer::flush);
+  }
+
+  /**
+   * Waits up to {@code max} for the launches started by past ticks to be recorded (launched or
+   * failed, with any backoff set).
+   */
+  void awaitLaunches(Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    for (Thread t : List.copyOf(launching)) {
+      t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    }
   }
 }

@@ -38,9 +38,11 @@ public final class HerokuLauncher implements Launcher {
   private final HerokuApi api;
   private final Map<String, Integer> learnedLimits = new ConcurrentHashMap<>();
   private final RendezvousClient rendezvous;
+  private final java.time.InstantSource clock;
 
-  public HerokuLauncher(HerokuConfig config) {
+  public HerokuLauncher(HerokuConfig config, java.time.InstantSource clock) {
     this.config = config;
+    this.clock = clock;
     this.api = new HerokuApi(config, new TokenBucket(System::nanoTime));
     try {
       this.rendezvous = config.attach() ? new RendezvousClient(config.trustedCert()) : null;
@@ -95,14 +97,14 @@ public final class HerokuLauncher implements Launcher {
   private void follow(String attachUrl, LaunchRequest request, CompletableFuture<RunnerExit> exit) {
     try {
       Integer status = rendezvous.attach(java.net.URI.create(attachUrl), request.output());
-      exit.complete(new RunnerExit(status, java.time.Instant.now(), "attached output ended"));
+      exit.complete(new RunnerExit(status, clock.instant(), "attached output ended"));
     } catch (java.io.IOException | RuntimeException e) {
       LOG.log(
           Level.WARNING,
           "attaching to the dyno of runner {0} failed: {1}",
           request.runnerId(),
           e.toString());
-      exit.complete(new RunnerExit(null, java.time.Instant.now(), "attach failed: " + e));
+      exit.complete(new RunnerExit(null, clock.instant(), "attach failed: " + e));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.mayfly.heroku;
 
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.LauncherProvider;
+import java.time.InstantSource;
 import java.util.Map;
 
 /** Makes {@code heroku} selectable, and chosen by {@code auto} when its credentials are set. */
@@ -17,7 +18,7 @@ public final class HerokuLauncherProvider implements LauncherProvider {
   }
 
   @Override
-  public Launcher create(Map<String, String> env) {
-    return new HerokuLauncher(HerokuConfig.fromEnv(env));
+  public Launcher create(Map<String, String> env, InstantSource clock) {
+    return new HerokuLauncher(HerokuConfig.fromEnv(env), clock);
   }
 }

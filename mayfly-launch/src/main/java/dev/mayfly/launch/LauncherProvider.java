@@ -1,5 +1,6 @@
 package dev.mayfly.launch;
 
+import java.time.InstantSource;
 import java.util.Map;
 
 /**
@@ -17,7 +18,8 @@ public interface LauncherProvider {
   /**
    * Creates the launcher from {@code env}.
    *
+   * @param clock the time the launcher reports runner exits at
    * @throws IllegalArgumentException naming the missing or bad variables
    */
-  Launcher create(Map<String, String> env);
+  Launcher create(Map<String, String> env, InstantSource clock);
 }

@@ -42,28 +42,32 @@ public final class Launchers {
    * credentials are present (Heroku: {@code HEROKU_API_KEY} and {@code HEROKU_APP_NAME}) and
    * otherwise falls back to {@code local}, as the original Heroku setup fell back to the ordinary
    * queue when not on Heroku.
+   *
+   * @param clock what the launcher stamps runner exits with: Mayfly's clock, so a test that sets
+   *     the time sees one time everywhere
    */
-  public static Selection select(String configured, Map<String, String> env) {
+  public static Selection select(String configured, Map<String, String> env, InstantSource clock) {
     String name = configured == null ? AUTO : configured.trim().toLowerCase(Locale.ROOT);
     switch (name) {
       case LOCAL:
-        return new Selection(local(), "configured: local");
+        return new Selection(
+            new LocalLauncher(LocalOptions.defaults(), clock), "configured: local");
       case INPROCESS:
-        return new Selection(inProcess(), "configured: inprocess");
+        return new Selection(new InProcessLauncher(clock), "configured: inprocess");
       case AUTO:
         for (LauncherProvider p : providers()) {
           if (p.isConfigured(env)) {
-            return new Selection(p.create(env), "auto: " + p.name() + " credentials found");
+            return new Selection(p.create(env, clock), "auto: " + p.name() + " credentials found");
           }
         }
         return new Selection(
-            local(),
+            new LocalLauncher(LocalOptions.defaults(), clock),
             "auto: no platform credentials (HEROKU_API_KEY and HEROKU_APP_NAME) found;"
                 + " using local processes");
       default:
         for (LauncherProvider p : providers()) {
           if (p.name().equals(name)) {
-            return new Selection(p.create(env), "configured: " + name);
+            return new Selection(p.create(env, clock), "configured: " + name);
           }
         }
         throw new IllegalArgumentException(

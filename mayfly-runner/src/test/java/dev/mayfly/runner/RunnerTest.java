@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ class RunnerTest {
           List.of(
               TestJobs.Noop.class,
               TestJobs.Boom.class,
+              TestJobs.Flaky.class,
               TestJobs.Decide.class,
               TestJobs.Slow.class,
               TestJobs.Stubborn.class,
@@ -70,9 +72,13 @@ class RunnerTest {
   }
 
   private Runner runner(int jobsPerRunner, Duration ttl) {
+    return runner(jobsPerRunner, ttl, Duration.ofMillis(200), InstantSource.system());
+  }
+
+  private Runner runner(int jobsPerRunner, Duration ttl, Duration idle, InstantSource clock) {
     String id =
         store
-            .reserveRunners(new NewRunner("default", "test", null, Instant.now()), 10, 1)
+            .reserveRunners(new NewRunner("default", "test", null, clock.instant()), 10, 1)
             .getFirst();
     RunnerSettings settings =
         new RunnerSettings(
@@ -81,15 +87,14 @@ class RunnerTest {
             "unused",
             types.encode(),
             jobsPerRunner,
-            Duration.ofMillis(200),
-            Instant.now().plus(ttl),
+            idle,
+            clock.instant().plus(ttl),
             Duration.ofMillis(20),
             Duration.ofSeconds(30),
             Duration.ofSeconds(1),
             claimBatch,
             true);
-    return new Runner(
-        settings, store, types, InstantSource.system(), new PrintStream(output, true));
+    return new Runner(settings, store, types, clock, new PrintStream(output, true));
   }
 
   private Runner runner() {
@@ -350,5 +355,39 @@ class RunnerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> RunnerSettings.fromEnv(java.util.Map.of("MAYFLY_QUEUE", "q")))
         .hasMessageContaining("MAYFLY_RUNNER_ID is not set");
+  }
+
+  /**
+   * Retry backoff on a clock the test moves: a failed job comes back exactly when its backoff ends,
+   * each wait twice the last (within its jitter), and a minutes-long schedule runs in milliseconds.
+   */
+  @Test
+  void aFailedJobIsRetriedWhenItsBackoffEndsAndNotBefore() {
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-05T09:00:00Z"));
+    // No idle wait: on a clock that stands still, waiting would never end.
+    Runnable runOnce = () -> runner(0, Duration.ofMinutes(10), Duration.ZERO, now::get).run();
+    long id = enqueueAt("flaky", "{}", now.get());
+    JobDescriptor flaky = types.byName("flaky");
+
+    runOnce.run();
+    for (int attempt = 1; attempt < flaky.maxAttempts(); attempt++) {
+      JobInfo failed = store.job(id, now.get()).orElseThrow();
+      assertThat(failed.state()).as("waiting for its retry").isEqualTo(JobState.FAILED);
+      assertThat(failed.attempts()).isEqualTo(attempt);
+      Duration wait = Duration.between(now.get(), failed.runAt());
+      Duration expected = flaky.backoff().multipliedBy(1L << (attempt - 1)); // 60 s, then 120 s
+      assertThat(wait)
+          .as("wait after attempt %d: %s ± 25%% jitter", attempt, expected)
+          .isBetween(expected.multipliedBy(3).dividedBy(4), expected.multipliedBy(5).dividedBy(4));
+
+      now.set(failed.runAt().minusMillis(1));
+      runOnce.run(); // a millisecond early: nothing to claim
+      assertThat(store.job(id, now.get()).orElseThrow().attempts()).isEqualTo(attempt);
+
+      now.set(failed.runAt());
+      runOnce.run(); // due: claimed, and failing again
+      assertThat(store.job(id, now.get()).orElseThrow().attempts()).isEqualTo(attempt + 1);
+    }
+    assertThat(store.job(id, now.get()).orElseThrow().state()).isEqualTo(JobState.DEAD);
   }
 }

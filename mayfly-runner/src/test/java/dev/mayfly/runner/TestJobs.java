@@ -31,6 +31,17 @@ public final class TestJobs {
     }
   }
 
+  /** Fails like {@link Boom}, with the default-sized backoff a real job type has. */
+  @JobType(value = "flaky", maxAttempts = 3, backoffSeconds = 60)
+  public static final class Flaky implements Job<Flaky.Args> {
+    public record Args() {}
+
+    @Override
+    public Outcome perform(Args args, JobContext ctx) {
+      throw new IllegalStateException("upstream unavailable");
+    }
+  }
+
   /** Returns the outcome its arguments name: retry, snooze or discard. */
   @JobType("decide")
   public static final class Decide implements Job<Decide.Args> {
