@@ -1,7 +1,6 @@
 package dev.mayfly;
 
 import dev.mayfly.api.QueueNames;
-import dev.mayfly.launch.Launchers;
 import dev.mayfly.runner.RunnerSettings;
 import java.time.Duration;
 

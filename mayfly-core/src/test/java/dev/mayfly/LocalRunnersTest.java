@@ -91,9 +91,10 @@ class LocalRunnersTest {
             .leaseTimeout(Duration.ofSeconds(3))
             .heartbeatInterval(Duration.ofSeconds(1))
             .launcher(
-                dev.mayfly.launch.Launchers.local(
+                new dev.mayfly.launch.local.LocalLauncher(
                     dev.mayfly.launch.local.LocalOptions.defaults()
-                        .withStopGrace(Duration.ofSeconds(1))))
+                        .withStopGrace(Duration.ofSeconds(1)),
+                    java.time.InstantSource.system()))
             .defaults(
                 QueueConfig.defaults("default")
                     .launcher("local")

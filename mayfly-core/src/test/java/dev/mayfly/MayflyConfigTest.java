@@ -215,4 +215,19 @@ class MayflyConfigTest {
     assertThat(Durations.parse("PT2S")).isEqualTo(Duration.ofSeconds(2));
     assertThatThrownBy(() -> Durations.parse("-5m")).hasMessageContaining("negative");
   }
+
+  @Test
+  void selectionFallsBackToLocalWithoutPlatformCredentials() {
+    var s = Launchers.select("auto", Map.of(), java.time.InstantSource.system());
+    assertThat(s.launcher().name()).isEqualTo("local");
+    assertThat(s.reason()).contains("no platform credentials");
+    assertThat(Launchers.isKnown("kubernetes")).isFalse();
+    assertThat(
+            Launchers.select("inprocess", Map.of(), java.time.InstantSource.system())
+                .launcher()
+                .name())
+        .isEqualTo("inprocess");
+    assertThatThrownBy(() -> Launchers.select("lambda", Map.of(), java.time.InstantSource.system()))
+        .hasMessageContaining("unknown launcher 'lambda'");
+  }
 }

@@ -1,6 +1,6 @@
 package dev.mayfly.bench;
 
-import dev.mayfly.store.JobStores;
+import dev.mayfly.store.connect.JobStores;
 import dev.mayfly.store.postgres.PostgresUrl;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.api.EnqueueOptions;
 import dev.mayfly.store.JobStore;
-import dev.mayfly.store.JobStores;
+import dev.mayfly.store.connect.JobStores;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;

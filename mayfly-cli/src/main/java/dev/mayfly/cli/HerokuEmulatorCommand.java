@@ -1,7 +1,7 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.heroku.emulator.HerokuEmulator;
-import dev.mayfly.store.JobStores;
+import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -8,7 +8,7 @@ import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import dev.mayfly.cli.demo.DemoRepository;
 import dev.mayfly.store.JobStore;
-import dev.mayfly.store.JobStores;
+import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.store.JobStore;
-import dev.mayfly.store.JobStores;
 import dev.mayfly.store.RunnerHistory;
+import dev.mayfly.store.connect.JobStores;
 import dev.mayfly.store.postgres.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;

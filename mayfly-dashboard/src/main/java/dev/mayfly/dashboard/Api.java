@@ -9,7 +9,7 @@ import dev.mayfly.api.JobState;
 import dev.mayfly.api.QueueCounts;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.internal.jobs.Json;
-import dev.mayfly.store.JobStores;
+import dev.mayfly.store.connect.JobStores;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.mayfly.dashboard;
 
+import dev.mayfly.DispatchListener;
 import dev.mayfly.Mayfly;
 import dev.mayfly.api.QueueCounts;
-import dev.mayfly.dispatch.DispatchListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

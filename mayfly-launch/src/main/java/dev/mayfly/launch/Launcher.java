@@ -5,7 +5,8 @@ package dev.mayfly.launch;
  * Job. A launcher only starts, stops and observes; what a runner does is decided by the environment
  * in its {@link LaunchRequest} and recorded in the store by the runner itself.
  *
- * <p>Implementations are thread-safe. Built-ins come from {@link Launchers}.
+ * <p>Implementations are thread-safe. The built-ins are {@link
+ * dev.mayfly.launch.local.LocalLauncher} and {@link dev.mayfly.launch.inprocess.InProcessLauncher}.
  */
 public interface Launcher extends AutoCloseable {
 

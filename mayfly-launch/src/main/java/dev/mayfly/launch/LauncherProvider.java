@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * A launcher living in its own module (Heroku, Kubernetes), found with {@link
- * java.util.ServiceLoader} so that {@link Launchers#select} can offer it without depending on it.
+ * java.util.ServiceLoader} so that Mayfly can offer it by name (and pick it for {@code auto})
+ * without depending on it.
  */
 public interface LauncherProvider {
 

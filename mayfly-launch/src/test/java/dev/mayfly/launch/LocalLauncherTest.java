@@ -101,16 +101,4 @@ class LocalLauncherTest {
         .hasMessageContaining("r-test")
         .hasMessageContaining("stay queued");
   }
-
-  @Test
-  void selectionFallsBackToLocalWithoutPlatformCredentials() {
-    var s = Launchers.select("auto", Map.of(), InstantSource.system());
-    assertThat(s.launcher().name()).isEqualTo("local");
-    assertThat(s.reason()).contains("no platform credentials");
-    assertThat(Launchers.isKnown("kubernetes")).isFalse();
-    assertThat(Launchers.select("inprocess", Map.of(), InstantSource.system()).launcher().name())
-        .isEqualTo("inprocess");
-    assertThatThrownBy(() -> Launchers.select("lambda", Map.of(), InstantSource.system()))
-        .hasMessageContaining("unknown launcher 'lambda'");
-  }
 }

@@ -2,7 +2,7 @@ package dev.mayfly.runner;
 
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.JobStore;
-import dev.mayfly.store.JobStores;
+import dev.mayfly.store.connect.JobStores;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.JobStoreContract;
-import dev.mayfly.store.JobStores;
 import dev.mayfly.store.StoreException;
+import dev.mayfly.store.connect.JobStores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.JobStoreContract;
-import dev.mayfly.store.JobStores;
 import dev.mayfly.store.StoreException;
+import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import org.junit.jupiter.api.Test;

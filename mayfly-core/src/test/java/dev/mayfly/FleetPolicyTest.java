@@ -1,8 +1,7 @@
-package dev.mayfly.dispatch;
+package dev.mayfly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mayfly.QueueConfig;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.mayfly.dispatch;
+package dev.mayfly;
 
 import java.time.Duration;
 

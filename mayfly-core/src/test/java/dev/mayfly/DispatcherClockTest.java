@@ -1,12 +1,8 @@
-package dev.mayfly.dispatch;
+package dev.mayfly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mayfly.CoreTestJobs;
-import dev.mayfly.Mayfly;
-import dev.mayfly.MayflyConfig;
-import dev.mayfly.QueueConfig;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.internal.jobs.JobTypes;
@@ -16,8 +12,8 @@ import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerHandle;
 import dev.mayfly.launch.RunnerStatus;
 import dev.mayfly.store.JobStore;
-import dev.mayfly.store.JobStores;
 import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
-package dev.mayfly.launch;
+package dev.mayfly;
 
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.LauncherProvider;
 import dev.mayfly.launch.inprocess.InProcessLauncher;
 import dev.mayfly.launch.local.LocalLauncher;
 import dev.mayfly.launch.local.LocalOptions;
@@ -10,32 +12,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 
-/** The built-in launchers, and the choice among them. */
-public final class Launchers {
+/**
+ * The choice of a queue's launcher: the built-ins by name, platforms found through {@link
+ * LauncherProvider}, or {@code auto}.
+ */
+final class Launchers {
   /** Launcher names accepted in configuration. */
-  public static final String AUTO = "auto";
+  static final String AUTO = "auto";
 
-  public static final String LOCAL = "local";
-  public static final String INPROCESS = "inprocess";
+  static final String LOCAL = "local";
+  static final String INPROCESS = "inprocess";
 
   private Launchers() {}
 
-  /** A new JVM per runner, on this machine, with this JVM's class path. */
-  public static Launcher local() {
-    return local(LocalOptions.defaults());
-  }
-
-  public static Launcher local(LocalOptions options) {
-    return new LocalLauncher(options, InstantSource.system());
-  }
-
-  /** A virtual thread per runner, in this JVM. */
-  public static Launcher inProcess() {
-    return new InProcessLauncher(InstantSource.system());
-  }
-
   /** A launcher and why it was chosen, for the startup log. */
-  public record Selection(Launcher launcher, String reason) {}
+  record Selection(Launcher launcher, String reason) {}
 
   /**
    * Picks a launcher from configuration and the environment. {@code auto} chooses a platform whose
@@ -46,7 +37,7 @@ public final class Launchers {
    * @param clock what the launcher stamps runner exits with: Mayfly's clock, so a test that sets
    *     the time sees one time everywhere
    */
-  public static Selection select(String configured, Map<String, String> env, InstantSource clock) {
+  static Selection select(String configured, Map<String, String> env, InstantSource clock) {
     String name = configured == null ? AUTO : configured.trim().toLowerCase(Locale.ROOT);
     switch (name) {
       case LOCAL:
@@ -76,7 +67,7 @@ public final class Launchers {
   }
 
   /** True if {@code name} is a launcher name {@link #select} accepts. */
-  public static boolean isKnown(String name) {
+  static boolean isKnown(String name) {
     return name != null && names().contains(name.trim().toLowerCase(Locale.ROOT));
   }
 

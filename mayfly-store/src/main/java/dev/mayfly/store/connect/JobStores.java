@@ -1,12 +1,16 @@
-package dev.mayfly.store;
+package dev.mayfly.store.connect;
 
+import dev.mayfly.store.JobStore;
 import dev.mayfly.store.postgres.PostgresJobStore;
 import dev.mayfly.store.postgres.PostgresUrl;
 import dev.mayfly.store.sqlite.SqliteJobStore;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Opens the {@link JobStore} a database URL names. */
+/**
+ * Opens the {@link JobStore} a database URL names. It has a package of its own because it knows
+ * every implementation, which all depend on {@code dev.mayfly.store}: here, nothing depends back.
+ */
 public final class JobStores {
   /** Where the embedded store lives when no database is configured. */
   public static final String DEFAULT_SQLITE_PATH = ".mayfly/mayfly.db";

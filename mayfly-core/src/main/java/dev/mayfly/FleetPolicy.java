@@ -1,6 +1,5 @@
-package dev.mayfly.dispatch;
+package dev.mayfly;
 
-import dev.mayfly.QueueConfig;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
 import java.time.Duration;

@@ -1,7 +1,5 @@
-package dev.mayfly.dispatch;
+package dev.mayfly;
 
-import dev.mayfly.MayflyConfig;
-import dev.mayfly.QueueConfig;
 import dev.mayfly.api.LogLine;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.launch.LaunchException;
@@ -44,7 +42,7 @@ import java.util.function.Function;
  * {@code tick}, or sooner when an enqueue (in this process, or in any other where the store can
  * announce it), or a runner's exit wakes it.
  */
-public final class Dispatcher implements AutoCloseable {
+final class Dispatcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.dispatch");
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final Duration PRUNE_EVERY = Duration.ofHours(1);
@@ -75,7 +73,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Iterable<DispatchListener> listeners;
   private static final Duration LAUNCH_WAIT_ON_CLOSE = Duration.ofSeconds(15);
 
-  public Dispatcher(
+  Dispatcher(
       MayflyConfig config,
       JobStore store,
       JobTypes types,
@@ -88,7 +86,7 @@ public final class Dispatcher implements AutoCloseable {
     this.listeners = listeners;
   }
 
-  public synchronized void start() {
+  synchronized void start() {
     if (running) {
       return;
     }
@@ -98,7 +96,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /** Makes the next tick happen now (after an enqueue, or a runner's exit). */
-  public void wake() {
+  void wake() {
     if (wakeups.availablePermits() == 0) {
       wakeups.release();
     }
