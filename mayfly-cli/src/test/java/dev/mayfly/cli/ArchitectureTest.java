@@ -42,6 +42,8 @@ class ArchitectureTest {
         .definedBy("dev.mayfly.dashboard..")
         .layer("bench")
         .definedBy("dev.mayfly.bench..")
+        .layer("testkit")
+        .definedBy("dev.mayfly.testkit..")
         .layer("cli")
         .definedBy("dev.mayfly.cli..")
         .whereLayer("api")
@@ -60,6 +62,10 @@ class ArchitectureTest {
         .mayOnlyAccessLayers("api", "store", "launch", "core")
         .whereLayer("bench")
         .mayOnlyAccessLayers("api", "store", "runner", "launch", "core")
+        .whereLayer("testkit") // for apps' tests: nothing of Mayfly's own main code uses it
+        .mayOnlyAccessLayers("api", "store", "runner", "launch", "core")
+        .whereLayer("testkit")
+        .mayNotBeAccessedByAnyLayer()
         .whereLayer("cli")
         .mayNotBeAccessedByAnyLayer()
         .check(MAYFLY);
