@@ -35,6 +35,12 @@ final class JobsCommand implements Callable<Integer> {
       description = "At most this many (default: ${DEFAULT-VALUE})")
   int limit;
 
+  @Option(
+      names = "--before",
+      paramLabel = "ID",
+      description = "Only jobs older than job ID: the next page after a page that ended with ID")
+  Long before;
+
   @Option(names = "--json", description = "Print a JSON array of jobs")
   boolean json;
 
@@ -44,9 +50,14 @@ final class JobsCommand implements Callable<Integer> {
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be at least 1, was " + limit);
     }
+    if (before != null && before < 1) {
+      throw new IllegalArgumentException("--before must be a job id (1 or more), was " + before);
+    }
     try (Mayfly mayfly = common.open()) {
       List<JobInfo> jobs =
-          mayfly.admin().jobs(JobFilter.all().state(s).queue(queue).type(type).limit(limit));
+          mayfly
+              .admin()
+              .jobs(JobFilter.all().state(s).queue(queue).type(type).before(before).limit(limit));
       var out = spec.commandLine().getOut();
       if (json) {
         Output.json(out, jobs);
@@ -70,6 +81,9 @@ final class JobsCommand implements Callable<Integer> {
                           Output.duration(j.startedAt(), j.finishedAt()),
                           Output.firstLine(j.error())))
               .toList());
+      if (jobs.size() == limit) {
+        out.println("more: add --before " + jobs.getLast().id() + " for the next page");
+      }
     }
     return 0;
   }

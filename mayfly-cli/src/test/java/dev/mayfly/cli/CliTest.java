@@ -233,6 +233,29 @@ class CliTest {
   }
 
   @Test
+  void jobsArePagedWithACursor() throws Exception {
+    run("enqueue", "sleep", "--args", "{\"millis\": 5}", "--count", "5");
+    Result first = run("jobs", "--limit", "2");
+    assertThat(first.out()).contains("more: add --before 4 for the next page");
+    List<Long> seen = new java.util.ArrayList<>();
+    String before = null;
+    while (true) {
+      List<String> args = new java.util.ArrayList<>(List.of("jobs", "--json", "--limit", "2"));
+      if (before != null) {
+        args.addAll(List.of("--before", before));
+      }
+      JsonNode page = run(args.toArray(String[]::new)).json();
+      if (page.isEmpty()) {
+        break;
+      }
+      page.forEach(j -> seen.add(j.get("id").asLong()));
+      before = page.get(page.size() - 1).get("id").asText();
+    }
+    assertThat(seen).containsExactly(5L, 4L, 3L, 2L, 1L);
+    assertThat(run("jobs", "--before", "2").out()).doesNotContain("more:");
+  }
+
+  @Test
   void humanOutputListsJobs() {
     run("enqueue", "fail", "--args", "{\"message\": \"x\"}");
     Result r = run("jobs");

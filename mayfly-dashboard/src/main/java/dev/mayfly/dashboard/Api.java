@@ -60,6 +60,16 @@ final class Api {
       }
     }
     f = f.queue(blankToNull(ctx.queryParam("queue"))).type(blankToNull(ctx.queryParam("type")));
+    String before = blankToNull(ctx.queryParam("before"));
+    if (before != null) {
+      try {
+        f = f.before(Long.parseLong(before));
+      } catch (NumberFormatException e) {
+        throw new DashboardException(
+            400,
+            "before must be a job id (the last id of the previous page), was '" + before + "'");
+      }
+    }
     json(ctx, admin.jobs(f));
   }
 

@@ -182,6 +182,13 @@ class DashboardBrowserTest {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("jobs"), "#" + failing));
     shot("4-jobs");
 
+    // An older page, cut by id: only jobs before the cursor, and a way back to the newest.
+    browser.get(dashboard.url() + "jobs?before=" + xss);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("jobs"), "#" + failing));
+    assertThat(text("jobs")).doesNotContain("#" + xss);
+    click(By.linkText("← newest"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("jobs"), "#" + xss));
+
     // Runners: real processes with their pids, and one runner's output.
     wait.until(d -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
     String runner = mayfly.admin().runners(RunnerFilter.all()).getLast().id();

@@ -149,6 +149,7 @@ class DashboardSecurityTest {
       Http http = new Http(d.url());
       assertThat(http.get("api/jobs?state=sleeping").body()).contains("state:");
       assertThat(http.get("api/jobs?limit=0").statusCode()).isEqualTo(400);
+      assertThat(http.get("api/jobs?before=last").body()).contains("before must be a job id");
       assertThat(http.get("api/cost?since=forever").body()).contains("since:");
       assertThat(http.get("api/jobs/abc").statusCode()).isEqualTo(400);
       assertThat(http.get("api/jobs/424242").statusCode()).isEqualTo(404);

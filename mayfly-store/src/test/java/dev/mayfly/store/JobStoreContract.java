@@ -3,6 +3,7 @@ package dev.mayfly.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mayfly.api.JobFilter;
+import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.LogLine;
 import dev.mayfly.api.RunnerState;
@@ -406,6 +407,30 @@ public abstract class JobStoreContract {
         .containsExactly(a);
     assertThat(store.jobs(JobFilter.all().state(JobState.RUNNING), t0)).hasSize(1);
     assertThat(store.jobs(JobFilter.all().state(JobState.QUEUED), t0)).hasSize(2);
+  }
+
+  @Test
+  void pagesOfJobsFollowEachOtherWithoutGapOrRepeat() {
+    List<Long> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      ids.add(store.enqueue(job(i % 5 == 0 ? "other" : "pages")));
+    }
+    List<Long> expected =
+        ids.reversed().stream()
+            .filter(id -> ids.indexOf(id) % 5 != 0)
+            .toList(); // the 20 of queue "pages", newest first
+
+    List<Long> seen = new java.util.ArrayList<>();
+    JobFilter page = JobFilter.all().queue("pages").limit(8);
+    List<JobInfo> jobs = store.jobs(page, t0);
+    // Jobs enqueued while paging are newer than the cursor: they neither shift nor repeat a page.
+    store.enqueue(job("pages"));
+    while (!jobs.isEmpty()) {
+      jobs.forEach(j -> seen.add(j.id()));
+      page = page.before(jobs.getLast().id());
+      jobs = store.jobs(page, t0);
+    }
+    assertThat(seen).isEqualTo(expected);
   }
 
   @Test

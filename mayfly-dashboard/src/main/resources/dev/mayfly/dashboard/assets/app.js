@@ -181,11 +181,25 @@ function jobs() {
       ["", "queued", "scheduled", "running", "succeeded", "failed", "dead", "cancelled"].map(s =>
         el("option", { value: s, selected: s === (params.get("state") || "") }, s || "any")))),
     el("button", { class: "primary", type: "submit" }, "Filter"));
-  main.replaceChildren(el("h1", {}, "Jobs"), form, el("div", { id: "jobs" }));
+  main.replaceChildren(el("h1", {}, "Jobs"), form, el("div", { id: "jobs" }), el("p", { id: "pages" }));
   const query = new URLSearchParams();
-  for (const k of ["queue", "type", "state"]) if (params.get(k)) query.set(k, params.get(k));
-  query.set("limit", "200");
-  return live(async () => replace("jobs", jobTable(await api("/jobs?" + query))), 3000);
+  for (const k of ["queue", "type", "state", "before"]) if (params.get(k)) query.set(k, params.get(k));
+  const size = 200;
+  query.set("limit", String(size));
+  // Pages are cut by id ("before" the last one shown), so a page keeps its jobs while new ones come.
+  const page = (before) => {
+    const q = new URLSearchParams(query);
+    q.delete("limit");
+    if (before) q.set("before", before); else q.delete("before");
+    return "/jobs" + (q.toString() ? "?" + q : "");
+  };
+  return live(async () => {
+    const js = await api("/jobs?" + query);
+    replace("jobs", jobTable(js));
+    replace("pages", el("p", { id: "pages" },
+      params.get("before") ? link(page(null), "← newest") : null, " ",
+      js.length === size ? link(page(String(js[js.length - 1].id)), "older →") : null));
+  }, 3000);
 }
 
 function job(id) {

@@ -890,6 +890,10 @@ public abstract class JdbcJobStore implements JobStore {
       sql.append(" AND type = ?");
       params.add(filter.type());
     }
+    if (filter.before() != null) {
+      sql.append(" AND id < ?"); // keyset: the primary key index seeks straight to the page
+      params.add(filter.before());
+    }
     sql.append(" ORDER BY id DESC LIMIT ?");
     params.add(filter.limit());
     return read(c -> list(c, sql.toString(), rs -> jobInfo(rs, now), params.toArray()));
