@@ -1,20 +1,30 @@
 package dev.mayfly.api;
 
-/** Which runners to list, newest first; null fields match everything. */
-public record RunnerFilter(String queue, Boolean alive, int limit) {
+/**
+ * Which runners to list, newest (latest launched) first; null fields match everything.
+ *
+ * @param before a cursor: only runners listed after runner {@code before} in that order. The next
+ *     page of a full page is the same filter with {@code before} set to the last runner's id.
+ */
+public record RunnerFilter(String queue, Boolean alive, String before, int limit) {
   public static RunnerFilter all() {
-    return new RunnerFilter(null, null, 100);
+    return new RunnerFilter(null, null, null, 100);
   }
 
   public RunnerFilter queue(String q) {
-    return new RunnerFilter(q, alive, limit);
+    return new RunnerFilter(q, alive, before, limit);
   }
 
   public RunnerFilter alive(boolean a) {
-    return new RunnerFilter(queue, a, limit);
+    return new RunnerFilter(queue, a, before, limit);
+  }
+
+  /** The page after the one that ended with runner {@code id}; null for the first page. */
+  public RunnerFilter before(String id) {
+    return new RunnerFilter(queue, alive, id, limit);
   }
 
   public RunnerFilter limit(int n) {
-    return new RunnerFilter(queue, alive, n);
+    return new RunnerFilter(queue, alive, before, n);
   }
 }

@@ -36,6 +36,12 @@ final class RunnersCommand implements Callable<Integer> {
       description = "At most this many (default: ${DEFAULT-VALUE})")
   int limit;
 
+  @Option(
+      names = "--before",
+      paramLabel = "RUNNER_ID",
+      description = "Only runners listed after RUNNER_ID: the next page after one that ended there")
+  String before;
+
   @Option(names = "--json", description = "Print a JSON array of runners")
   boolean json;
 
@@ -56,7 +62,16 @@ final class RunnersCommand implements Callable<Integer> {
         }
         return 0;
       }
-      RunnerFilter filter = RunnerFilter.all().queue(queue).limit(limit);
+      if (before != null) {
+        mayfly
+            .admin()
+            .runner(before)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "--before: there is no runner " + before + "; give a listed runner's id"));
+      }
+      RunnerFilter filter = RunnerFilter.all().queue(queue).before(before).limit(limit);
       if (alive) {
         filter = filter.alive(true);
       }
@@ -93,6 +108,9 @@ final class RunnersCommand implements Callable<Integer> {
                           String.format(Locale.ROOT, "%.1fs", r.billedSeconds()),
                           Output.firstLine(r.error())))
               .toList());
+      if (runners.size() == limit) {
+        out.println("more: add --before " + runners.getLast().id() + " for the next page");
+      }
     }
     return 0;
   }

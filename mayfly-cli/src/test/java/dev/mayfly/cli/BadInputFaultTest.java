@@ -78,6 +78,10 @@ class BadInputFaultTest {
         new Case("retry unknown job", List.of("retry", "999999"), "there is no job 999999"),
         new Case("unknown state", List.of("jobs", "--state", "done"), "unknown job state 'done'"),
         new Case("cursor not an id", List.of("jobs", "--before", "0"), "--before must be a job id"),
+        new Case(
+            "cursor not a runner",
+            List.of("runners", "--before", "r-nope"),
+            "--before: there is no runner r-nope"),
         new Case("bad cost period", List.of("cost", "--since", "lately"), "--since: 'lately'"),
         new Case(
             "dashboard port out of range",

@@ -102,6 +102,17 @@ final class Api {
       }
       f = f.alive(Boolean.parseBoolean(alive));
     }
+    String before = blankToNull(ctx.queryParam("before"));
+    if (before != null) {
+      admin
+          .runner(before)
+          .orElseThrow(
+              () ->
+                  new DashboardException(
+                      400,
+                      "before must be a listed runner's id, and there is no runner " + before));
+      f = f.before(before);
+    }
     json(ctx, admin.runners(f));
   }
 

@@ -196,6 +196,13 @@ class DashboardBrowserTest {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("runners"), runner));
     assertThat(text("runners")).contains("local", "exited");
     shot("5-runners");
+    // An older page of runners, cut after the newest, and back.
+    String newest = mayfly.admin().runners(RunnerFilter.all()).getFirst().id();
+    browser.get(dashboard.url() + "runners?before=" + newest);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("runners"), runner));
+    assertThat(text("runners")).doesNotContain(newest);
+    click(By.linkText("← newest"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("runners"), newest));
     click(By.linkText(runner));
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("output")));
     shot("6-runner-output");

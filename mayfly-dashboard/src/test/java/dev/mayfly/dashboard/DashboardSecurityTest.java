@@ -150,6 +150,8 @@ class DashboardSecurityTest {
       assertThat(http.get("api/jobs?state=sleeping").body()).contains("state:");
       assertThat(http.get("api/jobs?limit=0").statusCode()).isEqualTo(400);
       assertThat(http.get("api/jobs?before=last").body()).contains("before must be a job id");
+      assertThat(http.get("api/runners?before=r-nope").body())
+          .contains("there is no runner r-nope");
       assertThat(http.get("api/cost?since=forever").body()).contains("since:");
       assertThat(http.get("api/jobs/abc").statusCode()).isEqualTo(400);
       assertThat(http.get("api/jobs/424242").statusCode()).isEqualTo(404);

@@ -6,6 +6,8 @@ import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.LogLine;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.api.RunnerState;
 import java.time.Duration;
 import java.time.Instant;
@@ -429,6 +431,28 @@ public abstract class JobStoreContract {
       jobs.forEach(j -> seen.add(j.id()));
       page = page.before(jobs.getLast().id());
       jobs = store.jobs(page, t0);
+    }
+    assertThat(seen).isEqualTo(expected);
+  }
+
+  @Test
+  void pagesOfRunnersFollowEachOtherWithoutGapOrRepeat() {
+    // Launched in 4 distinct instants, 3 at each: ties on the time are ordered by id.
+    for (int i = 0; i < 4; i++) {
+      store.reserveRunners(
+          new NewRunner("default", "local", "standard-1x", t0.plusSeconds(i)), 100, 3);
+    }
+    List<String> expected =
+        store.runners(RunnerFilter.all().limit(100), t0).stream().map(RunnerInfo::id).toList();
+    assertThat(expected).hasSize(12);
+
+    List<String> seen = new java.util.ArrayList<>();
+    RunnerFilter page = RunnerFilter.all().limit(5);
+    List<RunnerInfo> runners = store.runners(page, t0);
+    while (!runners.isEmpty()) {
+      runners.forEach(r -> seen.add(r.id()));
+      page = page.before(runners.getLast().id());
+      runners = store.runners(page, t0);
     }
     assertThat(seen).isEqualTo(expected);
   }

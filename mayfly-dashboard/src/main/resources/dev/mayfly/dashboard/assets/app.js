@@ -246,8 +246,17 @@ function job(id) {
 }
 
 function runners() {
-  main.replaceChildren(el("h1", {}, "Runners"), el("div", { id: "runners" }));
-  return live(async () => replace("runners", runnerTable(await api("/runners?limit=200"))), 3000);
+  const before = new URLSearchParams(location.search).get("before");
+  main.replaceChildren(el("h1", {}, "Runners"), el("div", { id: "runners" }), el("p", { id: "pages" }));
+  const size = 200;
+  const query = "/runners?limit=" + size + (before ? "&before=" + encodeURIComponent(before) : "");
+  return live(async () => {
+    const rs = await api(query);
+    replace("runners", runnerTable(rs));
+    replace("pages", el("p", { id: "pages" },
+      before ? link("/runners", "← newest") : null, " ",
+      rs.length === size ? link("/runners?before=" + encodeURIComponent(rs[rs.length - 1].id), "older →") : null));
+  }, 3000);
 }
 
 function runnerTable(rs) {

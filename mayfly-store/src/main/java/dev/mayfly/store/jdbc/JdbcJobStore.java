@@ -934,6 +934,13 @@ public abstract class JdbcJobStore implements JobStore {
               ? " AND state IN ('launching', 'running')"
               : " AND state NOT IN ('launching', 'running')");
     }
+    if (filter.before() != null) {
+      // The listing order is (launched_at DESC, id): the cursor runner's place in it.
+      String launched = "(SELECT launched_at FROM mayfly_runners WHERE id = ?)";
+      sql.append(" AND (launched_at < " + launched)
+          .append(" OR (launched_at = " + launched + " AND id > ?))");
+      params.addAll(List.of(filter.before(), filter.before(), filter.before()));
+    }
     sql.append(" ORDER BY launched_at DESC, id LIMIT ?");
     params.add(filter.limit());
     return read(c -> list(c, sql.toString(), rs -> runnerInfo(rs, now), params.toArray()));
