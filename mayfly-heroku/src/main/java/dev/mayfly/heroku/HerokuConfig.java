@@ -16,7 +16,7 @@ import java.util.Map;
  * @param trustedCert {@code MAYFLY_HEROKU_TRUSTED_CERT}: a PEM file trusted for Rendezvous TLS
  *     instead of the JDK's trust store
  */
-public record HerokuConfig(
+record HerokuConfig(
     URI apiUrl, String apiKey, String app, String command, boolean attach, Path trustedCert) {
 
   public static final String DEFAULT_COMMAND = "runner";

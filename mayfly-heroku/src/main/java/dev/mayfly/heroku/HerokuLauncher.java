@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * cannot_run_above_limit}, are "at capacity" (jobs wait, the dispatcher backs off), and the
  * concurrent-dyno limit Heroku names is remembered and kept below from then on.
  */
-public final class HerokuLauncher implements Launcher {
+final class HerokuLauncher implements Launcher {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.heroku");
 
   /** Heroku's maximum {@code time_to_live}. */
