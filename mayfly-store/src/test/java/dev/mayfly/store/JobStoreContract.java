@@ -1,7 +1,9 @@
 package dev.mayfly.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.mayfly.api.AttemptInfo;
 import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
@@ -326,8 +328,19 @@ public abstract class JobStoreContract {
     var info = store.job(id, t0).orElseThrow();
     assertThat(info.state()).isEqualTo(JobState.SCHEDULED);
     assertThat(info.attempts()).isZero();
+    assertThat(store.attempts(id))
+        .extracting(AttemptInfo::attempt, AttemptInfo::outcome)
+        .containsExactly(tuple(1, "snoozed"));
     assertThat(claim(store, "default", "r", t0.plusSeconds(10)).orElseThrow().attempt())
         .isEqualTo(1);
+    // the number given back runs again: its attempt is the running one now, then its end
+    assertThat(store.attempts(id))
+        .extracting(AttemptInfo::attempt, AttemptInfo::outcome, AttemptInfo::startedAt)
+        .containsExactly(tuple(1, "running", t0.plusSeconds(10)));
+    store.finish(id, "r", new Finish.Succeeded(t0.plusSeconds(12)));
+    assertThat(store.attempts(id))
+        .extracting(AttemptInfo::attempt, AttemptInfo::outcome, AttemptInfo::finishedAt)
+        .containsExactly(tuple(1, "succeeded", t0.plusSeconds(12)));
   }
 
   @Test
@@ -692,11 +705,49 @@ public abstract class JobStoreContract {
     assertThat(done.claimed()).extracting(ClaimedJob::id).containsExactly(second);
     assertThat(store.job(first, t0).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(store.job(second, t0).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    assertThat(store.attempts(first))
+        .extracting(AttemptInfo::outcome, AttemptInfo::finishedAt)
+        .containsExactly(tuple("succeeded", t0.plusSeconds(1)));
+    assertThat(store.attempts(second))
+        .extracting(AttemptInfo::outcome, AttemptInfo::runnerId)
+        .containsExactly(tuple("running", r));
+    assertThat(store.runner(r, t0).orElseThrow().jobsRun()).isEqualTo(1);
 
     // an outcome the runner no longer holds is not recorded; the queue being empty claims nothing
     FinishedAndClaimed stale = succeedAndClaim(r, first, t0.plusSeconds(2));
     assertThat(stale.recorded()).containsExactly(false);
     assertThat(stale.claimed()).isEmpty();
+    assertThat(store.runner(r, t0).orElseThrow().jobsRun()).isEqualTo(1);
+  }
+
+  @Test
+  void finishingSeveralOutcomesAndClaimingRecordsEachAsFinishWould() {
+    String r = started("default", t0);
+    long ok = store.enqueue(job("default"));
+    long bad = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 3, t0));
+    long next = store.enqueue(job("default"));
+    assertThat(store.claim("default", r, t0, PLENTY, t0.plusSeconds(30), 2)).hasSize(2);
+
+    Instant at = t0.plusSeconds(1);
+    FinishedAndClaimed done =
+        store.finishAllAndClaim(
+            r,
+            List.of(
+                new Finished(ok, new Finish.Succeeded(at)),
+                new Finished(bad, new Finish.Failed(at, "boom", at.plusSeconds(60)))),
+            "default",
+            at,
+            PLENTY,
+            at.plusSeconds(30),
+            5);
+
+    assertThat(done.recorded()).containsExactly(true, true);
+    assertThat(done.claimed()).extracting(ClaimedJob::id).containsExactly(next);
+    assertThat(store.job(ok, at).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.attempts(bad))
+        .extracting(AttemptInfo::outcome, AttemptInfo::error)
+        .containsExactly(tuple("failed", "boom"));
+    assertThat(store.runner(r, at).orElseThrow().jobsRun()).isEqualTo(2);
   }
 
   private FinishedAndClaimed succeedAndClaim(String runner, long jobId, Instant at) {

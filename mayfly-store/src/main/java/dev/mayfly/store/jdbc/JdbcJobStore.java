@@ -147,20 +147,6 @@ public abstract class JdbcJobStore implements JobStore {
     return "23505".equals(state) || message.contains("UNIQUE constraint failed");
   }
 
-  /**
-   * The claim statement: {@code pick} selects the ids of the jobs to take, {@code update} takes the
-   * jobs named in {@code picked} and returns their columns, in this order of parameters. A database
-   * that can also record the attempts in the same statement adds that and says so in {@link
-   * #claimRecordsAttempts()}; the result must keep the update's columns.
-   */
-  protected String claimStatement(String pick, String update) {
-    return "WITH picked AS MATERIALIZED (" + pick + ") " + update;
-  }
-
-  protected boolean claimRecordsAttempts() {
-    return false;
-  }
-
   /** Inserts jobs in state queued; returns their ids in order. */
   protected List<Long> insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
     List<Long> ids = new ArrayList<>(jobs.size());
@@ -223,7 +209,79 @@ public abstract class JdbcJobStore implements JobStore {
                 claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit)));
   }
 
-  private List<ClaimedJob> claimIn(
+  /**
+   * The claim's pick: the ids of up to {@code limit} ready jobs of a queue, best first. Parameters:
+   * runner id, queue, now, longest timeout, limit ({@link #claimParams}).
+   */
+  protected final String claimPick() {
+    return "SELECT id FROM mayfly_jobs"
+        + " WHERE state IN ('queued', 'failed')"
+        // a runner already declared lost (or ended) takes nothing more: its slot may be someone
+        // else's now
+        + " AND NOT EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = ?"
+        + " AND r.state NOT IN ('launching', 'running'))"
+        + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
+        + " ORDER BY priority DESC, run_at, id LIMIT ?"
+        + claimLockClause;
+  }
+
+  /**
+   * The claim's take: the picked jobs become the runner's, returned as {@link #claimedJob} reads
+   * them. Parameters: runner id, now, lease end.
+   */
+  protected static final String CLAIM_UPDATE =
+      "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
+          + " attempts = attempts + 1, started_at = ?, lease_until = ?, finished_at = NULL"
+          + " WHERE id IN (SELECT id FROM picked)"
+          + " RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
+          + " priority, run_at, runner_id, started_at, max_attempts";
+
+  /**
+   * The claim: {@link #claimPick} as a materialized common table expression {@code picked}, then
+   * {@link #CLAIM_UPDATE}. Parameters: {@link #claimParams}.
+   */
+  protected final String claimStatement() {
+    return "WITH picked AS MATERIALIZED (" + claimPick() + ") " + CLAIM_UPDATE;
+  }
+
+  /** The parameters of {@link #claimPick} then {@link #CLAIM_UPDATE}, in order. */
+  protected static Object[] claimParams(
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    return new Object[] {
+      runnerId,
+      queue,
+      now.toEpochMilli(),
+      maxTimeout.toMillis(),
+      limit,
+      runnerId,
+      now.toEpochMilli(),
+      leaseUntil.toEpochMilli()
+    };
+  }
+
+  /** A row of {@link #CLAIM_UPDATE}'s result, from its first column on. */
+  protected static ClaimedJob claimedJob(ResultSet rs, Instant now) throws SQLException {
+    return new ClaimedJob(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getInt(5),
+        Duration.ofMillis(rs.getLong(6)),
+        Instant.ofEpochMilli(rs.getLong(7)),
+        now,
+        rs.getInt(8),
+        Instant.ofEpochMilli(rs.getLong(9)),
+        rs.getInt(12));
+  }
+
+  /** {@link #claim} on a connection the caller owns. */
+  protected final List<ClaimedJob> claimIn(
       Connection c,
       String queue,
       String runnerId,
@@ -245,63 +303,11 @@ public abstract class JdbcJobStore implements JobStore {
     List<ClaimedJob> claimed =
         list(
             c,
-            claimStatement(
-                "SELECT id FROM mayfly_jobs"
-                    + " WHERE state IN ('queued', 'failed')"
-                    // a runner already declared lost (or ended) takes nothing more: its
-                    // slot may be someone else's now
-                    + " AND NOT EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = ?"
-                    + " AND r.state NOT IN ('launching', 'running'))"
-                    + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
-                    + " ORDER BY priority DESC, run_at, id LIMIT ?"
-                    + claimLockClause,
-                "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
-                    + " attempts = attempts + 1, started_at = ?, lease_until = ?,"
-                    + " finished_at = NULL"
-                    + " WHERE id IN (SELECT id FROM picked)"
-                    + " RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
-                    + " priority, run_at, runner_id, started_at, max_attempts"),
-            rs ->
-                new ClaimedJob(
-                    rs.getLong(1),
-                    rs.getString(2),
-                    rs.getString(3),
-                    rs.getString(4),
-                    rs.getInt(5),
-                    Duration.ofMillis(rs.getLong(6)),
-                    Instant.ofEpochMilli(rs.getLong(7)),
-                    now,
-                    rs.getInt(8),
-                    Instant.ofEpochMilli(rs.getLong(9)),
-                    rs.getInt(12)),
-            runnerId,
-            queue,
-            now.toEpochMilli(),
-            maxTimeout.toMillis(),
-            limit,
-            runnerId,
-            now.toEpochMilli(),
-            leaseUntil.toEpochMilli());
+            claimStatement(),
+            rs -> claimedJob(rs, now),
+            claimParams(queue, runnerId, now, maxTimeout, leaseUntil, limit));
     // RETURNING gives no order; hand jobs out in claim order.
     claimed.sort(ClaimedJob.CLAIM_ORDER);
-    if (claimRecordsAttempts() || claimed.isEmpty()) {
-      return claimed;
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, outcome)"
-                + " VALUES (?, ?, ?, ?, 'running') ON CONFLICT (job_id, attempt) DO UPDATE"
-                + " SET runner_id = excluded.runner_id, started_at = excluded.started_at,"
-                + " outcome = 'running', finished_at = NULL, error = NULL")) {
-      for (ClaimedJob j : claimed) {
-        ps.setLong(1, j.id());
-        ps.setInt(2, j.attempt());
-        ps.setString(3, runnerId);
-        ps.setLong(4, now.toEpochMilli());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
     return claimed;
   }
 
@@ -337,37 +343,67 @@ public abstract class JdbcJobStore implements JobStore {
 
   private Set<Long> succeedAll(Connection c, String runnerId, List<Long> ids, long at)
       throws SQLException {
-    String in = inList(ids.size());
     List<Object> params = new ArrayList<>(List.of(at));
     params.addAll(ids);
     params.add(runnerId);
-    Set<Long> done =
-        new HashSet<>(
-            list(
-                c,
-                "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?, lease_until = NULL,"
-                    + " error = NULL WHERE id IN ("
-                    + in
-                    + ") AND runner_id = ? AND state = 'running' RETURNING id",
-                rs -> rs.getLong(1),
-                params.toArray()));
-    if (done.isEmpty()) {
-      return done;
+    List<EndedAttempt> ended =
+        list(
+            c,
+            "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?, lease_until = NULL,"
+                + " error = NULL WHERE id IN ("
+                + inList(ids.size())
+                + ") AND runner_id = ? AND state = 'running' RETURNING id, attempts, started_at",
+            rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3)),
+            params.toArray());
+    recordAttempts(c, runnerId, ended, at, "succeeded", null);
+    if (!ended.isEmpty()) {
+      update(
+          c,
+          "UPDATE mayfly_runners SET jobs_run = jobs_run + ? WHERE id = ?",
+          ended.size(),
+          runnerId);
     }
-    List<Object> attemptParams = new ArrayList<>(List.of(at));
-    attemptParams.addAll(done);
-    attemptParams.add(runnerId);
-    update(
-        c,
-        "UPDATE mayfly_attempts SET finished_at = ?, outcome = 'succeeded', error = NULL"
-            + " WHERE job_id IN ("
-            + inList(done.size())
-            + ") AND runner_id = ? AND outcome = 'running'",
-        attemptParams.toArray());
-    update(
-        c, "UPDATE mayfly_runners SET jobs_run = jobs_run + ? WHERE id = ?", done.size(), runnerId);
+    Set<Long> done = new HashSet<>();
+    ended.forEach(e -> done.add(e.jobId()));
     return done;
   }
+
+  /** An attempt that has just ended, read off its job's row as the job left state running. */
+  private record EndedAttempt(long jobId, int attempt, long startedAt) {}
+
+  /**
+   * Records ended attempts. While an attempt runs, its job's row is its record (runner, start);
+   * only when it ends does it get a row here, written once: one write per attempt, by its primary
+   * key, instead of an insert at the claim and an update at the end. An attempt number given back
+   * (a snooze) is used again by the next claim, whose end then replaces this row.
+   */
+  private static void recordAttempts(
+      Connection c,
+      String runnerId,
+      List<EndedAttempt> ended,
+      long at,
+      String outcome,
+      String error)
+      throws SQLException {
+    if (ended.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(RECORD_ATTEMPT)) {
+      for (EndedAttempt e : ended) {
+        bind(ps, e.jobId(), e.attempt(), runnerId, e.startedAt(), at, outcome, error);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** Parameters: job, attempt, runner, started at, finished at, outcome, error. */
+  protected static final String RECORD_ATTEMPT =
+      "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, finished_at,"
+          + " outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
+          + " started_at = excluded.started_at, finished_at = excluded.finished_at,"
+          + " outcome = excluded.outcome, error = excluded.error";
 
   private static String inList(int n) {
     return String.join(", ", java.util.Collections.nCopies(n, "?"));
@@ -376,23 +412,30 @@ public abstract class JdbcJobStore implements JobStore {
   private boolean finishIn(Connection c, long jobId, String runnerId, Finish finish)
       throws SQLException {
     long at = finish.at().toEpochMilli();
-    int changed =
+    String returning = " RETURNING id, attempts, started_at";
+    RowMapper<EndedAttempt> ended =
+        rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3));
+    EndedAttempt attempt =
         switch (finish) {
           case Finish.Succeeded s ->
-              update(
+              one(
                   c,
                   "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
                       + " lease_until = NULL, error = NULL"
-                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      + returning,
+                  ended,
                   at,
                   jobId,
                   runnerId);
           case Finish.Failed f ->
-              update(
+              one(
                   c,
                   "UPDATE mayfly_jobs SET state = ?, finished_at = ?, run_at = COALESCE(?, run_at),"
                       + " lease_until = NULL, error = ?"
-                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      + returning,
+                  ended,
                   f.dead() ? "dead" : "failed",
                   f.dead() ? at : null,
                   f.dead() ? null : f.retryAt().toEpochMilli(),
@@ -400,28 +443,34 @@ public abstract class JdbcJobStore implements JobStore {
                   jobId,
                   runnerId);
           case Finish.Requeued r ->
-              update(
+              one(
                   c,
                   "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
                       + " error = ?, attempts = attempts - ?"
-                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      // the attempt that ended, before a snooze gave its number back
+                      + " RETURNING id, attempts + ?, started_at",
+                  ended,
                   r.runAt().toEpochMilli(),
                   r.reason(),
                   r.countsAsAttempt() ? 0 : 1,
                   jobId,
-                  runnerId);
+                  runnerId,
+                  r.countsAsAttempt() ? 0 : 1);
           case Finish.Discarded d ->
-              update(
+              one(
                   c,
                   "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?,"
                       + " lease_until = NULL, error = ?"
-                      + " WHERE id = ? AND runner_id = ? AND state = 'running'",
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      + returning,
+                  ended,
                   at,
                   d.reason(),
                   jobId,
                   runnerId);
         };
-    if (changed == 0) {
+    if (attempt == null) {
       return false;
     }
     String outcome =
@@ -438,15 +487,7 @@ public abstract class JdbcJobStore implements JobStore {
           case Finish.Requeued r -> r.reason();
           case Finish.Discarded d -> d.reason();
         };
-    update(
-        c,
-        "UPDATE mayfly_attempts SET finished_at = ?, outcome = ?, error = ?"
-            + " WHERE job_id = ? AND runner_id = ? AND outcome = 'running'",
-        at,
-        outcome,
-        error,
-        jobId,
-        runnerId);
+    recordAttempts(c, runnerId, List.of(attempt), at, outcome, error);
     update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
     return true;
   }
@@ -832,9 +873,13 @@ public abstract class JdbcJobStore implements JobStore {
     for (long id : ids) {
       update(
           c,
-          "UPDATE mayfly_attempts SET finished_at = ?, outcome = 'lost',"
-              + " error = 'runner ' || runner_id || ' stopped without reporting this attempt'"
-              + " WHERE job_id = ? AND outcome = 'running'",
+          "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, finished_at,"
+              + " outcome, error) SELECT id, attempts, runner_id, started_at, ?, 'lost',"
+              + " 'runner ' || runner_id || ' stopped without reporting this attempt'"
+              + " FROM mayfly_jobs WHERE id = ? AND state = 'running'"
+              + " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
+              + " started_at = excluded.started_at, finished_at = excluded.finished_at,"
+              + " outcome = excluded.outcome, error = excluded.error",
           nowMs,
           id);
       update(
@@ -905,8 +950,15 @@ public abstract class JdbcJobStore implements JobStore {
         c ->
             list(
                 c,
+                // the ended attempts, and the one running now, whose record is its job's row
+                // (a row of an earlier attempt under the same number, given back by a snooze,
+                // is shown no more once that number runs again)
                 "SELECT job_id, attempt, runner_id, started_at, finished_at, outcome, error"
-                    + " FROM mayfly_attempts WHERE job_id = ? ORDER BY attempt",
+                    + " FROM mayfly_attempts a WHERE job_id = ? AND NOT EXISTS (SELECT 1 FROM"
+                    + " mayfly_jobs j WHERE j.id = a.job_id AND j.state = 'running'"
+                    + " AND j.attempts = a.attempt)"
+                    + " UNION ALL SELECT id, attempts, runner_id, started_at, NULL, 'running', NULL"
+                    + " FROM mayfly_jobs WHERE id = ? AND state = 'running' ORDER BY 2",
                 rs ->
                     new AttemptInfo(
                         rs.getLong(1),
@@ -916,6 +968,7 @@ public abstract class JdbcJobStore implements JobStore {
                         instant(rs, 5),
                         rs.getString(6),
                         rs.getString(7)),
+                jobId,
                 jobId));
   }
 
@@ -1013,8 +1066,11 @@ public abstract class JdbcJobStore implements JobStore {
                 c,
                 "SELECT r.id, r.queue, r.launcher, r.size, r.launched_at, r.started_at,"
                     + " r.exited_at, r.jobs_run,"
-                    + " (SELECT coalesce(sum(coalesce(a.finished_at, ?) - a.started_at), 0)"
+                    + " (SELECT coalesce(sum(a.finished_at - a.started_at), 0)"
                     + " FROM mayfly_attempts a WHERE a.runner_id = r.id)"
+                    // and the jobs it is running now
+                    + " + (SELECT coalesce(sum(? - j.started_at), 0) FROM mayfly_jobs j"
+                    + " WHERE j.state = 'running' AND j.runner_id = r.id)"
                     + " FROM mayfly_runners r WHERE r.launched_at >= ? AND r.launched_at < ?"
                     + " ORDER BY r.launched_at, r.id",
                 rs ->

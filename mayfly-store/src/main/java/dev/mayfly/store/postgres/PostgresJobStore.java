@@ -1,5 +1,9 @@
 package dev.mayfly.store.postgres;
 
+import dev.mayfly.store.ClaimedJob;
+import dev.mayfly.store.Finish;
+import dev.mayfly.store.Finished;
+import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.StoreException;
 import dev.mayfly.store.jdbc.JdbcJobStore;
@@ -10,7 +14,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -214,24 +221,101 @@ public final class PostgresJobStore extends JdbcJobStore {
     return ids;
   }
 
-  /** Takes the jobs and records their attempts in one statement: one round trip per claim. */
+  /** A claim is one statement, so it runs as one: no transaction around it, one round trip. */
   @Override
-  protected String claimStatement(String pick, String update) {
-    return "WITH picked AS MATERIALIZED ("
-        + pick
-        + "), claimed AS ("
-        + update
-        + "), attempts AS (INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at,"
-        + " outcome) SELECT id, attempts, runner_id, started_at, 'running' FROM claimed"
-        + " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
-        + " started_at = excluded.started_at, outcome = 'running', finished_at = NULL,"
-        + " error = NULL) SELECT * FROM claimed";
+  public List<ClaimedJob> claim(
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    return statement(c -> claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit));
   }
 
+  /**
+   * The runner's common step, its jobs succeeded and it goes on, is one statement in autocommit:
+   * the successes recorded (job, ended attempt, the runner's count) and the next jobs claimed, in
+   * one round trip and one commit. Other outcomes take the general path, a transaction of several
+   * statements.
+   *
+   * <p>The parts cannot see each other's rows: every part of a statement reads the same snapshot,
+   * in which the jobs being finished are still running, so the pick never takes them; and no row is
+   * written by two parts.
+   */
   @Override
-  protected boolean claimRecordsAttempts() {
-    return true;
+  public FinishedAndClaimed finishAllAndClaim(
+      String runnerId,
+      List<Finished> outcomes,
+      String queue,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    long at = 0;
+    for (Finished f : outcomes) {
+      if (!(f.finish() instanceof Finish.Succeeded s)) {
+        return super.finishAllAndClaim(
+            runnerId, outcomes, queue, now, maxTimeout, leaseUntil, limit);
+      }
+      at = Math.max(at, s.at().toEpochMilli());
+    }
+    long finishedAt = at;
+    Object[] ids = outcomes.stream().map(Finished::jobId).toArray();
+    Set<Long> done = new HashSet<>();
+    List<ClaimedJob> claimed =
+        statement(
+            c -> {
+              done.clear();
+              List<Object> params = new ArrayList<>();
+              params.addAll(
+                  List.of(finishedAt, c.createArrayOf("bigint", ids), runnerId, runnerId));
+              params.addAll(
+                  List.of(claimParams(queue, runnerId, now, maxTimeout, leaseUntil, limit)));
+              List<ClaimedJob> rows = new ArrayList<>();
+              try (PreparedStatement ps = c.prepareStatement(succeedAndClaim)) {
+                bind(ps, params.toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    java.sql.Array recorded = rs.getArray(13);
+                    if (recorded != null && done.isEmpty()) {
+                      done.addAll(List.of((Long[]) recorded.getArray()));
+                    }
+                    rs.getLong(1);
+                    if (!rs.wasNull()) {
+                      rows.add(claimedJob(rs, now));
+                    }
+                  }
+                }
+              }
+              return rows;
+            });
+    claimed.sort(ClaimedJob.CLAIM_ORDER);
+    List<Boolean> recorded = outcomes.stream().map(f -> done.contains(f.jobId())).toList();
+    return new FinishedAndClaimed(recorded, claimed);
   }
+
+  /** {@link #finishAllAndClaim}'s statement when every outcome is a success. */
+  private final String succeedAndClaim =
+      "WITH done AS (UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
+          + " lease_until = NULL, error = NULL WHERE id = ANY(?) AND runner_id = ?"
+          + " AND state = 'running' RETURNING id, attempts, runner_id, started_at, finished_at),"
+          + " done_attempts AS (INSERT INTO mayfly_attempts (job_id, attempt, runner_id,"
+          + " started_at, finished_at, outcome) SELECT id, attempts, runner_id, started_at,"
+          + " finished_at, 'succeeded' FROM done ON CONFLICT (job_id, attempt) DO UPDATE SET"
+          + " runner_id = excluded.runner_id, started_at = excluded.started_at,"
+          + " finished_at = excluded.finished_at, outcome = excluded.outcome, error = NULL),"
+          + " counted AS (UPDATE mayfly_runners SET jobs_run = jobs_run + (SELECT count(*) FROM"
+          + " done) WHERE id = ? AND EXISTS (SELECT 1 FROM done)),"
+          + " picked AS MATERIALIZED ("
+          + claimPick()
+          + "), claimed AS ("
+          + CLAIM_UPDATE
+          + ")"
+          // one row even when nothing was claimed: the claimed job's columns (or nulls), then
+          // the ids of the jobs recorded as succeeded
+          + " SELECT c.*, (SELECT array_agg(id) FROM done) FROM (SELECT 1) AS one"
+          + " LEFT JOIN claimed c ON true";
 
   @Override
   protected void notifyReady(Connection c, Set<String> queues) throws SQLException {
@@ -365,9 +449,37 @@ public final class PostgresJobStore extends JdbcJobStore {
 
   @Override
   protected <T> T write(SqlWork<T> work) {
+    return retried(() -> inTransaction(work));
+  }
+
+  /**
+   * Runs one statement in autocommit, which is a transaction of its own: one round trip, no BEGIN
+   * or COMMIT. Retried like {@link #write} on another connection after a transient failure; should
+   * the server have committed before the connection failed, what the statement took comes back to
+   * the queue when its lease ends (at least once).
+   */
+  private <T> T statement(SqlWork<T> work) {
+    return retried(() -> autocommit(work));
+  }
+
+  @Override
+  protected <T> T read(SqlWork<T> work) {
+    try {
+      return autocommit(work);
+    } catch (SQLException e) {
+      throw new StoreException("PostgreSQL store (" + url + ") read failed: " + e.getMessage(), e);
+    }
+  }
+
+  private interface Step<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs a write step, again on another connection after a transient failure (up to 5 tries). */
+  private <T> T retried(Step<T> step) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return inTransaction(work);
+        return step.run();
       } catch (SQLException e) {
         if (isTransient(e) && attempt < 5) {
           sleepQuietly(50L * attempt);
@@ -398,20 +510,15 @@ public final class PostgresJobStore extends JdbcJobStore {
     }
   }
 
-  @Override
-  protected <T> T read(SqlWork<T> work) {
+  private <T> T autocommit(SqlWork<T> work) throws SQLException {
+    Connection c = connections.borrow();
+    boolean failed = true;
     try {
-      Connection c = connections.borrow();
-      boolean failed = true;
-      try {
-        T result = work.run(c);
-        failed = false;
-        return result;
-      } finally {
-        connections.release(c, failed);
-      }
-    } catch (SQLException e) {
-      throw new StoreException("PostgreSQL store (" + url + ") read failed: " + e.getMessage(), e);
+      T result = work.run(c);
+      failed = false;
+      return result;
+    } finally {
+      connections.release(c, failed);
     }
   }
 
