@@ -28,8 +28,10 @@ import java.time.Duration;
  * @param size the platform's machine size for runners, such as {@code standard-1x}
  * @param command what a platform that runs commands (Heroku) starts a runner with; null for the
  *     launcher's default
- * @param claimBatch jobs a runner claims and records at once: 1 (the default) records each job as
- *     it ends; more saves database round trips when jobs are many and short
+ * @param claimBatch jobs a runner claims and records at once: {@link #AUTO_CLAIM_BATCH} (the
+ *     default) as many as its recent jobs took a tenth of a second to run, at most 50, so jobs of
+ *     100 ms or more go one at a time; 1 records each job as it ends; more saves database round
+ *     trips when jobs are many and short
  */
 public record QueueConfig(
     String name,
@@ -45,6 +47,9 @@ public record QueueConfig(
     int claimBatch) {
 
   public static final int DEFAULT_MAX_RUNNERS = 4;
+
+  /** {@code claimBatch}: sized by each runner from its jobs' durations (the default). */
+  public static final int AUTO_CLAIM_BATCH = RunnerSettings.AUTO_CLAIM_BATCH;
 
   /** No cap: a runner takes jobs until its queue is empty or its time-to-live nears. */
   public static final int NO_JOB_CAP = 0;
@@ -93,9 +98,9 @@ public record QueueConfig(
               + timeToLive
               + "); lower idleMax or idleExit");
     }
-    if (claimBatch < 1 || claimBatch > 1000) {
+    if (claimBatch < 0 || claimBatch > 1000) {
       throw new IllegalArgumentException(
-          where + "claimBatch must be between 1 and 1000, was " + claimBatch);
+          where + "claimBatch must be between 1 and 1000, or 0 for automatic, was " + claimBatch);
     }
     if (launcher == null || launcher.isBlank()) {
       launcher = Launchers.AUTO;
@@ -117,7 +122,7 @@ public record QueueConfig(
         Launchers.AUTO,
         DEFAULT_SIZE,
         null,
-        1);
+        AUTO_CLAIM_BATCH);
   }
 
   /** The same settings for another queue. */

@@ -48,7 +48,11 @@ final class QueueSettings {
         case "time-to-live" -> q.timeToLive(duration(value, source, key));
         case "launcher" -> q.launcher(value);
         case "size" -> q.size(value);
-        case "claim-batch" -> q.claimBatch(integer(value, source, key));
+        case "claim-batch" ->
+            q.claimBatch(
+                "auto".equalsIgnoreCase(value.trim())
+                    ? QueueConfig.AUTO_CLAIM_BATCH
+                    : integer(value, source, key, "auto or a whole number"));
         case "command" -> q.command(value);
         default ->
             throw new IllegalArgumentException(
@@ -71,11 +75,15 @@ final class QueueSettings {
   }
 
   private static int integer(String value, String source, String key) {
+    return integer(value, source, key, "a whole number");
+  }
+
+  private static int integer(String value, String source, String key, String expected) {
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          source + ": " + key + " must be a whole number, was '" + value + "'", e);
+          source + ": " + key + " must be " + expected + ", was '" + value + "'", e);
     }
   }
 

@@ -129,6 +129,25 @@ class MayflyConfigTest {
   }
 
   @Test
+  void theClaimBatchIsAutomaticUnlessAQueueSetsOne() throws Exception {
+    assertThat(QueueConfig.defaults("q").claimBatch()).isEqualTo(QueueConfig.AUTO_CLAIM_BATCH);
+    MayflyConfig c =
+        builder()
+            .properties(
+                props(
+                    "defaults.claim-batch = 1\nqueue.a.claim-batch = auto\n"
+                        + "queue.b.claim-batch = 20"),
+                "f")
+            .build();
+    assertThat(c.queue("a").claimBatch()).isEqualTo(QueueConfig.AUTO_CLAIM_BATCH);
+    assertThat(c.queue("b").claimBatch()).isEqualTo(20);
+    assertThatThrownBy(() -> builder().properties(props("queue.a.claim-batch = many"), "f"))
+        .hasMessageContaining("f: queue.a.claim-batch must be auto or a whole number, was 'many'");
+    assertThatThrownBy(() -> builder().properties(props("queue.a.claim-batch = 5000"), "f"))
+        .hasMessageContaining("claimBatch must be between 1 and 1000, or 0 for automatic");
+  }
+
+  @Test
   void impossibleQueueSettingsAreRefusedWhenBuilt() {
     QueueConfig q = QueueConfig.defaults("q");
     assertThatThrownBy(() -> q.maxRunners(0)).hasMessageContaining("maxRunners must be between 1");

@@ -27,7 +27,7 @@ public final class Compare {
     int jobs = Integer.parseInt(a.getOrDefault("jobs", "20000"));
     int workers = Integer.parseInt(a.getOrDefault("workers", "8"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
-    int claimBatch = Integer.parseInt(a.getOrDefault("claim-batch", "50"));
+    int claimBatch = claimBatch(a.getOrDefault("claim-batch", "auto"));
     List<String> systems =
         Arrays.asList(
             a.getOrDefault("systems", "mayfly,mayfly-batch1,db-scheduler,jobrunr").split(","));
@@ -61,6 +61,15 @@ public final class Compare {
     printTable(results, claimBatch);
   }
 
+  /** A claim batch: {@code auto} (0) or a number of jobs. */
+  static int claimBatch(String value) {
+    return "auto".equalsIgnoreCase(value) ? 0 : Integer.parseInt(value);
+  }
+
+  static String claimBatchLabel(int claimBatch) {
+    return claimBatch == 0 ? "auto" : Integer.toString(claimBatch);
+  }
+
   private static Result relabel(Result r) {
     return new Result(
         "mayfly (claim-batch 1)",
@@ -74,10 +83,12 @@ public final class Compare {
         r.latencyP99Millis());
   }
 
+  /** Medians over the rounds; every system's execute rate is also given as a ratio to db-scheduler's. */
   private static void printTable(Map<String, List<Result>> results, int claimBatch) {
-    double mayflyExec = median(results.getOrDefault("mayfly", List.of()), Result::executePerSecond);
+    double peer =
+        median(results.getOrDefault("db-scheduler", List.of()), Result::executePerSecond);
     System.out.printf(
-        "%n| system | enqueue/s (single) | enqueue/s (batch) | execute/s | Mayfly execute ÷ this |"
+        "%n| system | enqueue/s (single) | enqueue/s (batch) | execute/s | execute ÷ db-scheduler |"
             + " latency p50 ms | p99 ms |%n|---|---:|---:|---:|---:|---:|---:|%n");
     for (var e : results.entrySet()) {
       List<Result> rs = e.getValue();
@@ -86,12 +97,12 @@ public final class Compare {
           Locale.ROOT,
           "| %s | %.0f | %.0f | %.0f | %s | %.1f | %.1f |%n",
           e.getKey().equals("mayfly")
-              ? "mayfly (claim-batch " + claimBatch + ")"
+              ? "mayfly (claim-batch " + claimBatchLabel(claimBatch) + ")"
               : rs.getFirst().system(),
           median(rs, Result::enqueuePerSecond),
           median(rs, Result::batchEnqueuePerSecond),
           exec,
-          mayflyExec > 0 ? String.format(Locale.ROOT, "%.2fx", mayflyExec / exec) : "-",
+          peer > 0 ? String.format(Locale.ROOT, "%.2fx", exec / peer) : "-",
           median(rs, Result::latencyP50Millis),
           median(rs, Result::latencyP99Millis));
     }

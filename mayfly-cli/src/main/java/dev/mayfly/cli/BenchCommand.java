@@ -21,6 +21,24 @@ import picocli.CommandLine.Spec;
 final class BenchCommand {
 
   /** --db, else the environment's database, else null (the SQLite default). */
+  /** {@code auto} (0), or 1 to 1000 jobs; anything else is a usage error naming the option. */
+  static int claimBatch(String value) {
+    String v = value.trim();
+    if (v.equalsIgnoreCase("auto")) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= 1000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // the message below says what is accepted
+    }
+    throw new IllegalArgumentException(
+        "--claim-batch must be auto or a number from 1 to 1000, was '" + value + "'");
+  }
+
   private static String databaseUrl(String db) {
     return db != null
         ? db
@@ -56,18 +74,20 @@ final class BenchCommand {
 
     @Option(
         names = "--claim-batch",
-        defaultValue = "50",
-        description = "Jobs a worker claims at once (default: ${DEFAULT-VALUE})")
-    int claimBatch;
+        defaultValue = "auto",
+        description =
+            "Jobs a worker claims at once, 1 to 1000, or auto: sized from the jobs' durations"
+                + " (default: ${DEFAULT-VALUE})")
+    String claimBatchOption;
 
     @Option(names = "--json", description = "One JSON line with the figures")
     boolean json;
 
     @Override
     public Integer call() {
-      if (jobs < 1 || workers < 1 || workers > 256 || claimBatch < 1 || claimBatch > 1000) {
-        throw new IllegalArgumentException(
-            "--jobs must be at least 1, --workers 1 to 256, --claim-batch 1 to 1000");
+      int claimBatch = claimBatch(claimBatchOption);
+      if (jobs < 1 || workers < 1 || workers > 256) {
+        throw new IllegalArgumentException("--jobs must be at least 1, --workers 1 to 256");
       }
       Result r = MayflyThroughput.run(databaseUrl(db), jobs, workers, claimBatch);
       var out = spec.commandLine().getOut();
@@ -86,11 +106,11 @@ final class BenchCommand {
       }
       out.printf(
           Locale.ROOT,
-          "store             %s, %d jobs, %d workers, claim batch %d%n",
+          "store             %s, %d jobs, %d workers, claim batch %s%n",
           r.store(),
           jobs,
           workers,
-          claimBatch);
+          claimBatchOption);
       out.printf(Locale.ROOT, "enqueue (single)  %,.0f jobs/s%n", r.enqueuePerSecond());
       out.printf(Locale.ROOT, "enqueue (batch)   %,.0f jobs/s%n", r.batchEnqueuePerSecond());
       out.printf(Locale.ROOT, "execute           %,.0f jobs/s%n", r.executePerSecond());

@@ -80,6 +80,7 @@ public final class Runner {
   private final Semaphore newWork = new Semaphore(0);
   private final AtomicReference<Execution> current = new AtomicReference<>();
   private final JobThread jobThread;
+  private final ClaimBatch claimBatch;
   private int jobsRun;
 
   public Runner(
@@ -89,6 +90,7 @@ public final class Runner {
       InstantSource clock,
       PrintStream out) {
     this.settings = settings;
+    this.claimBatch = new ClaimBatch(settings.claimBatch());
     this.store = store;
     this.types = types;
     this.clock = clock;
@@ -195,7 +197,7 @@ public final class Runner {
       if (left.isNegative() || left.isZero()) {
         return ExitReason.TIME_TO_LIVE;
       }
-      int batch = settings.jobsLeft(jobsRun, settings.claimBatch());
+      int batch = settings.jobsLeft(jobsRun, claimBatch.size());
       List<ClaimedJob> claimed;
       try {
         claimed =
@@ -287,6 +289,7 @@ public final class Runner {
         continue;
       }
       Instant started = clock.instant();
+      long startedNanos = System.nanoTime(); // how long it ran, for the claim batch
       Finish finish;
       try {
         finish = execute(job);
@@ -295,6 +298,7 @@ public final class Runner {
         finish = e.finish;
       }
       jobsRun++;
+      claimBatch.ran(System.nanoTime() - startedNanos);
       outcomes.add(new Finished(job.id(), finish));
       lines.add(
           OutputMarkers.jobEnded(
@@ -318,7 +322,7 @@ public final class Runner {
     List<ClaimedJob> next = List.of();
     Instant now = clock.instant();
     Duration left = longestJobNow(now);
-    int batch = settings.jobsLeft(jobsRun, settings.claimBatch());
+    int batch = settings.jobsLeft(jobsRun, claimBatch.size());
     if (claimNext && stop.getCount() > 0 && left.isPositive() && batch > 0) {
       try {
         FinishedAndClaimed r =

@@ -20,7 +20,8 @@ import java.util.Map;
  * @param deadline when the platform will kill this runner (launch time plus time-to-live)
  * @param claimBatch jobs claimed (and their outcomes recorded) together: 1 records each job as it
  *     ends; more saves database round trips for many short jobs, at the price of holding claimed
- *     jobs back from other runners until their turn
+ *     jobs back from other runners until their turn; {@link #AUTO_CLAIM_BATCH} sizes it from the
+ *     runner's recent job durations ({@link ClaimBatch})
  * @param scaleIn whether the runner leaves at once when its queue is empty and other runners of it
  *     will take what comes; false only for runners that stand in for always-on workers (the
  *     throughput benchmark's)
@@ -51,6 +52,9 @@ public record RunnerSettings(
   public static final String HEARTBEAT_MS = "MAYFLY_HEARTBEAT_MS";
   public static final String CLAIM_BATCH = "MAYFLY_CLAIM_BATCH";
   public static final String SCALE_IN = "MAYFLY_SCALE_IN";
+
+  /** {@code claimBatch} for a batch the runner sizes from its jobs' durations. */
+  public static final int AUTO_CLAIM_BATCH = 0;
 
   /** How long before its deadline a runner stops taking work, to exit cleanly on its own. */
   private static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
@@ -89,8 +93,8 @@ public record RunnerSettings(
     if (jobsPerRunner < 0) {
       throw new IllegalArgumentException("jobsPerRunner must be 0 (no cap) or more");
     }
-    if (claimBatch < 1) {
-      throw new IllegalArgumentException("claimBatch must be at least 1");
+    if (claimBatch < 0) {
+      throw new IllegalArgumentException("claimBatch must be 0 (automatic) or more");
     }
     if (heartbeatInterval.compareTo(leaseTimeout) >= 0) {
       throw new IllegalArgumentException(
@@ -127,7 +131,7 @@ public record RunnerSettings(
     env.put(POLL_MS, Long.toString(pollInterval.toMillis()));
     env.put(LEASE_MS, Long.toString(leaseTimeout.toMillis()));
     env.put(HEARTBEAT_MS, Long.toString(heartbeatInterval.toMillis()));
-    env.put(CLAIM_BATCH, Integer.toString(claimBatch));
+    env.put(CLAIM_BATCH, claimBatch == AUTO_CLAIM_BATCH ? "auto" : Integer.toString(claimBatch));
     if (!scaleIn) {
       env.put(SCALE_IN, "false");
     }
@@ -151,7 +155,9 @@ public record RunnerSettings(
         Duration.ofMillis(number(env, POLL_MS, 200)),
         Duration.ofMillis(number(env, LEASE_MS, 30_000)),
         Duration.ofMillis(number(env, HEARTBEAT_MS, 5_000)),
-        (int) number(env, CLAIM_BATCH, 1),
+        "auto".equalsIgnoreCase(env.getOrDefault(CLAIM_BATCH, "").trim())
+            ? AUTO_CLAIM_BATCH
+            : (int) number(env, CLAIM_BATCH, 1),
         !"false".equalsIgnoreCase(env.getOrDefault(SCALE_IN, "true").trim()));
   }
 

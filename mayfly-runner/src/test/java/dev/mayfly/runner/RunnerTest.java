@@ -184,6 +184,26 @@ class RunnerTest {
   }
 
   @Test
+  void anAutomaticBatchClaimsShortJobsManyAtATime() {
+    claimBatch = RunnerSettings.AUTO_CLAIM_BATCH;
+    List<Long> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(enqueue("noop", "{\"n\":" + i + "}"));
+    }
+    // Every reading of this clock is a millisecond later, so each claim has its own start time
+    // and jobs claimed together share one.
+    java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+    Instant base = Instant.now();
+    InstantSource ticking = () -> base.plusMillis(reads.incrementAndGet());
+
+    runner(0, Duration.ofMinutes(10), Duration.ofMillis(200), ticking).run();
+
+    assertThat(ids).allSatisfy(id -> assertThat(job(id).state()).isEqualTo(JobState.SUCCEEDED));
+    long claims = ids.stream().map(id -> job(id).startedAt()).distinct().count();
+    assertThat(claims).as("claims for 30 jobs of a few microseconds").isLessThanOrEqualTo(3);
+  }
+
+  @Test
   void aStuckJobGivesTheRestOfItsBatchBackUnstarted() {
     claimBatch = 2;
     enqueue("stubborn", "{\"millis\":8000}");
