@@ -83,10 +83,12 @@ public final class Compare {
         r.latencyP99Millis());
   }
 
-  /** Medians over the rounds; every system's execute rate is also given as a ratio to db-scheduler's. */
+  /**
+   * Medians over the rounds; every system's execute rate is also given as a ratio to
+   * db-scheduler's.
+   */
   private static void printTable(Map<String, List<Result>> results, int claimBatch) {
-    double peer =
-        median(results.getOrDefault("db-scheduler", List.of()), Result::executePerSecond);
+    double peer = median(results.getOrDefault("db-scheduler", List.of()), Result::executePerSecond);
     System.out.printf(
         "%n| system | enqueue/s (single) | enqueue/s (batch) | execute/s | execute ÷ db-scheduler |"
             + " latency p50 ms | p99 ms |%n|---|---:|---:|---:|---:|---:|---:|%n");

@@ -791,6 +791,49 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void succeededCountsHoldWhileRunnersEndAndArePrunedAndWhenTheirJobsArePruned() {
+    String a = started("default", t0);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(store.enqueue(job("default")));
+    }
+    // three successes recorded by a runner: one alone, then two together
+    assertThat(claim(store, "default", a, t0)).isPresent();
+    assertThat(succeedAndClaim(a, ids.get(0), t0.plusSeconds(1)).claimed()).hasSize(2);
+    Instant at = t0.plusSeconds(2);
+    assertThat(
+            store
+                .finishAllAndClaim(
+                    a,
+                    List.of(
+                        new Finished(ids.get(1), new Finish.Succeeded(at)),
+                        new Finished(ids.get(2), new Finish.Succeeded(at))),
+                    "default",
+                    at,
+                    PLENTY,
+                    at.plusSeconds(30),
+                    5)
+                .recorded())
+        .containsExactly(true, true);
+    // and one by a runner the store has no row for
+    store.enqueue(job("default"));
+    long last = claim(store, "default", "unregistered", t0).orElseThrow().id();
+    store.finish(last, "unregistered", new Finish.Succeeded(t0.plusSeconds(4)));
+    assertThat(store.counts(t0).getFirst().succeeded()).isEqualTo(4);
+    assertThat(store.runner(a, t0).orElseThrow().jobsRun()).isEqualTo(3);
+
+    store.runnerExited(a, 0, t0.plusSeconds(5));
+    assertThat(store.prune(t0)).as("nothing finished before t0").isZero();
+    assertThat(store.counts(t0).getFirst().succeeded()).as("folded").isEqualTo(4);
+    assertThat(store.prune(t0.plusSeconds(3))).isEqualTo(3);
+    assertThat(store.counts(t0).getFirst().succeeded()).isEqualTo(1);
+    store.enqueue(job("default"));
+    assertThat(store.prune(t0.plusSeconds(60))).isEqualTo(1);
+    assertThat(store.counts(t0).getFirst().succeeded()).isZero();
+    assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
+  }
+
+  @Test
   void concurrentClaimsFromSeparateHandlesNeverTakeTheSameJob() throws Exception {
     int jobs = 300;
     List<NewJob> batch = new ArrayList<>();

@@ -352,24 +352,43 @@ public abstract class JdbcJobStore implements JobStore {
             "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?, lease_until = NULL,"
                 + " error = NULL WHERE id IN ("
                 + inList(ids.size())
-                + ") AND runner_id = ? AND state = 'running' RETURNING id, attempts, started_at",
-            rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3)),
+                + ") AND runner_id = ? AND state = 'running' RETURNING id, attempts, started_at, queue",
+            rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4)),
             params.toArray());
     recordAttempts(c, runnerId, ended, at, "succeeded", null);
     if (!ended.isEmpty()) {
-      update(
-          c,
-          "UPDATE mayfly_runners SET jobs_run = jobs_run + ? WHERE id = ?",
-          ended.size(),
-          runnerId);
+      countSuccesses(c, runnerId, ended);
     }
     Set<Long> done = new HashSet<>();
     ended.forEach(e -> done.add(e.jobId()));
     return done;
   }
 
+  /**
+   * Adds successes to the runner's count, which the overview's counts read ({@link #counts}); a
+   * runner whose count was already folded into its queue's total (a success recorded after its end
+   * was) is unfolded again, for the next prune to fold the rest. A runner with no row of its own (a
+   * test's, or a tool's) counts into its queue's total at once.
+   */
+  private static void countSuccesses(Connection c, String runnerId, List<EndedAttempt> ended)
+      throws SQLException {
+    int counted =
+        update(
+            c,
+            "UPDATE mayfly_runners SET jobs_run = jobs_run + ?, succeeded = succeeded + ?,"
+                + " folded = 0 WHERE id = ?",
+            ended.size(),
+            ended.size(),
+            runnerId);
+    if (counted == 0) {
+      Map<String, Long> byQueue = new LinkedHashMap<>();
+      ended.forEach(e -> byQueue.merge(e.queue(), 1L, Long::sum));
+      addToTotals(c, byQueue);
+    }
+  }
+
   /** An attempt that has just ended, read off its job's row as the job left state running. */
-  private record EndedAttempt(long jobId, int attempt, long startedAt) {}
+  private record EndedAttempt(long jobId, int attempt, long startedAt, String queue) {}
 
   /**
    * Records ended attempts. While an attempt runs, its job's row is its record (runner, start);
@@ -412,9 +431,9 @@ public abstract class JdbcJobStore implements JobStore {
   private boolean finishIn(Connection c, long jobId, String runnerId, Finish finish)
       throws SQLException {
     long at = finish.at().toEpochMilli();
-    String returning = " RETURNING id, attempts, started_at";
+    String returning = " RETURNING id, attempts, started_at, queue";
     RowMapper<EndedAttempt> ended =
-        rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3));
+        rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4));
     EndedAttempt attempt =
         switch (finish) {
           case Finish.Succeeded s ->
@@ -449,7 +468,7 @@ public abstract class JdbcJobStore implements JobStore {
                       + " error = ?, attempts = attempts - ?"
                       + " WHERE id = ? AND runner_id = ? AND state = 'running'"
                       // the attempt that ended, before a snooze gave its number back
-                      + " RETURNING id, attempts + ?, started_at",
+                      + " RETURNING id, attempts + ?, started_at, queue",
                   ended,
                   r.runAt().toEpochMilli(),
                   r.reason(),
@@ -488,7 +507,11 @@ public abstract class JdbcJobStore implements JobStore {
           case Finish.Discarded d -> d.reason();
         };
     recordAttempts(c, runnerId, List.of(attempt), at, outcome, error);
-    update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
+    if (finish instanceof Finish.Succeeded) {
+      countSuccesses(c, runnerId, List.of(attempt));
+    } else {
+      update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
+    }
     return true;
   }
 
@@ -836,6 +859,8 @@ public abstract class JdbcJobStore implements JobStore {
           String finished =
               "SELECT id FROM mayfly_jobs WHERE state IN ('succeeded', 'failed', 'dead',"
                   + " 'cancelled') AND finished_at < ?";
+          foldEndedRunners(c);
+          uncountPrunedSuccesses(c, before);
           update(c, "DELETE FROM mayfly_job_log WHERE job_id IN (" + finished + ")", before);
           update(c, "DELETE FROM mayfly_attempts WHERE job_id IN (" + finished + ")", before);
           int jobs =
@@ -855,6 +880,82 @@ public abstract class JdbcJobStore implements JobStore {
               before);
           return jobs;
         });
+  }
+
+  /**
+   * Moves the success counts of runners that have ended into their queues' totals, so the
+   * overview's counts read one row per queue and one per runner still alive or ended since the last
+   * prune. The rows are locked first (where the database has row locks), so a success recorded
+   * meanwhile waits and is not lost; a locked one is skipped, for the next prune.
+   */
+  private void foldEndedRunners(Connection c) throws SQLException {
+    List<Object[]> ended =
+        list(
+            c,
+            "SELECT id, queue, succeeded FROM mayfly_runners WHERE folded = 0"
+                + " AND state NOT IN ('launching', 'running')"
+                + claimLockClause,
+            rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)});
+    Map<String, Long> byQueue = new LinkedHashMap<>();
+    for (Object[] r : ended) {
+      byQueue.merge((String) r[1], (Long) r[2], Long::sum);
+    }
+    addToTotals(c, byQueue);
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE mayfly_runners SET succeeded = 0, folded = 1 WHERE id = ?")) {
+      for (Object[] r : ended) {
+        ps.setString(1, (String) r[0]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * Takes the succeeded jobs about to be pruned out of the counts they are in: their runner's, if
+   * it is not folded yet, else their queue's total.
+   */
+  private static void uncountPrunedSuccesses(Connection c, long finishedBefore)
+      throws SQLException {
+    String pruned = "FROM mayfly_jobs j WHERE j.state = 'succeeded' AND j.finished_at < ?";
+    String unfolded =
+        " EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = j.runner_id AND r.folded = 0)";
+    Map<String, Long> fromTotals = new LinkedHashMap<>();
+    for (Object[] row :
+        list(
+            c,
+            "SELECT j.queue, count(*) " + pruned + " AND NOT" + unfolded + " GROUP BY j.queue",
+            rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+            finishedBefore)) {
+      fromTotals.put((String) row[0], -(Long) row[1]);
+    }
+    addToTotals(c, fromTotals);
+    update(
+        c,
+        "UPDATE mayfly_runners SET succeeded = succeeded - p.n FROM (SELECT j.runner_id, count(*)"
+            + " AS n "
+            + pruned
+            + " AND"
+            + unfolded
+            + " GROUP BY j.runner_id) AS p WHERE p.runner_id = mayfly_runners.id",
+        finishedBefore);
+  }
+
+  private static void addToTotals(Connection c, Map<String, Long> byQueue) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO mayfly_queue_totals (queue, succeeded) VALUES (?, ?)"
+                + " ON CONFLICT (queue) DO UPDATE"
+                + " SET succeeded = mayfly_queue_totals.succeeded + excluded.succeeded")) {
+      for (var e : byQueue.entrySet()) {
+        if (e.getValue() != 0) {
+          ps.setString(1, e.getKey());
+          ps.setLong(2, e.getValue());
+          ps.addBatch();
+        }
+      }
+      ps.executeBatch();
+    }
   }
 
   /**
@@ -1016,16 +1117,34 @@ public abstract class JdbcJobStore implements JobStore {
     return read(
         c -> {
           Map<String, long[]> byQueue = new LinkedHashMap<>();
+          // Every state but succeeded, through the state index: as many rows as jobs waiting,
+          // running or kept as failed, dead or cancelled.
           for (Object[] row :
               list(
                   c,
                   "SELECT queue, CASE WHEN state = 'queued' AND run_at > ? THEN 'scheduled'"
-                      + " ELSE state END AS s, count(*) FROM mayfly_jobs GROUP BY queue, s"
-                      + " ORDER BY queue",
+                      + " ELSE state END AS s, count(*) FROM mayfly_jobs"
+                      + " WHERE state IN ('queued', 'running', 'failed', 'dead', 'cancelled')"
+                      + " GROUP BY queue, s",
                   rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
                   now.toEpochMilli())) {
             long[] n = byQueue.computeIfAbsent((String) row[0], q -> new long[8]);
             n[JobState.parse((String) row[1]).ordinal()] += (long) row[2];
+          }
+          // Succeeded, the bulk, from the counts kept as runners record them (V7/V8 migration).
+          for (Object[] row :
+              list(
+                  c,
+                  "SELECT queue, sum(succeeded) FROM (SELECT queue, succeeded FROM"
+                      + " mayfly_queue_totals UNION ALL SELECT queue, succeeded FROM"
+                      + " mayfly_runners WHERE folded = 0) AS t GROUP BY queue",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            if ((long) row[1] != 0) {
+              byQueue
+                      .computeIfAbsent((String) row[0], q -> new long[8])[
+                      JobState.SUCCEEDED.ordinal()] =
+                  (long) row[1];
+            }
           }
           for (Object[] row :
               list(
@@ -1068,9 +1187,10 @@ public abstract class JdbcJobStore implements JobStore {
                     + " r.exited_at, r.jobs_run,"
                     + " (SELECT coalesce(sum(a.finished_at - a.started_at), 0)"
                     + " FROM mayfly_attempts a WHERE a.runner_id = r.id)"
-                    // and the jobs it is running now
-                    + " + (SELECT coalesce(sum(? - j.started_at), 0) FROM mayfly_jobs j"
-                    + " WHERE j.state = 'running' AND j.runner_id = r.id)"
+                    // and, while it is alive, the jobs it is running now
+                    + " + CASE WHEN r.state IN ('launching', 'running') THEN (SELECT"
+                    + " coalesce(sum(? - j.started_at), 0) FROM mayfly_jobs j"
+                    + " WHERE j.state = 'running' AND j.runner_id = r.id) ELSE 0 END"
                     + " FROM mayfly_runners r WHERE r.launched_at >= ? AND r.launched_at < ?"
                     + " ORDER BY r.launched_at, r.id",
                 rs ->

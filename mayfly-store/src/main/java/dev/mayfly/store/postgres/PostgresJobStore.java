@@ -50,7 +50,8 @@ public final class PostgresJobStore extends JdbcJobStore {
               "V3__unique_keys.sql",
               "V4__runner_exits_index.sql",
               "V5__attempts_by_runner.sql",
-              "V6__runners_by_queue.sql"));
+              "V6__runners_by_queue.sql",
+              "V7__queue_totals.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   /**
@@ -299,14 +300,22 @@ public final class PostgresJobStore extends JdbcJobStore {
   private final String succeedAndClaim =
       "WITH done AS (UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
           + " lease_until = NULL, error = NULL WHERE id = ANY(?) AND runner_id = ?"
-          + " AND state = 'running' RETURNING id, attempts, runner_id, started_at, finished_at),"
+          + " AND state = 'running'"
+          + " RETURNING id, attempts, runner_id, started_at, finished_at, queue),"
           + " done_attempts AS (INSERT INTO mayfly_attempts (job_id, attempt, runner_id,"
           + " started_at, finished_at, outcome) SELECT id, attempts, runner_id, started_at,"
           + " finished_at, 'succeeded' FROM done ON CONFLICT (job_id, attempt) DO UPDATE SET"
           + " runner_id = excluded.runner_id, started_at = excluded.started_at,"
           + " finished_at = excluded.finished_at, outcome = excluded.outcome, error = NULL),"
-          + " counted AS (UPDATE mayfly_runners SET jobs_run = jobs_run + (SELECT count(*) FROM"
-          + " done) WHERE id = ? AND EXISTS (SELECT 1 FROM done)),"
+          + " n AS (SELECT count(*) AS n FROM done),"
+          + " counted AS (UPDATE mayfly_runners SET jobs_run = jobs_run + n.n,"
+          + " succeeded = succeeded + n.n, folded = 0 FROM n WHERE id = ? AND n.n > 0"
+          + " RETURNING id),"
+          // a runner with no row of its own (a test's, a tool's) counts into the queue's total
+          + " uncounted AS (INSERT INTO mayfly_queue_totals (queue, succeeded)"
+          + " SELECT queue, count(*) FROM done WHERE NOT EXISTS (SELECT 1 FROM counted)"
+          + " GROUP BY queue ON CONFLICT (queue) DO UPDATE"
+          + " SET succeeded = mayfly_queue_totals.succeeded + excluded.succeeded),"
           + " picked AS MATERIALIZED ("
           + claimPick()
           + "), claimed AS ("

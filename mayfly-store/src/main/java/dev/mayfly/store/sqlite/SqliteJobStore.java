@@ -44,7 +44,8 @@ public final class SqliteJobStore extends JdbcJobStore {
               "V4__unique_keys.sql",
               "V5__runner_exits_index.sql",
               "V6__attempts_by_runner.sql",
-              "V7__runners_by_queue.sql"));
+              "V7__runners_by_queue.sql",
+              "V8__queue_totals.sql"));
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one
