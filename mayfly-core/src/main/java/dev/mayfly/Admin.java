@@ -7,7 +7,6 @@ import dev.mayfly.api.LogLine;
 import dev.mayfly.api.QueueCounts;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
-import dev.mayfly.cost.CostAccounting;
 import dev.mayfly.cost.CostReport;
 import dev.mayfly.cost.PriceTable;
 import dev.mayfly.store.JobStore;

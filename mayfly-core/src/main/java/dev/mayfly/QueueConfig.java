@@ -1,6 +1,6 @@
 package dev.mayfly;
 
-import dev.mayfly.api.QueueNames;
+import dev.mayfly.internal.names.QueueNames;
 import dev.mayfly.runner.RunnerSettings;
 import java.time.Duration;
 

@@ -1,5 +1,6 @@
 package dev.mayfly;
 
+import dev.mayfly.internal.Durations;
 import java.time.Duration;
 import java.util.List;
 

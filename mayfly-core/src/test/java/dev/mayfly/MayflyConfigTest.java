@@ -3,6 +3,7 @@ package dev.mayfly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mayfly.internal.Durations;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.mayfly.api;
 
+import dev.mayfly.internal.names.QueueNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,8 +1,8 @@
 package dev.mayfly.cli;
 
-import dev.mayfly.Durations;
 import dev.mayfly.Mayfly;
 import dev.mayfly.cost.CostReport;
+import dev.mayfly.internal.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

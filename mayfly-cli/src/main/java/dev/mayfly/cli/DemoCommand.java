@@ -1,6 +1,5 @@
 package dev.mayfly.cli;
 
-import dev.mayfly.Durations;
 import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.api.AttemptInfo;
@@ -14,6 +13,7 @@ import dev.mayfly.api.RunnerState;
 import dev.mayfly.cli.demo.AnalyseCommit;
 import dev.mayfly.cli.demo.DemoRepository;
 import dev.mayfly.dashboard.Dashboard;
+import dev.mayfly.internal.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.mayfly.cli;
 
-import dev.mayfly.Durations;
 import dev.mayfly.Mayfly;
 import dev.mayfly.api.EnqueueOptions;
+import dev.mayfly.internal.Durations;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -33,7 +33,7 @@ final class Output {
     if (from == null || to == null) {
       return "-";
     }
-    return dev.mayfly.Durations.format(Duration.between(from, to));
+    return dev.mayfly.internal.Durations.format(Duration.between(from, to));
   }
 
   static String firstLine(String s) {

@@ -1,19 +1,32 @@
 package dev.mayfly.cli;
 
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
  * The architecture, checked on the compiled main classes of every module: each module uses only the
- * modules below it, and no package needs one that needs it back.
+ * modules below it, no package needs one that needs it back, and the public API is the documented
+ * list.
  */
 class ArchitectureTest {
   private static final JavaClasses MAYFLY =
@@ -27,7 +40,7 @@ class ArchitectureTest {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
         .layer("api")
-        .definedBy("dev.mayfly.api..", "dev.mayfly.internal..")
+        .definedBy("dev.mayfly.api..", "dev.mayfly.internal.jobs..", "dev.mayfly.internal.names..")
         .layer("store")
         .definedBy("dev.mayfly.store..")
         .layer("runner")
@@ -35,7 +48,7 @@ class ArchitectureTest {
         .layer("launch")
         .definedBy("dev.mayfly.launch..")
         .layer("core")
-        .definedBy("dev.mayfly", "dev.mayfly.cost..")
+        .definedBy("dev.mayfly", "dev.mayfly.cost..", "dev.mayfly.internal")
         .layer("heroku")
         .definedBy("dev.mayfly.heroku..")
         .layer("dashboard")
@@ -91,5 +104,58 @@ class ArchitectureTest {
         .should()
         .beFreeOfCycles()
         .check(MAYFLY);
+  }
+
+  /**
+   * Every public type of a package that a Mayfly module exports to everyone (its {@code
+   * module-info}), and nothing more, is listed under "The public API" in docs/architecture.md: a
+   * new public type there is a decision to write down, not an accident.
+   */
+  @Test
+  void thePublicApiIsTheDocumentedList() throws IOException {
+    Set<String> exported = new TreeSet<>();
+    for (URL descriptor :
+        Collections.list(getClass().getClassLoader().getResources("module-info.class"))) {
+      try (InputStream in = descriptor.openStream()) {
+        ModuleDescriptor m = ModuleDescriptor.read(in);
+        if (m.name().startsWith("dev.mayfly.")) {
+          m.exports().stream().filter(e -> !e.isQualified()).forEach(e -> exported.add(e.source()));
+        }
+      }
+    }
+    assertThat(exported)
+        .as("packages exported to everyone")
+        .containsExactlyInAnyOrder(
+            "dev.mayfly",
+            "dev.mayfly.api",
+            "dev.mayfly.cost",
+            "dev.mayfly.launch",
+            "dev.mayfly.dashboard",
+            "dev.mayfly.testkit");
+
+    Set<String> publicTypes = new TreeSet<>();
+    for (JavaClass c : MAYFLY) {
+      if (exported.contains(c.getPackageName())
+          && c.isTopLevelClass()
+          && c.getModifiers().contains(JavaModifier.PUBLIC)) {
+        publicTypes.add(c.getName());
+      }
+    }
+    assertThat(publicTypes).containsExactlyInAnyOrderElementsOf(documentedPublicApi());
+  }
+
+  /** The names in the code block under "## The public API" in docs/architecture.md. */
+  private static List<String> documentedPublicApi() throws IOException {
+    Path doc = Path.of("..", "docs", "architecture.md");
+    List<String> lines = Files.readAllLines(doc);
+    int heading = lines.indexOf("## The public API");
+    assertThat(heading).as("a '## The public API' section in " + doc).isNotNegative();
+    int open = lines.subList(heading, lines.size()).indexOf("```") + heading;
+    int close = lines.subList(open + 1, lines.size()).indexOf("```") + open + 1;
+    return lines.subList(open + 1, close).stream()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .map(l -> l.split("\\s+")[0])
+        .toList();
   }
 }

@@ -2,12 +2,12 @@ package dev.mayfly.dashboard;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mayfly.Admin;
-import dev.mayfly.Durations;
 import dev.mayfly.Mayfly;
 import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.QueueCounts;
 import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.internal.Durations;
 import dev.mayfly.internal.jobs.Json;
 import dev.mayfly.store.connect.JobStores;
 import io.javalin.http.Context;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.mayfly.api.InvalidJobException;
 import dev.mayfly.api.Job;
 import dev.mayfly.api.JobType;
-import dev.mayfly.api.QueueNames;
+import dev.mayfly.internal.names.QueueNames;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;

@@ -1,5 +1,7 @@
-package dev.mayfly.cost;
+package dev.mayfly;
 
+import dev.mayfly.cost.CostReport;
+import dev.mayfly.cost.PriceTable;
 import dev.mayfly.store.RunnerUsage;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,7 +13,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /** Turns the runners of a period into a {@link CostReport}. */
-public final class CostAccounting {
+final class CostAccounting {
   private CostAccounting() {}
 
   public static CostReport report(

@@ -1,9 +1,11 @@
-package dev.mayfly.cost;
+package dev.mayfly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.mayfly.cost.CostReport;
+import dev.mayfly.cost.PriceTable;
 import dev.mayfly.store.RunnerUsage;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package dev.mayfly;
+package dev.mayfly.internal;
 
 import java.time.Duration;
 import java.util.Locale;

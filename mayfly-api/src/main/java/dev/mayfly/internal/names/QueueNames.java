@@ -1,4 +1,4 @@
-package dev.mayfly.api;
+package dev.mayfly.internal.names;
 
 import java.util.regex.Pattern;
 

@@ -1,0 +1,26 @@
+/**
+ * What job authors write against (a {@code Job}, its context and outcomes) and the read models an
+ * app gets back from {@code Admin}. {@code dev.mayfly.internal.jobs} (the job-type registry and its
+ * JSON) is for Mayfly's own modules only.
+ */
+@SuppressWarnings("module") // qualified exports name modules built after this one
+module dev.mayfly.api {
+  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.datatype.jsr310;
+
+  exports dev.mayfly.api;
+  exports dev.mayfly.internal.jobs to
+      dev.mayfly.store,
+      dev.mayfly.runner,
+      dev.mayfly.launch,
+      dev.mayfly.core,
+      dev.mayfly.heroku,
+      dev.mayfly.dashboard,
+      dev.mayfly.testkit;
+  exports dev.mayfly.internal.names to
+      dev.mayfly.core;
+
+  // job arguments and the read models are records that Jackson writes and reads
+  opens dev.mayfly.api to
+      com.fasterxml.jackson.databind;
+}

@@ -1,0 +1,16 @@
+/**
+ * Mayfly's facade: {@code Mayfly}, its configuration, {@code Admin}, and the cost report. The
+ * dispatcher and everything below it stay inside.
+ */
+@SuppressWarnings("module") // qualified exports name modules built after this one
+module dev.mayfly.core {
+  requires transitive dev.mayfly.api;
+  requires transitive dev.mayfly.launch;
+
+  exports dev.mayfly;
+  exports dev.mayfly.cost;
+  exports dev.mayfly.internal to
+      dev.mayfly.dashboard;
+
+  uses dev.mayfly.launch.LauncherProvider;
+}

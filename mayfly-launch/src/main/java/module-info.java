@@ -1,0 +1,15 @@
+/**
+ * The launcher SPI ({@code dev.mayfly.launch}): what a platform implements to start, stop and
+ * observe runners, found through {@code LauncherProvider}. The built-in local and in-process
+ * launchers are Mayfly's own.
+ */
+@SuppressWarnings("module") // qualified exports name modules built after this one
+module dev.mayfly.launch {
+  requires transitive dev.mayfly.runner;
+
+  exports dev.mayfly.launch;
+  exports dev.mayfly.launch.local to
+      dev.mayfly.core;
+  exports dev.mayfly.launch.inprocess to
+      dev.mayfly.core;
+}
