@@ -271,7 +271,7 @@ final class Dispatcher implements AutoCloseable {
             queue.size(),
             output::add,
             queue.command());
-    long startNanos = System.nanoTime();
+    long startNanos = config.ticker().getAsLong();
     try {
       RunnerHandle handle = launcher.launch(request);
       tell(l -> l.launched(queue.name(), launcher.name(), since(startNanos)));
@@ -300,8 +300,8 @@ final class Dispatcher implements AutoCloseable {
     }
   }
 
-  private static Duration since(long startNanos) {
-    return Duration.ofNanos(System.nanoTime() - startNanos);
+  private Duration since(long startNanos) {
+    return Duration.ofNanos(config.ticker().getAsLong() - startNanos);
   }
 
   private void tell(java.util.function.Consumer<DispatchListener> event) {

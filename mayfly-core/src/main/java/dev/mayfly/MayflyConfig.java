@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * Everything Mayfly is configured with, validated when built and immutable afterwards. Build one
@@ -29,6 +30,10 @@ import java.util.TreeMap;
  * @param retention finished jobs (and exited runners) older than this are deleted, hourly
  * @param launchers launchers registered by name in addition to the built-ins
  * @param environment where launcher selection looks for platform credentials
+ * @param clock the time of day: every instant Mayfly records, and every deadline it compares
+ * @param ticker nanoseconds from a monotonic source, for durations a process measures on itself
+ *     (how long a launch took, how long a runner's jobs run); {@code System::nanoTime} unless a
+ *     test sets one
  * @param prices what runners cost, for cost accounting
  * @param modules settings of optional modules by key ({@code dashboard.*}), kept as given for the
  *     module to validate
@@ -46,6 +51,7 @@ public record MayflyConfig(
     Map<String, Launcher> launchers,
     Map<String, String> environment,
     InstantSource clock,
+    LongSupplier ticker,
     PriceTable prices,
     Map<String, String> modules) {
 
@@ -105,6 +111,7 @@ public record MayflyConfig(
     }
     environment = Map.copyOf(required(environment, "environment"));
     required(clock, "clock");
+    required(ticker, "ticker");
     required(prices, "prices");
     modules = Map.copyOf(required(modules, "modules"));
   }
@@ -170,6 +177,7 @@ public record MayflyConfig(
     private final Map<String, Launcher> launchers = new LinkedHashMap<>();
     private Map<String, String> environment = System.getenv();
     private InstantSource clock = InstantSource.system();
+    private LongSupplier ticker = System::nanoTime;
     private PriceTable prices = PriceTable.heroku();
     private final Map<String, String> modules = new TreeMap<>();
 
@@ -261,6 +269,12 @@ public record MayflyConfig(
 
     public Builder clock(InstantSource c) {
       this.clock = c;
+      return this;
+    }
+
+    /** The monotonic source of nanoseconds durations are measured with; for tests. */
+    public Builder ticker(LongSupplier nanos) {
+      this.ticker = nanos;
       return this;
     }
 
@@ -379,6 +393,7 @@ public record MayflyConfig(
           launchers,
           environment,
           clock,
+          ticker,
           prices,
           modules);
     }

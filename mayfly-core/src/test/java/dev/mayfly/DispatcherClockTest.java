@@ -39,6 +39,11 @@ class DispatcherClockTest {
   /** The time, which stands still until the test moves it. */
   private final AtomicReference<Instant> now = new AtomicReference<>(T);
 
+  /** The monotonic ticker: every reading is 7 ms after the one before. */
+  private final java.util.concurrent.atomic.AtomicLong nanos =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private final List<Duration> launchTimes = new CopyOnWriteArrayList<>();
   private final Recording launcher = new Recording();
   private Mayfly mayfly;
   private JobStore store;
@@ -66,11 +71,19 @@ class DispatcherClockTest {
             .launcher(launcher)
             .defaults(QueueConfig.defaults("default").launcher(launcher.name()))
             .clock(now::get)
+            .ticker(() -> nanos.addAndGet(Duration.ofMillis(7).toNanos()))
             .build();
     mayfly = Mayfly.create(config); // enqueues only: its dispatcher is never started
     store = JobStores.open(config.databaseUrl());
     JobTypes types = JobTypes.of(config.jobs());
-    dispatcher = new Dispatcher(config, store, types, q -> launcher, List.of());
+    DispatchListener timing =
+        new DispatchListener() {
+          @Override
+          public void launched(String queue, String launcher, Duration took) {
+            launchTimes.add(took);
+          }
+        };
+    dispatcher = new Dispatcher(config, store, types, q -> launcher, List.of(timing));
   }
 
   private void advance(Duration d) {
@@ -139,6 +152,14 @@ class DispatcherClockTest {
               assertThat(r.state()).isEqualTo(RunnerState.FAILED);
               assertThat(r.error()).contains("test launcher refused");
             });
+  }
+
+  @Test
+  void howLongALaunchTookIsMeasuredOnTheConfiguredTicker() throws Exception {
+    open();
+    mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
+    tick();
+    assertThat(launchTimes).containsExactly(Duration.ofMillis(7));
   }
 
   /** A launcher that records what it is asked and starts nothing. */

@@ -202,6 +202,7 @@ class MayflyConfigTest {
                     good.launchers(),
                     good.environment(),
                     good.clock(),
+                    good.ticker(),
                     good.prices(),
                     good.modules()))
         .isInstanceOf(IllegalArgumentException.class);
@@ -224,6 +225,7 @@ class MayflyConfigTest {
         c.launchers(),
         c.environment(),
         c.clock(),
+        c.ticker(),
         c.prices(),
         c.modules());
   }

@@ -26,6 +26,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * The work loop of one runner: the body of a one-off process.
@@ -81,6 +82,7 @@ public final class Runner {
   private final AtomicReference<Execution> current = new AtomicReference<>();
   private final JobThread jobThread;
   private final ClaimBatch claimBatch;
+  private final LongSupplier ticker;
   private int jobsRun;
 
   public Runner(
@@ -89,7 +91,21 @@ public final class Runner {
       JobTypes types,
       InstantSource clock,
       PrintStream out) {
+    this(settings, store, types, clock, System::nanoTime, out);
+  }
+
+  /**
+   * @param ticker nanoseconds from a monotonic source, for how long jobs run (the claim batch)
+   */
+  public Runner(
+      RunnerSettings settings,
+      JobStore store,
+      JobTypes types,
+      InstantSource clock,
+      LongSupplier ticker,
+      PrintStream out) {
     this.settings = settings;
+    this.ticker = ticker;
     this.claimBatch = new ClaimBatch(settings.claimBatch());
     this.store = store;
     this.types = types;
@@ -289,7 +305,7 @@ public final class Runner {
         continue;
       }
       Instant started = clock.instant();
-      long startedNanos = System.nanoTime(); // how long it ran, for the claim batch
+      long startedNanos = ticker.getAsLong(); // how long it ran, for the claim batch
       Finish finish;
       try {
         finish = execute(job);
@@ -298,7 +314,7 @@ public final class Runner {
         finish = e.finish;
       }
       jobsRun++;
-      claimBatch.ran(System.nanoTime() - startedNanos);
+      claimBatch.ran(ticker.getAsLong() - startedNanos);
       outcomes.add(new Finished(job.id(), finish));
       lines.add(
           OutputMarkers.jobEnded(

@@ -204,6 +204,50 @@ class RunnerTest {
   }
 
   @Test
+  void theAutomaticBatchMeasuresJobsWithTheRunnersTicker() {
+    claimBatch = RunnerSettings.AUTO_CLAIM_BATCH;
+    List<Long> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(enqueue("noop", "{\"n\":" + i + "}"));
+    }
+    java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+    Instant base = Instant.now();
+    InstantSource ticking = () -> base.plusMillis(reads.incrementAndGet());
+    // every reading of this ticker is 150 ms later: each job seems to take that long, too long to
+    // claim with another
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    String id =
+        store
+            .reserveRunners(new NewRunner("default", "test", null, ticking.instant()), 10, 1)
+            .getFirst();
+    RunnerSettings settings =
+        new RunnerSettings(
+            id,
+            "default",
+            "unused",
+            types.encode(),
+            0,
+            Duration.ofMillis(200),
+            ticking.instant().plus(Duration.ofMinutes(10)),
+            Duration.ofMillis(20),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            claimBatch,
+            true);
+    new Runner(
+            settings,
+            store,
+            types,
+            ticking,
+            () -> nanos.addAndGet(Duration.ofMillis(150).toNanos()),
+            new PrintStream(output, true))
+        .run();
+
+    long claims = ids.stream().map(i -> job(i).startedAt()).distinct().count();
+    assertThat(claims).as("one claim per job").isEqualTo(6);
+  }
+
+  @Test
   void aStuckJobGivesTheRestOfItsBatchBackUnstarted() {
     claimBatch = 2;
     enqueue("stubborn", "{\"millis\":8000}");
