@@ -57,6 +57,31 @@ class MayflyTest {
   }
 
   @Test
+  void inProcessRunnersKeepTheConfiguredClock() {
+    // Five years ahead and running: a runner on the system clock would find the job not due yet.
+    Duration ahead = Duration.ofDays(5 * 365);
+    java.time.InstantSource later = () -> java.time.Instant.now().plus(ahead);
+    try (Mayfly m =
+        Mayfly.create(
+                MayflyConfig.builder()
+                    .database(dir.resolve("m.db").toString())
+                    .environment(Map.of())
+                    .jobs(CoreTestJobs.Work.class)
+                    .defaults(inProcess())
+                    .tick(Duration.ofMillis(50))
+                    .clock(later)
+                    .build())
+            .start()) {
+      long id = m.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 1));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> m.admin().job(id).orElseThrow().state() == JobState.SUCCEEDED);
+      assertThat(m.admin().job(id).orElseThrow().startedAt())
+          .isAfter(java.time.Instant.now().plus(ahead).minus(Duration.ofMinutes(1)));
+    }
+  }
+
+  @Test
   void aDelayedJobWaitsScheduled() {
     try (Mayfly m = mayfly(inProcess())) {
       long id =

@@ -38,6 +38,11 @@ public final class RunnerMain {
    * in-process launcher calls this on a virtual thread, without a shutdown hook.
    */
   public static int run(Map<String, String> env, boolean handleSigterm) {
+    return run(env, handleSigterm, InstantSource.system());
+  }
+
+  /** {@link #run(Map, boolean)} on the app's clock: what the in-process launcher runs. */
+  public static int run(Map<String, String> env, boolean handleSigterm, InstantSource clock) {
     RunnerSettings settings;
     try {
       settings = RunnerSettings.fromEnv(env);
@@ -85,7 +90,7 @@ public final class RunnerMain {
       return 1;
     }
     try (store) {
-      Runner runner = new Runner(settings, store, types, InstantSource.system(), System.out);
+      Runner runner = new Runner(settings, store, types, clock, System.out);
       Thread hook = null;
       if (handleSigterm) {
         Thread main = Thread.currentThread();

@@ -76,6 +76,15 @@ class RunnerTest {
   }
 
   private Runner runner(int jobsPerRunner, Duration ttl, Duration idle, InstantSource clock) {
+    return runner(jobsPerRunner, ttl, idle, clock, System::nanoTime);
+  }
+
+  private Runner runner(
+      int jobsPerRunner,
+      Duration ttl,
+      Duration idle,
+      InstantSource clock,
+      java.util.function.LongSupplier ticker) {
     String id =
         store
             .reserveRunners(new NewRunner("default", "test", null, clock.instant()), 10, 1)
@@ -94,7 +103,17 @@ class RunnerTest {
             Duration.ofSeconds(1),
             claimBatch,
             true);
-    return new Runner(settings, store, types, clock, new PrintStream(output, true));
+    return new Runner(settings, store, types, clock, ticker, new PrintStream(output, true));
+  }
+
+  /**
+   * A clock each reading of which is a millisecond after the one before: each claim has its own
+   * start time, and jobs claimed together share one.
+   */
+  private static InstantSource tickingClock() {
+    java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+    Instant base = Instant.now();
+    return () -> base.plusMillis(reads.incrementAndGet());
   }
 
   private Runner runner() {
@@ -190,13 +209,7 @@ class RunnerTest {
     for (int i = 0; i < 30; i++) {
       ids.add(enqueue("noop", "{\"n\":" + i + "}"));
     }
-    // Every reading of this clock is a millisecond later, so each claim has its own start time
-    // and jobs claimed together share one.
-    java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
-    Instant base = Instant.now();
-    InstantSource ticking = () -> base.plusMillis(reads.incrementAndGet());
-
-    runner(0, Duration.ofMinutes(10), Duration.ofMillis(200), ticking).run();
+    runner(0, Duration.ofMinutes(10), Duration.ofMillis(200), tickingClock()).run();
 
     assertThat(ids).allSatisfy(id -> assertThat(job(id).state()).isEqualTo(JobState.SUCCEEDED));
     long claims = ids.stream().map(id -> job(id).startedAt()).distinct().count();
@@ -210,37 +223,15 @@ class RunnerTest {
     for (int i = 0; i < 6; i++) {
       ids.add(enqueue("noop", "{\"n\":" + i + "}"));
     }
-    java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
-    Instant base = Instant.now();
-    InstantSource ticking = () -> base.plusMillis(reads.incrementAndGet());
-    // every reading of this ticker is 150 ms later: each job seems to take that long, too long to
-    // claim with another
+    // every reading of this ticker is 150 ms after the one before: each job seems to take that
+    // long, too long to claim with another
     java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
-    String id =
-        store
-            .reserveRunners(new NewRunner("default", "test", null, ticking.instant()), 10, 1)
-            .getFirst();
-    RunnerSettings settings =
-        new RunnerSettings(
-            id,
-            "default",
-            "unused",
-            types.encode(),
+    runner(
             0,
+            Duration.ofMinutes(10),
             Duration.ofMillis(200),
-            ticking.instant().plus(Duration.ofMinutes(10)),
-            Duration.ofMillis(20),
-            Duration.ofSeconds(30),
-            Duration.ofSeconds(1),
-            claimBatch,
-            true);
-    new Runner(
-            settings,
-            store,
-            types,
-            ticking,
-            () -> nanos.addAndGet(Duration.ofMillis(150).toNanos()),
-            new PrintStream(output, true))
+            tickingClock(),
+            () -> nanos.addAndGet(Duration.ofMillis(150).toNanos()))
         .run();
 
     long claims = ids.stream().map(i -> job(i).startedAt()).distinct().count();

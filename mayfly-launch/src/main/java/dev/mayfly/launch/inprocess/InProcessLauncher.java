@@ -56,7 +56,7 @@ public final class InProcessLauncher implements Launcher {
                 () -> {
                   int code = 1;
                   try {
-                    code = RunnerMain.run(env, false);
+                    code = RunnerMain.run(env, false, clock);
                   } finally {
                     threads.remove(id);
                     exitCodes.put(id, code);
