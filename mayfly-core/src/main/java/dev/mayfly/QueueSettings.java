@@ -1,6 +1,7 @@
 package dev.mayfly;
 
 import dev.mayfly.internal.Durations;
+import dev.mayfly.runner.RunnerSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -49,11 +50,7 @@ final class QueueSettings {
         case "time-to-live" -> q.timeToLive(duration(value, source, key));
         case "launcher" -> q.launcher(value);
         case "size" -> q.size(value);
-        case "claim-batch" ->
-            q.claimBatch(
-                "auto".equalsIgnoreCase(value.trim())
-                    ? QueueConfig.AUTO_CLAIM_BATCH
-                    : integer(value, source, key, "auto or a whole number"));
+        case "claim-batch" -> q.claimBatch(claimBatch(value, source, key));
         case "command" -> q.command(value);
         default ->
             throw new IllegalArgumentException(
@@ -76,15 +73,19 @@ final class QueueSettings {
   }
 
   private static int integer(String value, String source, String key) {
-    return integer(value, source, key, "a whole number");
-  }
-
-  private static int integer(String value, String source, String key, String expected) {
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          source + ": " + key + " must be " + expected + ", was '" + value + "'", e);
+          source + ": " + key + " must be a whole number, was '" + value + "'", e);
+    }
+  }
+
+  private static int claimBatch(String value, String source, String key) {
+    try {
+      return RunnerSettings.claimBatch(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + key + " " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.mayfly.bench;
 
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.runner.RunnerSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ public final class Compare {
     int jobs = Integer.parseInt(a.getOrDefault("jobs", "20000"));
     int workers = Integer.parseInt(a.getOrDefault("workers", "8"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
-    int claimBatch = claimBatch(a.getOrDefault("claim-batch", "auto"));
+    int claimBatch = RunnerSettings.claimBatch(a.getOrDefault("claim-batch", "auto"));
     List<String> systems =
         Arrays.asList(
             a.getOrDefault("systems", "mayfly,mayfly-batch1,db-scheduler,jobrunr").split(","));
@@ -61,13 +62,8 @@ public final class Compare {
     printTable(results, claimBatch);
   }
 
-  /** A claim batch: {@code auto} (0) or a number of jobs. */
-  static int claimBatch(String value) {
-    return "auto".equalsIgnoreCase(value) ? 0 : Integer.parseInt(value);
-  }
-
-  static String claimBatchLabel(int claimBatch) {
-    return claimBatch == 0 ? "auto" : Integer.toString(claimBatch);
+  private static String claimBatchLabel(int claimBatch) {
+    return claimBatch == RunnerSettings.AUTO_CLAIM_BATCH ? "auto" : Integer.toString(claimBatch);
   }
 
   private static Result relabel(Result r) {

@@ -2,6 +2,7 @@ package dev.mayfly.cli;
 
 import dev.mayfly.bench.MayflyThroughput;
 import dev.mayfly.bench.Result;
+import dev.mayfly.runner.RunnerSettings;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,17 +24,17 @@ final class BenchCommand {
   /** --db, else the environment's database, else null (the SQLite default). */
   /** {@code auto} (0), or 1 to 1000 jobs; anything else is a usage error naming the option. */
   static int claimBatch(String value) {
-    String v = value.trim();
-    if (v.equalsIgnoreCase("auto")) {
-      return 0;
+    if (value.trim().equalsIgnoreCase("auto")) {
+      return RunnerSettings.AUTO_CLAIM_BATCH;
     }
+    int n;
     try {
-      int n = Integer.parseInt(v);
-      if (n >= 1 && n <= 1000) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // the message below says what is accepted
+      n = RunnerSettings.claimBatch(value);
+    } catch (IllegalArgumentException e) {
+      n = -1;
+    }
+    if (n >= 1 && n <= 1000) {
+      return n;
     }
     throw new IllegalArgumentException(
         "--claim-batch must be auto or a number from 1 to 1000, was '" + value + "'");

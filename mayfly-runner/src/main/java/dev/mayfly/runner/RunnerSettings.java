@@ -56,6 +56,25 @@ public record RunnerSettings(
   /** {@code claimBatch} for a batch the runner sizes from its jobs' durations. */
   public static final int AUTO_CLAIM_BATCH = 0;
 
+  /**
+   * Reads a claim batch as written in configuration, an option or the environment: {@code auto}
+   * ({@link #AUTO_CLAIM_BATCH}) or a whole number, which the caller bounds.
+   *
+   * @throws IllegalArgumentException "must be auto or a whole number, was '...'", for the caller to
+   *     put the setting's name in front of
+   */
+  public static int claimBatch(String value) {
+    String v = value.trim();
+    if (v.equalsIgnoreCase("auto")) {
+      return AUTO_CLAIM_BATCH;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("must be auto or a whole number, was '" + value + "'", e);
+    }
+  }
+
   /** How long before its deadline a runner stops taking work, to exit cleanly on its own. */
   private static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
 
@@ -155,9 +174,7 @@ public record RunnerSettings(
         Duration.ofMillis(number(env, POLL_MS, 200)),
         Duration.ofMillis(number(env, LEASE_MS, 30_000)),
         Duration.ofMillis(number(env, HEARTBEAT_MS, 5_000)),
-        "auto".equalsIgnoreCase(env.getOrDefault(CLAIM_BATCH, "").trim())
-            ? AUTO_CLAIM_BATCH
-            : (int) number(env, CLAIM_BATCH, 1),
+        claimBatch(env),
         !"false".equalsIgnoreCase(env.getOrDefault(SCALE_IN, "true").trim()));
   }
 
@@ -188,6 +205,15 @@ public record RunnerSettings(
       return Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, was '" + v + "'", e);
+    }
+  }
+
+  private static int claimBatch(Map<String, String> env) {
+    String v = env.get(CLAIM_BATCH);
+    try {
+      return v == null || v.isBlank() ? 1 : claimBatch(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(CLAIM_BATCH + " " + e.getMessage(), e);
     }
   }
 

@@ -352,8 +352,9 @@ public abstract class JdbcJobStore implements JobStore {
             "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?, lease_until = NULL,"
                 + " error = NULL WHERE id IN ("
                 + inList(ids.size())
-                + ") AND runner_id = ? AND state = 'running' RETURNING id, attempts, started_at, queue",
-            rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4)),
+                + ") AND runner_id = ? AND state = 'running'"
+                + ENDED_RETURNING,
+            ENDED,
             params.toArray());
     recordAttempts(c, runnerId, ended, at, "succeeded", null);
     if (!ended.isEmpty()) {
@@ -390,6 +391,12 @@ public abstract class JdbcJobStore implements JobStore {
   /** An attempt that has just ended, read off its job's row as the job left state running. */
   private record EndedAttempt(long jobId, int attempt, long startedAt, String queue) {}
 
+  /** What an update that ends attempts returns, read by {@link #ENDED}. */
+  private static final String ENDED_RETURNING = " RETURNING id, attempts, started_at, queue";
+
+  private static final RowMapper<EndedAttempt> ENDED =
+      rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4));
+
   /**
    * Records ended attempts. While an attempt runs, its job's row is its record (runner, start);
    * only when it ends does it get a row here, written once: one write per attempt, by its primary
@@ -416,13 +423,25 @@ public abstract class JdbcJobStore implements JobStore {
     }
   }
 
-  /** Parameters: job, attempt, runner, started at, finished at, outcome, error. */
-  protected static final String RECORD_ATTEMPT =
-      "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, finished_at,"
-          + " outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
+  /**
+   * Ends an insert into {@code mayfly_attempts}: a row already there for the same attempt number
+   * (one a snooze gave back) is replaced by the attempt that ran under it again.
+   */
+  protected static final String REPLACING_ATTEMPT =
+      " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
           + " started_at = excluded.started_at, finished_at = excluded.finished_at,"
           + " outcome = excluded.outcome, error = excluded.error";
+
+  /** Ends an insert into {@code mayfly_queue_totals}: adds to the queue's total. */
+  protected static final String ADDING_TO_TOTAL =
+      " ON CONFLICT (queue) DO UPDATE"
+          + " SET succeeded = mayfly_queue_totals.succeeded + excluded.succeeded";
+
+  /** Parameters: job, attempt, runner, started at, finished at, outcome, error. */
+  private static final String RECORD_ATTEMPT =
+      "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, finished_at,"
+          + " outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)"
+          + REPLACING_ATTEMPT;
 
   private static String inList(int n) {
     return String.join(", ", java.util.Collections.nCopies(n, "?"));
@@ -431,9 +450,6 @@ public abstract class JdbcJobStore implements JobStore {
   private boolean finishIn(Connection c, long jobId, String runnerId, Finish finish)
       throws SQLException {
     long at = finish.at().toEpochMilli();
-    String returning = " RETURNING id, attempts, started_at, queue";
-    RowMapper<EndedAttempt> ended =
-        rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4));
     EndedAttempt attempt =
         switch (finish) {
           case Finish.Succeeded s ->
@@ -442,8 +458,8 @@ public abstract class JdbcJobStore implements JobStore {
                   "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
                       + " lease_until = NULL, error = NULL"
                       + " WHERE id = ? AND runner_id = ? AND state = 'running'"
-                      + returning,
-                  ended,
+                      + ENDED_RETURNING,
+                  ENDED,
                   at,
                   jobId,
                   runnerId);
@@ -453,8 +469,8 @@ public abstract class JdbcJobStore implements JobStore {
                   "UPDATE mayfly_jobs SET state = ?, finished_at = ?, run_at = COALESCE(?, run_at),"
                       + " lease_until = NULL, error = ?"
                       + " WHERE id = ? AND runner_id = ? AND state = 'running'"
-                      + returning,
-                  ended,
+                      + ENDED_RETURNING,
+                  ENDED,
                   f.dead() ? "dead" : "failed",
                   f.dead() ? at : null,
                   f.dead() ? null : f.retryAt().toEpochMilli(),
@@ -469,7 +485,7 @@ public abstract class JdbcJobStore implements JobStore {
                       + " WHERE id = ? AND runner_id = ? AND state = 'running'"
                       // the attempt that ended, before a snooze gave its number back
                       + " RETURNING id, attempts + ?, started_at, queue",
-                  ended,
+                  ENDED,
                   r.runAt().toEpochMilli(),
                   r.reason(),
                   r.countsAsAttempt() ? 0 : 1,
@@ -482,8 +498,8 @@ public abstract class JdbcJobStore implements JobStore {
                   "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?,"
                       + " lease_until = NULL, error = ?"
                       + " WHERE id = ? AND runner_id = ? AND state = 'running'"
-                      + returning,
-                  ended,
+                      + ENDED_RETURNING,
+                  ENDED,
                   at,
                   d.reason(),
                   jobId,
@@ -944,9 +960,7 @@ public abstract class JdbcJobStore implements JobStore {
   private static void addToTotals(Connection c, Map<String, Long> byQueue) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO mayfly_queue_totals (queue, succeeded) VALUES (?, ?)"
-                + " ON CONFLICT (queue) DO UPDATE"
-                + " SET succeeded = mayfly_queue_totals.succeeded + excluded.succeeded")) {
+            "INSERT INTO mayfly_queue_totals (queue, succeeded) VALUES (?, ?)" + ADDING_TO_TOTAL)) {
       for (var e : byQueue.entrySet()) {
         if (e.getValue() != 0) {
           ps.setString(1, e.getKey());
@@ -978,9 +992,7 @@ public abstract class JdbcJobStore implements JobStore {
               + " outcome, error) SELECT id, attempts, runner_id, started_at, ?, 'lost',"
               + " 'runner ' || runner_id || ' stopped without reporting this attempt'"
               + " FROM mayfly_jobs WHERE id = ? AND state = 'running'"
-              + " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
-              + " started_at = excluded.started_at, finished_at = excluded.finished_at,"
-              + " outcome = excluded.outcome, error = excluded.error",
+              + REPLACING_ATTEMPT,
           nowMs,
           id);
       update(

@@ -304,9 +304,9 @@ public final class PostgresJobStore extends JdbcJobStore {
           + " RETURNING id, attempts, runner_id, started_at, finished_at, queue),"
           + " done_attempts AS (INSERT INTO mayfly_attempts (job_id, attempt, runner_id,"
           + " started_at, finished_at, outcome) SELECT id, attempts, runner_id, started_at,"
-          + " finished_at, 'succeeded' FROM done ON CONFLICT (job_id, attempt) DO UPDATE SET"
-          + " runner_id = excluded.runner_id, started_at = excluded.started_at,"
-          + " finished_at = excluded.finished_at, outcome = excluded.outcome, error = NULL),"
+          + " finished_at, 'succeeded' FROM done"
+          + REPLACING_ATTEMPT
+          + "),"
           + " n AS (SELECT count(*) AS n FROM done),"
           + " counted AS (UPDATE mayfly_runners SET jobs_run = jobs_run + n.n,"
           + " succeeded = succeeded + n.n, folded = 0 FROM n WHERE id = ? AND n.n > 0"
@@ -314,8 +314,9 @@ public final class PostgresJobStore extends JdbcJobStore {
           // a runner with no row of its own (a test's, a tool's) counts into the queue's total
           + " uncounted AS (INSERT INTO mayfly_queue_totals (queue, succeeded)"
           + " SELECT queue, count(*) FROM done WHERE NOT EXISTS (SELECT 1 FROM counted)"
-          + " GROUP BY queue ON CONFLICT (queue) DO UPDATE"
-          + " SET succeeded = mayfly_queue_totals.succeeded + excluded.succeeded),"
+          + " GROUP BY queue"
+          + ADDING_TO_TOTAL
+          + "),"
           + " picked AS MATERIALIZED ("
           + claimPick()
           + "), claimed AS ("
