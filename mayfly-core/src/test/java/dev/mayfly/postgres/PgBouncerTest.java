@@ -55,6 +55,13 @@ class PgBouncerTest {
         public void close() {}
       };
 
+  /**
+   * Held for the whole test: the logging framework keeps loggers only weakly, so a logger nobody
+   * holds may be collected, handler and all, before the store first logs, and the store would log
+   * to a new one this test never hears.
+   */
+  private final Logger storeLog = Logger.getLogger("dev.mayfly.store");
+
   /** Installs Debian's pgbouncer when it is missing and we may (as .ci/run also does). */
   @BeforeAll
   static void ensurePgBouncer() throws Exception {
@@ -115,7 +122,7 @@ class PgBouncerTest {
             .start();
     await().atMost(Duration.ofSeconds(20)).until(() -> canConnect(port) || !bouncer.isAlive());
     assertThat(bouncer.isAlive()).as("pgbouncer started; see " + dir).isTrue();
-    Logger.getLogger("dev.mayfly.store").addHandler(capture);
+    storeLog.addHandler(capture);
   }
 
   private static boolean canConnect(int port) {
@@ -128,7 +135,7 @@ class PgBouncerTest {
 
   @AfterEach
   void stop() throws Exception {
-    Logger.getLogger("dev.mayfly.store").removeHandler(capture);
+    storeLog.removeHandler(capture);
     if (bouncer != null) {
       bouncer.destroy();
       bouncer.waitFor(10, TimeUnit.SECONDS);
