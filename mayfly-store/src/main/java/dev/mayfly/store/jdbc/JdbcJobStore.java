@@ -56,8 +56,9 @@ public abstract class JdbcJobStore implements JobStore {
   private final String claimLockClause;
 
   /**
-   * @param claimLockClause appended to the claim's inner SELECT: {@code FOR UPDATE SKIP LOCKED}
-   *     where the database has row locks, empty where a transaction already owns the database
+   * @param claimLockClause appended to the claim's and the lease renewal's inner SELECT: {@code FOR
+   *     UPDATE SKIP LOCKED} where the database has row locks, empty where a transaction already
+   *     owns the database
    */
   protected JdbcJobStore(String claimLockClause) {
     this.claimLockClause = claimLockClause;
@@ -553,17 +554,24 @@ public abstract class JdbcJobStore implements JobStore {
 
   @Override
   public Set<Long> heartbeat(String runnerId, Instant now, Instant leaseUntil) {
+    // A runner finishing a job locks the job's row, then its own runner row (to count it). So the
+    // heartbeat takes the rows in the same order, and skips a job row that is locked: that job is
+    // being finished (or cancelled) this instant, and its lease needs no renewal. Taking the runner
+    // row first and then waiting for a job row deadlocked with the runner's own finish.
     return write(
         c -> {
           update(
               c,
-              "UPDATE mayfly_runners SET heartbeat_at = ? WHERE id = ?",
-              now.toEpochMilli(),
+              "UPDATE mayfly_jobs SET lease_until = ? WHERE id IN (SELECT id FROM mayfly_jobs"
+                  + " WHERE runner_id = ? AND state = 'running'"
+                  + claimLockClause
+                  + ")",
+              leaseUntil.toEpochMilli(),
               runnerId);
           update(
               c,
-              "UPDATE mayfly_jobs SET lease_until = ? WHERE runner_id = ? AND state = 'running'",
-              leaseUntil.toEpochMilli(),
+              "UPDATE mayfly_runners SET heartbeat_at = ? WHERE id = ?",
+              now.toEpochMilli(),
               runnerId);
           return new HashSet<>(
               list(

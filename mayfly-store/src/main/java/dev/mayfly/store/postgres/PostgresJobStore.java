@@ -322,9 +322,13 @@ public final class PostgresJobStore extends JdbcJobStore {
           + "), claimed AS ("
           + CLAIM_UPDATE
           + ")"
-          // one row even when nothing was claimed: the claimed job's columns (or nulls), then
-          // the ids of the jobs recorded as succeeded
-          + " SELECT c.*, (SELECT array_agg(id) FROM done) FROM (SELECT 1) AS one"
+          // One row even when nothing was claimed: the claimed job's columns (or nulls), then the
+          // ids of the jobs recorded as succeeded. The order matters: the outer side of this join
+          // runs first, so the runner's own jobs are recorded before it picks. A pick can leave a
+          // row locked that it passed over (a job another runner claimed a moment earlier, seen
+          // through an older snapshot), and two runners that each picked first held each other's
+          // finished job while waiting to record their own: a deadlock.
+          + " SELECT c.*, d.ids FROM (SELECT array_agg(id) AS ids FROM done) AS d"
           + " LEFT JOIN claimed c ON true";
 
   @Override

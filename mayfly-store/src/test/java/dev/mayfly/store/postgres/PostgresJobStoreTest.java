@@ -3,11 +3,21 @@ package dev.mayfly.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.mayfly.store.ClaimedJob;
+import dev.mayfly.store.Finish;
+import dev.mayfly.store.Finished;
+import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.JobStoreContract;
 import dev.mayfly.store.StoreException;
 import dev.mayfly.store.connect.JobStores;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +113,102 @@ class PostgresJobStoreTest extends JobStoreContract {
                 store.enqueue(job("mail"));
                 return heard.contains("mail");
               });
+    }
+  }
+
+  /**
+   * A runner's finish takes its job's row and then its own runner row; its heartbeat, on another
+   * connection, must never hold the runner row while waiting for a job row, or the two deadlock
+   * (PostgreSQL breaks that after a second by aborting one of them, seen in the benchmark's log).
+   */
+  @Test
+  void aHeartbeatNeverWaitsForARowItsRunnerIsFinishing() throws Exception {
+    String runner = started("default", t0);
+    long id = runningJob(runner);
+    try (Connection finishing = DriverManager.getConnection(url)) {
+      finishing.setAutoCommit(false);
+      try (Statement s = finishing.createStatement()) {
+        s.executeUpdate("UPDATE mayfly_jobs SET error = NULL WHERE id = " + id);
+        assertThat(
+                assertTimeoutPreemptively(
+                    Duration.ofSeconds(60), // only a guard against hanging: it returns at once
+                    () -> store.heartbeat(runner, t0.plusSeconds(5), t0.plusSeconds(35))))
+            .isEmpty();
+        s.executeUpdate(
+            "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = '" + runner + "'");
+      }
+      finishing.commit();
+    }
+    assertThat(store.runner(runner, t0).orElseThrow().jobsRun()).isEqualTo(1);
+  }
+
+  /**
+   * A runner records its finished jobs before it picks the next: a pick may leave a job locked that
+   * it passed over (another runner's, seen through an older snapshot), and a runner that picked
+   * first held a job someone else was waiting on while it waited for its own: a deadlock.
+   */
+  @Test
+  void aRunnerRecordsWhatItFinishedBeforeItPicksMore() throws Exception {
+    String runner = started("default", t0);
+    long finished = runningJob(runner);
+    long next = store.enqueue(job("default"));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection other = DriverManager.getConnection(url)) {
+      other.setAutoCommit(false);
+      try (Statement s = other.createStatement()) {
+        // another runner's pick holds the finished job's row, as a stale pick can
+        s.executeQuery("SELECT id FROM mayfly_jobs WHERE id = " + finished + " FOR UPDATE").close();
+        int otherPid = one(s, "SELECT pg_backend_pid()");
+        Future<FinishedAndClaimed> finishing =
+            pool.submit(
+                () ->
+                    store.finishAllAndClaim(
+                        runner,
+                        List.of(new Finished(finished, new Finish.Succeeded(t0.plusSeconds(1)))),
+                        "default",
+                        t0.plusSeconds(1),
+                        Duration.ofHours(1),
+                        t0.plusSeconds(31),
+                        1));
+        try (Connection watch = DriverManager.getConnection(url);
+            Statement w = watch.createStatement()) {
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () ->
+                      one(
+                              w,
+                              "SELECT count(*) FROM pg_stat_activity"
+                                  + " WHERE "
+                                  + otherPid
+                                  + " = ANY(pg_blocking_pids(pid))")
+                          == 1);
+        }
+        // the runner waits to record its job; it must not hold the next one meanwhile
+        s.executeQuery("SELECT id FROM mayfly_jobs WHERE id = " + next + " FOR UPDATE NOWAIT")
+            .close();
+        other.commit();
+        FinishedAndClaimed result = finishing.get();
+        assertThat(result.recorded()).containsExactly(true);
+        assertThat(result.claimed()).map(ClaimedJob::id).containsExactly(next);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private long runningJob(String runner) {
+    long id = store.enqueue(job("default"));
+    assertThat(store.claim("default", runner, t0, Duration.ofHours(1), t0.plusSeconds(30)))
+        .map(ClaimedJob::id)
+        .contains(id);
+    return id;
+  }
+
+  private static int one(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 
