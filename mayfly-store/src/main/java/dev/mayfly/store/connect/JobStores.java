@@ -1,9 +1,9 @@
 package dev.mayfly.store.connect;
 
 import dev.mayfly.store.JobStore;
-import dev.mayfly.store.postgres.PostgresJobStore;
+import dev.mayfly.store.postgres.PostgresDatabase;
 import dev.mayfly.store.postgres.PostgresUrl;
-import dev.mayfly.store.sqlite.SqliteJobStore;
+import dev.mayfly.store.sqlite.SqliteDatabase;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -37,9 +37,9 @@ public final class JobStores {
   public static JobStore open(String url, int poolSize) {
     String normalized = normalize(url);
     if (PostgresUrl.matches(normalized)) {
-      return PostgresJobStore.open(normalized, poolSize);
+      return PostgresDatabase.open(normalized, poolSize);
     }
-    return SqliteJobStore.open(Path.of(normalized.substring("jdbc:sqlite:".length())));
+    return SqliteDatabase.open(Path.of(normalized.substring("jdbc:sqlite:".length())));
   }
 
   /**
@@ -50,7 +50,7 @@ public final class JobStores {
   public static JobStore openForRunner(String url) {
     String normalized = normalize(url);
     if (PostgresUrl.matches(normalized)) {
-      return PostgresJobStore.openForRunner(normalized);
+      return PostgresDatabase.openForRunner(normalized);
     }
     return open(normalized);
   }

@@ -1,8 +1,11 @@
 package dev.mayfly.store.sqlite;
 
+import dev.mayfly.store.JobStore;
 import dev.mayfly.store.StoreException;
+import dev.mayfly.store.jdbc.Dialect;
 import dev.mayfly.store.jdbc.JdbcJobStore;
 import dev.mayfly.store.jdbc.Migrations;
+import dev.mayfly.store.jdbc.Sql.SqlWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +23,7 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * The embedded store: one SQLite file shared by the app and every runner process.
+ * The embedded database: one SQLite file shared by the app and every runner process.
  *
  * <p>Concurrency. SQLite allows one writer at a time per file; WAL mode lets readers go on while it
  * writes. Every process opens its own connection. Each write here is one {@code BEGIN IMMEDIATE}
@@ -32,11 +35,11 @@ import org.sqlite.SQLiteException;
  * <p>Durability: {@code synchronous=NORMAL} in WAL mode survives a crash of any process; an OS
  * crash or power loss may lose the last transactions (the file stays consistent).
  */
-public final class SqliteJobStore extends JdbcJobStore {
+public final class SqliteDatabase implements Dialect {
   private static final int BUSY_TIMEOUT_MILLIS = 30_000;
   private static final Migrations MIGRATIONS =
       new Migrations(
-          SqliteJobStore.class,
+          SqliteDatabase.class,
           List.of(
               "V1__jobs_runners.sql",
               "V2__prune_index.sql",
@@ -57,8 +60,7 @@ public final class SqliteJobStore extends JdbcJobStore {
   private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
 
-  private SqliteJobStore(Connection connection, Path file) {
-    super("");
+  private SqliteDatabase(Connection connection, Path file) {
     this.connection = connection;
     this.file = file;
   }
@@ -72,7 +74,7 @@ public final class SqliteJobStore extends JdbcJobStore {
   }
 
   @Override
-  protected void committed(Set<String> queues) {
+  public void committed(Set<String> queues) {
     List<Consumer<String>> list = LISTENERS.get(file);
     if (list != null) {
       for (Consumer<String> l : list) {
@@ -81,7 +83,7 @@ public final class SqliteJobStore extends JdbcJobStore {
     }
   }
 
-  public static SqliteJobStore open(Path file) {
+  public static JobStore open(Path file) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -93,12 +95,12 @@ public final class SqliteJobStore extends JdbcJobStore {
       config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
       config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
       Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      SqliteJobStore store = new SqliteJobStore(c, file.toAbsolutePath().normalize());
+      SqliteDatabase store = new SqliteDatabase(c, file.toAbsolutePath().normalize());
       // Every runner process opens the store: only take the write lock when there is work.
       if (MIGRATIONS.current(c) != MIGRATIONS.latest()) {
         store.write(conn -> MIGRATIONS.migrate(conn, file.toString()));
       }
-      return store;
+      return new JdbcJobStore(store);
     } catch (SQLException | IOException e) {
       throw new StoreException(
           "cannot open the SQLite store at " + file + ": " + e.getMessage(), e);
@@ -106,7 +108,7 @@ public final class SqliteJobStore extends JdbcJobStore {
   }
 
   @Override
-  protected <T> T write(SqlWork<T> work) {
+  public <T> T write(SqlWork<T> work) {
     lock.lock();
     try {
       for (int attempt = 1; ; attempt++) {
@@ -135,7 +137,7 @@ public final class SqliteJobStore extends JdbcJobStore {
   }
 
   @Override
-  protected <T> T read(SqlWork<T> work) {
+  public <T> T read(SqlWork<T> work) {
     lock.lock();
     try {
       return work.run(connection);
@@ -150,6 +152,12 @@ public final class SqliteJobStore extends JdbcJobStore {
     return e instanceof SQLiteException se
         && (se.getResultCode().code == SQLiteErrorCode.SQLITE_BUSY.code
             || se.getResultCode().code == SQLiteErrorCode.SQLITE_LOCKED.code);
+  }
+
+  /** None needed: a claim's write transaction holds the database's only write lock. */
+  @Override
+  public String rowLockClause() {
+    return "";
   }
 
   @Override

@@ -1,13 +1,25 @@
 package dev.mayfly.store.postgres;
 
+import static dev.mayfly.store.jdbc.JobQueue.ADDING_TO_TOTAL;
+import static dev.mayfly.store.jdbc.JobQueue.CLAIM_UPDATE;
+import static dev.mayfly.store.jdbc.JobQueue.REPLACING_ATTEMPT;
+import static dev.mayfly.store.jdbc.JobQueue.claimParams;
+import static dev.mayfly.store.jdbc.JobQueue.claimPick;
+import static dev.mayfly.store.jdbc.JobQueue.claimedJob;
+import static dev.mayfly.store.jdbc.Sql.bind;
+
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
 import dev.mayfly.store.FinishedAndClaimed;
+import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.StoreException;
+import dev.mayfly.store.jdbc.Dialect;
 import dev.mayfly.store.jdbc.JdbcJobStore;
 import dev.mayfly.store.jdbc.Migrations;
+import dev.mayfly.store.jdbc.Sql;
+import dev.mayfly.store.jdbc.Sql.SqlWork;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,7 +40,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * The production store: PostgreSQL, shared by every app node and every runner.
+ * The production database: PostgreSQL, shared by every app node and every runner.
  *
  * <p>Claims lock the rows they take with {@code FOR UPDATE SKIP LOCKED}, so runners never queue
  * behind each other; runner reservations for a queue serialise on a transaction-scoped advisory
@@ -37,13 +49,14 @@ import org.postgresql.PGNotification;
  * NOTIFY}; where {@code LISTEN} cannot work (PgBouncer in transaction mode), listening is switched
  * off after a probe and everything falls back to polling.
  */
-public final class PostgresJobStore extends JdbcJobStore {
+public final class PostgresDatabase implements Dialect {
+  private static final String ROW_LOCK = " FOR UPDATE SKIP LOCKED";
   static final String CHANNEL = "mayfly_jobs";
   private static final String PROBE = "__mayfly_probe__";
   private static final long MIGRATION_LOCK = 0x6d6179666c79L; // "mayfly"
   private static final Migrations MIGRATIONS =
       new Migrations(
-          PostgresJobStore.class,
+          PostgresDatabase.class,
           List.of(
               "V1__jobs_runners.sql",
               "V2__retries.sql",
@@ -66,8 +79,7 @@ public final class PostgresJobStore extends JdbcJobStore {
   private final Connections connections;
   private final Connections.Plain direct;
 
-  private PostgresJobStore(PostgresUrl url, Connections connections) {
-    super(" FOR UPDATE SKIP LOCKED");
+  private PostgresDatabase(PostgresUrl url, Connections connections) {
     this.url = url;
     this.connections = connections;
     this.direct = new Connections.Plain(url, 1);
@@ -78,7 +90,7 @@ public final class PostgresJobStore extends JdbcJobStore {
    *
    * @param poolSize connections this process may hold (HikariCP's pool)
    */
-  public static PostgresJobStore open(String rawUrl, int poolSize) {
+  public static JobStore open(String rawUrl, int poolSize) {
     PostgresUrl url = PostgresUrl.parse(rawUrl);
     return open(url, () -> Connections.pool(url, poolSize));
   }
@@ -88,7 +100,7 @@ public final class PostgresJobStore extends JdbcJobStore {
    * pool, so that nothing but the first connection stands between the JVM's start and the first
    * claim.
    */
-  public static PostgresJobStore openForRunner(String rawUrl) {
+  public static JobStore openForRunner(String rawUrl) {
     PostgresUrl url = PostgresUrl.parse(rawUrl);
     return open(url, () -> Connections.few(url, 2));
   }
@@ -97,7 +109,7 @@ public final class PostgresJobStore extends JdbcJobStore {
     Connections connect() throws SQLException;
   }
 
-  private static PostgresJobStore open(PostgresUrl url, Connecting connecting) {
+  private static JobStore open(PostgresUrl url, Connecting connecting) {
     Connections pool;
     try {
       pool = connecting.connect();
@@ -111,7 +123,7 @@ public final class PostgresJobStore extends JdbcJobStore {
               + " MAYFLY_DATABASE_URL or DATABASE_URL)",
           e);
     }
-    PostgresJobStore store = new PostgresJobStore(url, pool);
+    PostgresDatabase store = new PostgresDatabase(url, pool);
     try {
       boolean current = store.read(c -> MIGRATIONS.current(c) == MIGRATIONS.latest());
       if (!current) {
@@ -128,7 +140,7 @@ public final class PostgresJobStore extends JdbcJobStore {
       pool.close();
       throw e;
     }
-    return store;
+    return new JdbcJobStore(store);
   }
 
   /**
@@ -136,35 +148,29 @@ public final class PostgresJobStore extends JdbcJobStore {
    * trip, since enqueueing one job at a time from request threads is the common case.
    */
   @Override
-  public List<Long> enqueueAll(List<NewJob> jobs) {
-    if (jobs.size() != 1 || jobs.getFirst().uniqueKey() != null) {
-      return super.enqueueAll(jobs);
-    }
-    NewJob j = jobs.getFirst();
-    long id =
-        read(
-            c ->
-                JdbcJobStore.<Long>one(
-                    c,
-                    "WITH j AS (INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at,"
-                        + " timeout_ms, max_attempts, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?,"
-                        + " ?, ?, ?) RETURNING id, queue) SELECT id, pg_notify('"
-                        + CHANNEL
-                        + "', queue) FROM j",
-                    rs -> rs.getLong(1),
-                    j.type(),
-                    j.queue(),
-                    j.args(),
-                    j.priority(),
-                    j.runAt().toEpochMilli(),
-                    j.timeout().toMillis(),
-                    j.maxAttempts(),
-                    j.enqueuedAt().toEpochMilli()));
-    return List.of(id);
+  public Long enqueueOne(NewJob j) {
+    return read(
+        c ->
+            Sql.<Long>one(
+                c,
+                "WITH j AS (INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at,"
+                    + " timeout_ms, max_attempts, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?,"
+                    + " ?, ?, ?) RETURNING id, queue) SELECT id, pg_notify('"
+                    + CHANNEL
+                    + "', queue) FROM j",
+                rs -> rs.getLong(1),
+                j.type(),
+                j.queue(),
+                j.args(),
+                j.priority(),
+                j.runAt().toEpochMilli(),
+                j.timeout().toMillis(),
+                j.maxAttempts(),
+                j.enqueuedAt().toEpochMilli()));
   }
 
   @Override
-  protected List<Long> insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
+  public List<Long> insertJobs(Connection c, List<NewJob> jobs) throws SQLException {
     // Ids first, from the sequence, so they come back in the order of the list; then one INSERT
     // of arrays, which is many times faster than one INSERT per job.
     List<Long> ids = new ArrayList<>(jobs.size());
@@ -222,18 +228,6 @@ public final class PostgresJobStore extends JdbcJobStore {
     return ids;
   }
 
-  /** A claim is one statement, so it runs as one: no transaction around it, one round trip. */
-  @Override
-  public List<ClaimedJob> claim(
-      String queue,
-      String runnerId,
-      Instant now,
-      Duration maxTimeout,
-      Instant leaseUntil,
-      int limit) {
-    return statement(c -> claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit));
-  }
-
   /**
    * The runner's common step, its jobs succeeded and it goes on, is one statement in autocommit:
    * the successes recorded (job, ended attempt, the runner's count) and the next jobs claimed, in
@@ -245,7 +239,7 @@ public final class PostgresJobStore extends JdbcJobStore {
    * written by two parts.
    */
   @Override
-  public FinishedAndClaimed finishAllAndClaim(
+  public FinishedAndClaimed succeedAndClaim(
       String runnerId,
       List<Finished> outcomes,
       String queue,
@@ -256,8 +250,7 @@ public final class PostgresJobStore extends JdbcJobStore {
     long at = 0;
     for (Finished f : outcomes) {
       if (!(f.finish() instanceof Finish.Succeeded s)) {
-        return super.finishAllAndClaim(
-            runnerId, outcomes, queue, now, maxTimeout, leaseUntil, limit);
+        return null; // the general path
       }
       at = Math.max(at, s.at().toEpochMilli());
     }
@@ -274,7 +267,7 @@ public final class PostgresJobStore extends JdbcJobStore {
               params.addAll(
                   List.of(claimParams(queue, runnerId, now, maxTimeout, leaseUntil, limit)));
               List<ClaimedJob> rows = new ArrayList<>();
-              try (PreparedStatement ps = c.prepareStatement(succeedAndClaim)) {
+              try (PreparedStatement ps = c.prepareStatement(SUCCEED_AND_CLAIM)) {
                 bind(ps, params.toArray());
                 try (ResultSet rs = ps.executeQuery()) {
                   while (rs.next()) {
@@ -296,8 +289,8 @@ public final class PostgresJobStore extends JdbcJobStore {
     return new FinishedAndClaimed(recorded, claimed);
   }
 
-  /** {@link #finishAllAndClaim}'s statement when every outcome is a success. */
-  private final String succeedAndClaim =
+  /** {@link #succeedAndClaim}'s statement. */
+  private static final String SUCCEED_AND_CLAIM =
       "WITH done AS (UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
           + " lease_until = NULL, error = NULL WHERE id = ANY(?) AND runner_id = ?"
           + " AND state = 'running'"
@@ -318,7 +311,7 @@ public final class PostgresJobStore extends JdbcJobStore {
           + ADDING_TO_TOTAL
           + "),"
           + " picked AS MATERIALIZED ("
-          + claimPick()
+          + claimPick(ROW_LOCK)
           + "), claimed AS ("
           + CLAIM_UPDATE
           + ")"
@@ -332,7 +325,7 @@ public final class PostgresJobStore extends JdbcJobStore {
           + " LEFT JOIN claimed c ON true";
 
   @Override
-  protected void notifyReady(Connection c, Set<String> queues) throws SQLException {
+  public void notifyReady(Connection c, Set<String> queues) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
       for (String q : queues) {
         ps.setString(1, q);
@@ -342,7 +335,7 @@ public final class PostgresJobStore extends JdbcJobStore {
   }
 
   @Override
-  protected void lockQueue(Connection c, String queue) throws SQLException {
+  public void lockQueue(Connection c, String queue) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('mayfly.runners:' || ?))")) {
       ps.setString(1, queue);
@@ -462,7 +455,7 @@ public final class PostgresJobStore extends JdbcJobStore {
   }
 
   @Override
-  protected <T> T write(SqlWork<T> work) {
+  public <T> T write(SqlWork<T> work) {
     return retried(() -> inTransaction(work));
   }
 
@@ -472,12 +465,13 @@ public final class PostgresJobStore extends JdbcJobStore {
    * the server have committed before the connection failed, what the statement took comes back to
    * the queue when its lease ends (at least once).
    */
-  private <T> T statement(SqlWork<T> work) {
+  @Override
+  public <T> T statement(SqlWork<T> work) {
     return retried(() -> autocommit(work));
   }
 
   @Override
-  protected <T> T read(SqlWork<T> work) {
+  public <T> T read(SqlWork<T> work) {
     try {
       return autocommit(work);
     } catch (SQLException e) {
@@ -557,6 +551,11 @@ public final class PostgresJobStore extends JdbcJobStore {
             || state.equals("40P01")
             || state.startsWith("08")
             || state.startsWith("57P0"));
+  }
+
+  @Override
+  public String rowLockClause() {
+    return ROW_LOCK;
   }
 
   @Override

@@ -1,0 +1,568 @@
+package dev.mayfly.store.jdbc;
+
+import static dev.mayfly.store.jdbc.Rows.*;
+import static dev.mayfly.store.jdbc.Sql.*;
+
+import dev.mayfly.api.LogLine;
+import dev.mayfly.store.ClaimedJob;
+import dev.mayfly.store.Finish;
+import dev.mayfly.store.Finished;
+import dev.mayfly.store.FinishedAndClaimed;
+import dev.mayfly.store.NewJob;
+import dev.mayfly.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Jobs in and out of the queue: enqueue, claim, finish, leases, cancel and retry, job logs. The
+ * same statements on SQLite and PostgreSQL; what differs comes from the {@link Dialect}.
+ */
+public final class JobQueue {
+  private final Dialect db;
+
+  public JobQueue(Dialect db) {
+    this.db = db;
+  }
+
+  // ---- jobs ----------------------------------------------------------------------------------
+
+  public long enqueue(NewJob job) {
+    return enqueueAll(List.of(job)).getFirst();
+  }
+
+  public List<Long> enqueueAll(List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    if (jobs.size() == 1 && jobs.getFirst().uniqueKey() == null) {
+      Long id = db.enqueueOne(jobs.getFirst());
+      if (id != null) {
+        return List.of(id);
+      }
+    }
+    Set<String> queues = jobs.stream().map(NewJob::queue).collect(Collectors.toSet());
+    if (jobs.size() == 1 && jobs.getFirst().uniqueKey() != null) {
+      List<Long> id = List.of(enqueueUnique(jobs.getFirst()));
+      db.committed(queues);
+      return id;
+    }
+    List<Long> ids =
+        db.write(
+            c -> {
+              List<Long> inserted = db.insertJobs(c, jobs);
+              db.notifyReady(c, queues);
+              return inserted;
+            });
+    db.committed(queues);
+    return ids;
+  }
+
+  /**
+   * The unfinished job with this key, or a new one. Two nodes may race past the lookup; the unique
+   * index then refuses the second insert, and the second look finds the first job.
+   */
+  private long enqueueUnique(NewJob job) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return db.write(
+            c -> {
+              Long existing =
+                  one(
+                      c,
+                      "SELECT id FROM mayfly_jobs WHERE unique_key = ?"
+                          + " AND state IN ('queued', 'running', 'failed')",
+                      rs -> rs.getLong(1),
+                      job.uniqueKey());
+              if (existing != null) {
+                return existing;
+              }
+              long id =
+                  one(
+                      c,
+                      "INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at,"
+                          + " timeout_ms, max_attempts, enqueued_at, unique_key)"
+                          + " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
+                      rs -> rs.getLong(1),
+                      job.type(),
+                      job.queue(),
+                      job.args(),
+                      job.priority(),
+                      job.runAt().toEpochMilli(),
+                      job.timeout().toMillis(),
+                      job.maxAttempts(),
+                      job.enqueuedAt().toEpochMilli(),
+                      job.uniqueKey());
+              db.notifyReady(c, Set.of(job.queue()));
+              return id;
+            });
+      } catch (StoreException e) {
+        if (attempt >= 3 || !isUniqueViolation(e.getCause())) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean isUniqueViolation(Throwable t) {
+    if (!(t instanceof SQLException e)) {
+      return false;
+    }
+    String state = e.getSQLState();
+    String message = String.valueOf(e.getMessage());
+    return "23505".equals(state) || message.contains("UNIQUE constraint failed");
+  }
+
+  public List<ClaimedJob> claim(
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    return db.statement(c -> claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit));
+  }
+
+  public FinishedAndClaimed finishAllAndClaim(
+      String runnerId,
+      List<Finished> outcomes,
+      String queue,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    FinishedAndClaimed fast =
+        db.succeedAndClaim(runnerId, outcomes, queue, now, maxTimeout, leaseUntil, limit);
+    if (fast != null) {
+      return fast;
+    }
+    return db.write(
+        c ->
+            new FinishedAndClaimed(
+                finishAllIn(c, runnerId, outcomes),
+                claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit)));
+  }
+
+  /**
+   * The claim's pick: the ids of up to {@code limit} ready jobs of a queue, best first. Parameters:
+   * runner id, queue, now, longest timeout, limit ({@link #claimParams}).
+   */
+  public static String claimPick(String rowLockClause) {
+    return "SELECT id FROM mayfly_jobs"
+        + " WHERE state IN ('queued', 'failed')"
+        // a runner already declared lost (or ended) takes nothing more: its slot may be someone
+        // else's now
+        + " AND NOT EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = ?"
+        + " AND r.state NOT IN ('launching', 'running'))"
+        + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
+        + " ORDER BY priority DESC, run_at, id LIMIT ?"
+        + rowLockClause;
+  }
+
+  /**
+   * The claim's take: the picked jobs become the runner's, returned as {@link #claimedJob} reads
+   * them. Parameters: runner id, now, lease end.
+   */
+  public static final String CLAIM_UPDATE =
+      "UPDATE mayfly_jobs SET state = 'running', runner_id = ?,"
+          + " attempts = attempts + 1, started_at = ?, lease_until = ?, finished_at = NULL"
+          + " WHERE id IN (SELECT id FROM picked)"
+          + " RETURNING id, type, queue, args, attempts, timeout_ms, enqueued_at,"
+          + " priority, run_at, runner_id, started_at, max_attempts";
+
+  /**
+   * The claim: {@link #claimPick} as a materialized common table expression {@code picked}, then
+   * {@link #CLAIM_UPDATE}. Parameters: {@link #claimParams}.
+   */
+  private String claimStatement() {
+    return "WITH picked AS MATERIALIZED (" + claimPick(db.rowLockClause()) + ") " + CLAIM_UPDATE;
+  }
+
+  /** The parameters of {@link #claimPick} then {@link #CLAIM_UPDATE}, in order. */
+  public static Object[] claimParams(
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    return new Object[] {
+      runnerId,
+      queue,
+      now.toEpochMilli(),
+      maxTimeout.toMillis(),
+      limit,
+      runnerId,
+      now.toEpochMilli(),
+      leaseUntil.toEpochMilli()
+    };
+  }
+
+  /** A row of {@link #CLAIM_UPDATE}'s result, from its first column on. */
+  public static ClaimedJob claimedJob(ResultSet rs, Instant now) throws SQLException {
+    return new ClaimedJob(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getInt(5),
+        Duration.ofMillis(rs.getLong(6)),
+        Instant.ofEpochMilli(rs.getLong(7)),
+        now,
+        rs.getInt(8),
+        Instant.ofEpochMilli(rs.getLong(9)),
+        rs.getInt(12));
+  }
+
+  /** {@link #claim} on a connection the caller owns. */
+  private List<ClaimedJob> claimIn(
+      Connection c,
+      String queue,
+      String runnerId,
+      Instant now,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit)
+      throws SQLException {
+    // One statement picks and takes the jobs. On PostgreSQL the pick locks the rows it
+    // takes and skips rows other claimers hold (FOR UPDATE SKIP LOCKED), so concurrent
+    // runners never wait on each other nor take the same job; on SQLite the immediate
+    // transaction holds the database's write lock for the same effect.
+    //
+    // The pick is a MATERIALIZED common table expression, not a sub-select in the UPDATE's
+    // WHERE: PostgreSQL may run such a sub-select more than once (for instance as the inner side
+    // of a nested loop or after a concurrent update), and each run with SKIP LOCKED can pick
+    // other rows, so one claim could take more jobs than its LIMIT. A materialized CTE is
+    // evaluated exactly once. (Oban's claim is written this way for the same reason.)
+    List<ClaimedJob> claimed =
+        list(
+            c,
+            claimStatement(),
+            rs -> claimedJob(rs, now),
+            claimParams(queue, runnerId, now, maxTimeout, leaseUntil, limit));
+    // RETURNING gives no order; hand jobs out in claim order.
+    claimed.sort(ClaimedJob.CLAIM_ORDER);
+    return claimed;
+  }
+
+  public boolean finish(long jobId, String runnerId, Finish finish) {
+    return db.write(c -> finishIn(c, jobId, runnerId, finish));
+  }
+
+  public List<Boolean> finishAll(String runnerId, List<Finished> outcomes) {
+    return db.write(c -> finishAllIn(c, runnerId, outcomes));
+  }
+
+  private List<Boolean> finishAllIn(Connection c, String runnerId, List<Finished> outcomes)
+      throws SQLException {
+    // Successes, the common case, are recorded set-wise: three statements for the whole
+    // batch instead of three per job.
+    List<Long> succeeded = new ArrayList<>();
+    long at = 0;
+    for (Finished f : outcomes) {
+      if (f.finish() instanceof Finish.Succeeded s) {
+        succeeded.add(f.jobId());
+        at = Math.max(at, s.at().toEpochMilli());
+      }
+    }
+    Set<Long> done = succeeded.size() > 1 ? succeedAll(c, runnerId, succeeded, at) : Set.of();
+    List<Boolean> recorded = new ArrayList<>(outcomes.size());
+    for (Finished f : outcomes) {
+      recorded.add(done.contains(f.jobId()) || finishIn(c, f.jobId(), runnerId, f.finish()));
+    }
+    return recorded;
+  }
+
+  private Set<Long> succeedAll(Connection c, String runnerId, List<Long> ids, long at)
+      throws SQLException {
+    List<Object> params = new ArrayList<>(List.of(at));
+    params.addAll(ids);
+    params.add(runnerId);
+    List<EndedAttempt> ended =
+        list(
+            c,
+            "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?, lease_until = NULL,"
+                + " error = NULL WHERE id IN ("
+                + inList(ids.size())
+                + ") AND runner_id = ? AND state = 'running'"
+                + ENDED_RETURNING,
+            ENDED,
+            params.toArray());
+    recordAttempts(c, runnerId, ended, at, "succeeded", null);
+    if (!ended.isEmpty()) {
+      countSuccesses(c, runnerId, ended);
+    }
+    Set<Long> done = new HashSet<>();
+    ended.forEach(e -> done.add(e.jobId()));
+    return done;
+  }
+
+  /**
+   * Adds successes to the runner's count, which the overview's counts read ({@link #counts}); a
+   * runner whose count was already folded into its queue's total (a success recorded after its end
+   * was) is unfolded again, for the next prune to fold the rest. A runner with no row of its own (a
+   * test's, or a tool's) counts into its queue's total at once.
+   */
+  private static void countSuccesses(Connection c, String runnerId, List<EndedAttempt> ended)
+      throws SQLException {
+    int counted =
+        update(
+            c,
+            "UPDATE mayfly_runners SET jobs_run = jobs_run + ?, succeeded = succeeded + ?,"
+                + " folded = 0 WHERE id = ?",
+            ended.size(),
+            ended.size(),
+            runnerId);
+    if (counted == 0) {
+      Map<String, Long> byQueue = new LinkedHashMap<>();
+      ended.forEach(e -> byQueue.merge(e.queue(), 1L, Long::sum));
+      RunnerRegistry.addToTotals(c, byQueue);
+    }
+  }
+
+  /** An attempt that has just ended, read off its job's row as the job left state running. */
+  private record EndedAttempt(long jobId, int attempt, long startedAt, String queue) {}
+
+  /** What an update that ends attempts returns, read by {@link #ENDED}. */
+  private static final String ENDED_RETURNING = " RETURNING id, attempts, started_at, queue";
+
+  private static final RowMapper<EndedAttempt> ENDED =
+      rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4));
+
+  /**
+   * Records ended attempts. While an attempt runs, its job's row is its record (runner, start);
+   * only when it ends does it get a row here, written once: one write per attempt, by its primary
+   * key, instead of an insert at the claim and an update at the end. An attempt number given back
+   * (a snooze) is used again by the next claim, whose end then replaces this row.
+   */
+  private static void recordAttempts(
+      Connection c,
+      String runnerId,
+      List<EndedAttempt> ended,
+      long at,
+      String outcome,
+      String error)
+      throws SQLException {
+    if (ended.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(RECORD_ATTEMPT)) {
+      for (EndedAttempt e : ended) {
+        bind(ps, e.jobId(), e.attempt(), runnerId, e.startedAt(), at, outcome, error);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * Ends an insert into {@code mayfly_attempts}: a row already there for the same attempt number
+   * (one a snooze gave back) is replaced by the attempt that ran under it again.
+   */
+  public static final String REPLACING_ATTEMPT =
+      " ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = excluded.runner_id,"
+          + " started_at = excluded.started_at, finished_at = excluded.finished_at,"
+          + " outcome = excluded.outcome, error = excluded.error";
+
+  /** Ends an insert into {@code mayfly_queue_totals}: adds to the queue's total. */
+  public static final String ADDING_TO_TOTAL =
+      " ON CONFLICT (queue) DO UPDATE"
+          + " SET succeeded = mayfly_queue_totals.succeeded + excluded.succeeded";
+
+  /** Parameters: job, attempt, runner, started at, finished at, outcome, error. */
+  private static final String RECORD_ATTEMPT =
+      "INSERT INTO mayfly_attempts (job_id, attempt, runner_id, started_at, finished_at,"
+          + " outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)"
+          + REPLACING_ATTEMPT;
+
+  private static String inList(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  private boolean finishIn(Connection c, long jobId, String runnerId, Finish finish)
+      throws SQLException {
+    long at = finish.at().toEpochMilli();
+    EndedAttempt attempt =
+        switch (finish) {
+          case Finish.Succeeded s ->
+              one(
+                  c,
+                  "UPDATE mayfly_jobs SET state = 'succeeded', finished_at = ?,"
+                      + " lease_until = NULL, error = NULL"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      + ENDED_RETURNING,
+                  ENDED,
+                  at,
+                  jobId,
+                  runnerId);
+          case Finish.Failed f ->
+              one(
+                  c,
+                  "UPDATE mayfly_jobs SET state = ?, finished_at = ?, run_at = COALESCE(?, run_at),"
+                      + " lease_until = NULL, error = ?"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      + ENDED_RETURNING,
+                  ENDED,
+                  f.dead() ? "dead" : "failed",
+                  f.dead() ? at : null,
+                  f.dead() ? null : f.retryAt().toEpochMilli(),
+                  f.error(),
+                  jobId,
+                  runnerId);
+          case Finish.Requeued r ->
+              one(
+                  c,
+                  "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
+                      + " error = ?, attempts = attempts - ?"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      // the attempt that ended, before a snooze gave its number back
+                      + " RETURNING id, attempts + ?, started_at, queue",
+                  ENDED,
+                  r.runAt().toEpochMilli(),
+                  r.reason(),
+                  r.countsAsAttempt() ? 0 : 1,
+                  jobId,
+                  runnerId,
+                  r.countsAsAttempt() ? 0 : 1);
+          case Finish.Discarded d ->
+              one(
+                  c,
+                  "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?,"
+                      + " lease_until = NULL, error = ?"
+                      + " WHERE id = ? AND runner_id = ? AND state = 'running'"
+                      + ENDED_RETURNING,
+                  ENDED,
+                  at,
+                  d.reason(),
+                  jobId,
+                  runnerId);
+        };
+    if (attempt == null) {
+      return false;
+    }
+    String outcome =
+        switch (finish) {
+          case Finish.Succeeded s -> "succeeded";
+          case Finish.Failed f -> "failed";
+          case Finish.Requeued r -> r.countsAsAttempt() ? "retry" : "snoozed";
+          case Finish.Discarded d -> "discarded";
+        };
+    String error =
+        switch (finish) {
+          case Finish.Succeeded s -> null;
+          case Finish.Failed f -> f.error();
+          case Finish.Requeued r -> r.reason();
+          case Finish.Discarded d -> d.reason();
+        };
+    recordAttempts(c, runnerId, List.of(attempt), at, outcome, error);
+    if (finish instanceof Finish.Succeeded) {
+      countSuccesses(c, runnerId, List.of(attempt));
+    } else {
+      update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
+    }
+    return true;
+  }
+
+  public void appendLog(long jobId, int attempt, List<LogLine> lines) {
+    insertLines(
+        db,
+        "INSERT INTO mayfly_job_log (job_id, attempt, at, level, message) VALUES (?, ?, ?, ?, ?)",
+        lines,
+        jobId,
+        attempt);
+  }
+
+  public List<LogLine> jobLog(long jobId) {
+    return db.read(
+        c ->
+            list(
+                c,
+                "SELECT at, level, message FROM mayfly_job_log WHERE job_id = ? ORDER BY id",
+                Rows::logLine,
+                jobId));
+  }
+
+  public Set<Long> heartbeat(String runnerId, Instant now, Instant leaseUntil) {
+    // A runner finishing a job locks the job's row, then its own runner row (to count it). So the
+    // heartbeat takes the rows in the same order, and skips a job row that is locked: that job is
+    // being finished (or cancelled) this instant, and its lease needs no renewal. Taking the runner
+    // row first and then waiting for a job row deadlocked with the runner's own finish.
+    return db.write(
+        c -> {
+          update(
+              c,
+              "UPDATE mayfly_jobs SET lease_until = ? WHERE id IN (SELECT id FROM mayfly_jobs"
+                  + " WHERE runner_id = ? AND state = 'running'"
+                  + db.rowLockClause()
+                  + ")",
+              leaseUntil.toEpochMilli(),
+              runnerId);
+          update(
+              c,
+              "UPDATE mayfly_runners SET heartbeat_at = ? WHERE id = ?",
+              now.toEpochMilli(),
+              runnerId);
+          return new HashSet<>(
+              list(
+                  c,
+                  "SELECT id FROM mayfly_jobs WHERE runner_id = ? AND state = 'running'"
+                      + " AND cancel_requested = 1",
+                  rs -> rs.getLong(1),
+                  runnerId));
+        });
+  }
+
+  public void cancel(long jobId, Instant now) {
+    db.write(
+        c -> {
+          update(
+              c,
+              "UPDATE mayfly_jobs SET state = 'cancelled', finished_at = ?, error = 'cancelled'"
+                  + " WHERE id = ? AND state IN ('queued', 'failed')",
+              now.toEpochMilli(),
+              jobId);
+          update(
+              c,
+              "UPDATE mayfly_jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running'",
+              jobId);
+          return null;
+        });
+  }
+
+  public void retry(long jobId, Instant now) {
+    db.write(c -> retryWhere(c, now, "id = ?", jobId));
+  }
+
+  public int retryDead(Instant now) {
+    return db.write(c -> retryWhere(c, now, "state = 'dead'"));
+  }
+
+  private int retryWhere(Connection c, Instant now, String condition, Object... params)
+      throws SQLException {
+    List<Object> all = new ArrayList<>(List.of(now.toEpochMilli()));
+    all.addAll(List.of(params));
+    List<String> queues =
+        list(
+            c,
+            "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, finished_at = NULL,"
+                + " cancel_requested = 0, max_attempts = CASE WHEN max_attempts > attempts"
+                + " THEN max_attempts ELSE attempts + 1 END"
+                + " WHERE state IN ('dead', 'failed', 'cancelled') AND "
+                + condition
+                + " RETURNING queue",
+            rs -> rs.getString(1),
+            all.toArray());
+    db.notifyReady(c, new HashSet<>(queues));
+    return queues.size();
+  }
+}
