@@ -1,10 +1,14 @@
+import org.jspecify.annotations.NullMarked;
+
 /**
  * What job authors write against (a {@code Job}, its context and outcomes) and the read models an
  * app gets back from {@code Admin}. {@code dev.mayfly.internal.jobs} (the job-type registry and its
  * JSON) is for Mayfly's own modules only.
  */
+@NullMarked // non-null unless @Nullable, checked by NullAway when this module compiles
 @SuppressWarnings("module") // qualified exports name modules built after this one
 module dev.mayfly.api {
+  requires static org.jspecify;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.datatype.jsr310;
 

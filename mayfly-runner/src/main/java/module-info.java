@@ -1,6 +1,10 @@
+import org.jspecify.annotations.NullMarked;
+
 /** The one-off runner process: internal to Mayfly; launchers start {@code RunnerMain}. */
+@NullMarked // non-null unless @Nullable, checked by NullAway when this module compiles
 @SuppressWarnings("module") // qualified exports name modules built after this one
 module dev.mayfly.runner {
+  requires static org.jspecify;
   requires transitive dev.mayfly.store;
 
   exports dev.mayfly.runner to

@@ -4,6 +4,7 @@ import dev.mayfly.internal.names.QueueNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to enqueue one job; immutable, built with withers from {@link #defaults()}.
@@ -23,10 +24,10 @@ import java.util.Objects;
 public record EnqueueOptions(
     String queue,
     int priority,
-    Instant runAt,
-    Duration delay,
-    Integer maxAttempts,
-    String uniqueKey) {
+    @Nullable Instant runAt,
+    @Nullable Duration delay,
+    @Nullable Integer maxAttempts,
+    @Nullable String uniqueKey) {
 
   public static final String DEFAULT_QUEUE = "default";
 
@@ -60,11 +61,11 @@ public record EnqueueOptions(
     return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, uniqueKey);
   }
 
-  public EnqueueOptions runAt(Instant runAt) {
+  public EnqueueOptions runAt(@Nullable Instant runAt) {
     return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, uniqueKey);
   }
 
-  public EnqueueOptions delay(Duration delay) {
+  public EnqueueOptions delay(@Nullable Duration delay) {
     return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, uniqueKey);
   }
 

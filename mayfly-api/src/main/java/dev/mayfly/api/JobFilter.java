@@ -1,5 +1,7 @@
 package dev.mayfly.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Which jobs to list, newest (highest id) first; null fields match everything.
  *
@@ -7,7 +9,12 @@ package dev.mayfly.api;
  *     filter with {@code before} set to the last job's id; ids never change, so pages neither skip
  *     nor repeat a job however many are enqueued between them.
  */
-public record JobFilter(JobState state, String queue, String type, Long before, int limit) {
+public record JobFilter(
+    @Nullable JobState state,
+    @Nullable String queue,
+    @Nullable String type,
+    @Nullable Long before,
+    int limit) {
   public static JobFilter all() {
     return new JobFilter(null, null, null, null, 100);
   }

@@ -3,6 +3,7 @@ package dev.mayfly.api;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job as the admin API, the CLI's {@code --json} and the dashboard show it. Field names are part
@@ -33,10 +34,10 @@ public record JobInfo(
     JobState state,
     int priority,
     int attempts,
-    String runnerId,
+    @Nullable String runnerId,
     Instant enqueuedAt,
     Instant runAt,
-    Instant startedAt,
-    Instant finishedAt,
-    String error,
+    @Nullable Instant startedAt,
+    @Nullable Instant finishedAt,
+    @Nullable String error,
     @JsonRawValue String args) {}

@@ -1,12 +1,15 @@
 package dev.mayfly.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Which runners to list, newest (latest launched) first; null fields match everything.
  *
  * @param before a cursor: only runners listed after runner {@code before} in that order. The next
  *     page of a full page is the same filter with {@code before} set to the last runner's id.
  */
-public record RunnerFilter(String queue, Boolean alive, String before, int limit) {
+public record RunnerFilter(
+    @Nullable String queue, @Nullable Boolean alive, @Nullable String before, int limit) {
   public static RunnerFilter all() {
     return new RunnerFilter(null, null, null, 100);
   }

@@ -2,6 +2,7 @@ package dev.mayfly.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One runner: a one-off process (or in-process virtual thread) launched to drain a queue.
@@ -31,13 +32,13 @@ public record RunnerInfo(
     String id,
     String queue,
     String launcher,
-    String platformId,
-    String size,
+    @Nullable String platformId,
+    @Nullable String size,
     RunnerState state,
     Instant launchedAt,
-    Instant startedAt,
-    Instant exitedAt,
-    Integer exitCode,
+    @Nullable Instant startedAt,
+    @Nullable Instant exitedAt,
+    @Nullable Integer exitCode,
     int jobsRun,
     double billedSeconds,
-    String error) {}
+    @Nullable String error) {}

@@ -50,10 +50,9 @@ final class RunnersCommand implements Callable<Integer> {
     try (Mayfly mayfly = common.open()) {
       var out = spec.commandLine().getOut();
       if (output != null) {
-        mayfly
-            .admin()
-            .runner(output)
-            .orElseThrow(() -> new IllegalArgumentException("there is no runner " + output));
+        if (mayfly.admin().runner(output).isEmpty()) {
+          throw new IllegalArgumentException("there is no runner " + output);
+        }
         List<LogLine> lines = mayfly.admin().runnerOutput(output);
         if (json) {
           Output.json(out, lines);
@@ -63,13 +62,10 @@ final class RunnersCommand implements Callable<Integer> {
         return 0;
       }
       if (before != null) {
-        mayfly
-            .admin()
-            .runner(before)
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "--before: there is no runner " + before + "; give a listed runner's id"));
+        if (mayfly.admin().runner(before).isEmpty()) {
+          throw new IllegalArgumentException(
+              "--before: there is no runner " + before + "; give a listed runner's id");
+        }
       }
       RunnerFilter filter = RunnerFilter.all().queue(queue).before(before).limit(limit);
       if (alive) {

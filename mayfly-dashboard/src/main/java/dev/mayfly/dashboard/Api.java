@@ -104,13 +104,10 @@ final class Api {
     }
     String before = blankToNull(ctx.queryParam("before"));
     if (before != null) {
-      admin
-          .runner(before)
-          .orElseThrow(
-              () ->
-                  new DashboardException(
-                      400,
-                      "before must be a listed runner's id, and there is no runner " + before));
+      if (admin.runner(before).isEmpty()) {
+        throw new DashboardException(
+            400, "before must be a listed runner's id, and there is no runner " + before);
+      }
       f = f.before(before);
     }
     json(ctx, admin.runners(f));
@@ -123,7 +120,9 @@ final class Api {
 
   void runnerOutput(Context ctx) {
     String id = ctx.pathParam("id");
-    admin.runner(id).orElseThrow(() -> noSuchRunner(id));
+    if (admin.runner(id).isEmpty()) {
+      throw noSuchRunner(id);
+    }
     json(ctx, admin.runnerOutput(id));
   }
 

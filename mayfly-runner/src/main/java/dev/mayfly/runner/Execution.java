@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** One execution of one job: its context, and the log lines waiting to be stored. */
 final class Execution implements JobContext, JobLogger {
@@ -76,7 +77,7 @@ final class Execution implements JobContext, JobLogger {
     return cancelled;
   }
 
-  private volatile JobThread worker;
+  private volatile @Nullable JobThread worker;
 
   /** Marks the job cancelled; true the first time. */
   boolean cancel() {

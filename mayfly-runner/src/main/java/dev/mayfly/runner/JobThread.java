@@ -3,6 +3,7 @@ package dev.mayfly.runner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The platform thread a runner's jobs run on, one after the other. One thread for the runner's life
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
 final class JobThread {
   private final SynchronousQueue<Runnable> next = new SynchronousQueue<>();
   private final Thread thread;
-  private Object running; // guarded by this
+  private @Nullable Object running; // guarded by this
   private volatile boolean closed;
 
   JobThread(String name) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The runner's output format, written and read here only. A runner prints a line when a job starts
@@ -47,7 +48,7 @@ public final class OutputMarkers {
         deadline);
   }
 
-  static String runnerExiting(String runnerId, Runner.ExitReason reason, int jobsRun) {
+  static String runnerExiting(String runnerId, Runner.@Nullable ExitReason reason, int jobsRun) {
     return String.format("%s %s exiting: %s after %d jobs", RUNNER, runnerId, reason, jobsRun);
   }
 
@@ -86,13 +87,13 @@ public final class OutputMarkers {
 
   /** Reads a runner's output line by line, and says which job printed each line. */
   public static final class Reader {
-    private JobAttempt current;
+    private @Nullable JobAttempt current;
 
     /**
      * The attempt whose output this line is, or null for the runner's own lines, the start and end
      * markers, and the lines a job logged through its context (stored already).
      */
-    public JobAttempt owner(String line) {
+    public @Nullable JobAttempt owner(String line) {
       Matcher start = START.matcher(line);
       if (start.matches()) {
         current = new JobAttempt(Long.parseLong(start.group(1)), Integer.parseInt(start.group(2)));

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The work loop of one runner: the body of a one-off process.
@@ -79,7 +80,7 @@ public final class Runner {
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Semaphore newWork = new Semaphore(0);
-  private final AtomicReference<Execution> current = new AtomicReference<>();
+  private final AtomicReference<@Nullable Execution> current = new AtomicReference<>();
   private final JobThread jobThread;
   private final ClaimBatch claimBatch;
   private final LongSupplier ticker;
@@ -448,7 +449,7 @@ public final class Runner {
       if (execution.isCancelled()) { // it ended because it was told to
         return new Finish.Discarded(clock.instant(), "cancelled while running");
       }
-      return failure(job, stackTrace(e.getCause()));
+      return failure(job, stackTrace(e.getCause() != null ? e.getCause() : e));
     } catch (TimeoutException e) {
       jobThread.interrupt(execution);
       Finish timedOut =

@@ -82,7 +82,8 @@ public final class RunnerMain {
       types = decoding.get();
     } catch (ExecutionException e) {
       store.close();
-      System.err.println("mayfly runner: " + e.getCause().getMessage());
+      System.err.println(
+          "mayfly runner: " + (e.getCause() != null ? e.getCause() : e).getMessage());
       return 2;
     } catch (InterruptedException e) {
       store.close();
