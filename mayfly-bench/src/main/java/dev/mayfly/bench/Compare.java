@@ -62,10 +62,6 @@ public final class Compare {
     printTable(results, claimBatch);
   }
 
-  private static String claimBatchLabel(int claimBatch) {
-    return claimBatch == RunnerSettings.AUTO_CLAIM_BATCH ? "auto" : Integer.toString(claimBatch);
-  }
-
   private static Result relabel(Result r) {
     return new Result(
         "mayfly (claim-batch 1)",
@@ -95,7 +91,7 @@ public final class Compare {
           Locale.ROOT,
           "| %s | %.0f | %.0f | %.0f | %s | %.1f | %.1f |%n",
           e.getKey().equals("mayfly")
-              ? "mayfly (claim-batch " + claimBatchLabel(claimBatch) + ")"
+              ? "mayfly (claim-batch " + RunnerSettings.claimBatchText(claimBatch) + ")"
               : rs.getFirst().system(),
           median(rs, Result::enqueuePerSecond),
           median(rs, Result::batchEnqueuePerSecond),

@@ -75,6 +75,11 @@ public record RunnerSettings(
     }
   }
 
+  /** A claim batch as {@link #claimBatch(String)} reads it: {@code auto} or the number. */
+  public static String claimBatchText(int claimBatch) {
+    return claimBatch == AUTO_CLAIM_BATCH ? "auto" : Integer.toString(claimBatch);
+  }
+
   /** How long before its deadline a runner stops taking work, to exit cleanly on its own. */
   private static final Duration EXIT_MARGIN = Duration.ofSeconds(2);
 
@@ -150,7 +155,7 @@ public record RunnerSettings(
     env.put(POLL_MS, Long.toString(pollInterval.toMillis()));
     env.put(LEASE_MS, Long.toString(leaseTimeout.toMillis()));
     env.put(HEARTBEAT_MS, Long.toString(heartbeatInterval.toMillis()));
-    env.put(CLAIM_BATCH, claimBatch == AUTO_CLAIM_BATCH ? "auto" : Integer.toString(claimBatch));
+    env.put(CLAIM_BATCH, claimBatchText(claimBatch));
     if (!scaleIn) {
       env.put(SCALE_IN, "false");
     }

@@ -44,18 +44,13 @@ public interface Dialect extends AutoCloseable {
     List<Long> ids = new ArrayList<>(jobs.size());
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at, timeout_ms,"
-                + " max_attempts, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)"
-                + " RETURNING id")) {
+            "INSERT INTO mayfly_jobs ("
+                + JobQueue.NEW_JOB_COLUMNS
+                + ") VALUES ("
+                + JobQueue.NEW_JOB_VALUES
+                + ") RETURNING id")) {
       for (NewJob j : jobs) {
-        ps.setString(1, j.type());
-        ps.setString(2, j.queue());
-        ps.setString(3, j.args());
-        ps.setInt(4, j.priority());
-        ps.setLong(5, j.runAt().toEpochMilli());
-        ps.setLong(6, j.timeout().toMillis());
-        ps.setInt(7, j.maxAttempts());
-        ps.setLong(8, j.enqueuedAt().toEpochMilli());
+        Sql.bind(ps, JobQueue.newJobValues(j));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           ids.add(rs.getLong(1));

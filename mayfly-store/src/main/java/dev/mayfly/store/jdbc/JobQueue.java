@@ -37,6 +37,27 @@ public final class JobQueue {
 
   // ---- jobs ----------------------------------------------------------------------------------
 
+  /** The columns a new job is inserted with; {@link #NEW_JOB_VALUES} and {@link #newJobValues}. */
+  public static final String NEW_JOB_COLUMNS =
+      "type, queue, args, state, priority, run_at, timeout_ms, max_attempts, enqueued_at";
+
+  /** The placeholders of {@link #NEW_JOB_COLUMNS}: a new job is queued. */
+  public static final String NEW_JOB_VALUES = "?, ?, ?, 'queued', ?, ?, ?, ?, ?";
+
+  /** The parameters of {@link #NEW_JOB_VALUES}, in order. */
+  public static Object[] newJobValues(NewJob j) {
+    return new Object[] {
+      j.type(),
+      j.queue(),
+      j.args(),
+      j.priority(),
+      j.runAt().toEpochMilli(),
+      j.timeout().toMillis(),
+      j.maxAttempts(),
+      j.enqueuedAt().toEpochMilli()
+    };
+  }
+
   public long enqueue(NewJob job) {
     return enqueueAll(List.of(job)).getFirst();
   }
@@ -87,22 +108,18 @@ public final class JobQueue {
               if (existing != null) {
                 return existing;
               }
+              List<Object> values = new ArrayList<>(List.of(newJobValues(job)));
+              values.add(job.uniqueKey());
               long id =
                   one(
                       c,
-                      "INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at,"
-                          + " timeout_ms, max_attempts, enqueued_at, unique_key)"
-                          + " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
+                      "INSERT INTO mayfly_jobs ("
+                          + NEW_JOB_COLUMNS
+                          + ", unique_key) VALUES ("
+                          + NEW_JOB_VALUES
+                          + ", ?) RETURNING id",
                       rs -> rs.getLong(1),
-                      job.type(),
-                      job.queue(),
-                      job.args(),
-                      job.priority(),
-                      job.runAt().toEpochMilli(),
-                      job.timeout().toMillis(),
-                      job.maxAttempts(),
-                      job.enqueuedAt().toEpochMilli(),
-                      job.uniqueKey());
+                      values.toArray());
               db.notifyReady(c, Set.of(job.queue()));
               return id;
             });

@@ -2,10 +2,13 @@ package dev.mayfly.store.postgres;
 
 import static dev.mayfly.store.jdbc.JobQueue.ADDING_TO_TOTAL;
 import static dev.mayfly.store.jdbc.JobQueue.CLAIM_UPDATE;
+import static dev.mayfly.store.jdbc.JobQueue.NEW_JOB_COLUMNS;
+import static dev.mayfly.store.jdbc.JobQueue.NEW_JOB_VALUES;
 import static dev.mayfly.store.jdbc.JobQueue.REPLACING_ATTEMPT;
 import static dev.mayfly.store.jdbc.JobQueue.claimParams;
 import static dev.mayfly.store.jdbc.JobQueue.claimPick;
 import static dev.mayfly.store.jdbc.JobQueue.claimedJob;
+import static dev.mayfly.store.jdbc.JobQueue.newJobValues;
 import static dev.mayfly.store.jdbc.Sql.bind;
 
 import dev.mayfly.store.ClaimedJob;
@@ -153,20 +156,15 @@ public final class PostgresDatabase implements Dialect {
         c ->
             Sql.<Long>one(
                 c,
-                "WITH j AS (INSERT INTO mayfly_jobs (type, queue, args, state, priority, run_at,"
-                    + " timeout_ms, max_attempts, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?,"
-                    + " ?, ?, ?) RETURNING id, queue) SELECT id, pg_notify('"
+                "WITH j AS (INSERT INTO mayfly_jobs ("
+                    + NEW_JOB_COLUMNS
+                    + ") VALUES ("
+                    + NEW_JOB_VALUES
+                    + ") RETURNING id, queue) SELECT id, pg_notify('"
                     + CHANNEL
                     + "', queue) FROM j",
                 rs -> rs.getLong(1),
-                j.type(),
-                j.queue(),
-                j.args(),
-                j.priority(),
-                j.runAt().toEpochMilli(),
-                j.timeout().toMillis(),
-                j.maxAttempts(),
-                j.enqueuedAt().toEpochMilli()));
+                newJobValues(j)));
   }
 
   @Override
