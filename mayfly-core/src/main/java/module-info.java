@@ -1,9 +1,13 @@
+import org.jspecify.annotations.NullMarked;
+
 /**
  * Mayfly's facade: {@code Mayfly}, its configuration, {@code Admin}, and the cost report. The
  * dispatcher and everything below it stay inside.
  */
 @SuppressWarnings("module") // qualified exports name modules built after this one
+@NullMarked // non-null unless @Nullable, checked by NullAway when this module compiles
 module dev.mayfly.core {
+  requires static org.jspecify;
   requires transitive dev.mayfly.api;
   requires transitive dev.mayfly.launch;
 

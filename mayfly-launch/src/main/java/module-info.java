@@ -1,10 +1,14 @@
+import org.jspecify.annotations.NullMarked;
+
 /**
  * The launcher SPI ({@code dev.mayfly.launch}): what a platform implements to start, stop and
  * observe runners, found through {@code LauncherProvider}. The built-in local and in-process
  * launchers are Mayfly's own.
  */
 @SuppressWarnings("module") // qualified exports name modules built after this one
+@NullMarked // non-null unless @Nullable, checked by NullAway when this module compiles
 module dev.mayfly.launch {
+  requires static org.jspecify;
   requires transitive dev.mayfly.runner;
 
   exports dev.mayfly.launch;

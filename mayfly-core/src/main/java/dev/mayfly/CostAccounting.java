@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** Turns the runners of a period into a {@link CostReport}. */
 final class CostAccounting {
@@ -26,7 +27,7 @@ final class CostAccounting {
             .orElse(since);
     double window = Math.max(0, seconds(windowStart, until));
 
-    record Group(String queue, String launcher, String size) {}
+    record Group(String queue, String launcher, @Nullable String size) {}
     Map<Group, List<RunnerUsage>> groups =
         new TreeMap<>(
             java.util.Comparator.comparing(Group::queue)

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Launches runners when there is work, inside the app (or {@code mayfly serve}): there is no
@@ -64,9 +65,9 @@ final class Dispatcher implements AutoCloseable {
   /** Launches under way; closing waits for them, so none is cut off half-recorded. */
   private final java.util.Set<Thread> launching = ConcurrentHashMap.newKeySet();
 
-  private Thread thread;
+  private @Nullable Thread thread;
   private Instant lastRecovery = Instant.EPOCH;
-  private String lastFailure;
+  private @Nullable String lastFailure;
   private Instant lastPrune = Instant.EPOCH;
   private AutoCloseable listening = () -> {};
 
@@ -210,7 +211,8 @@ final class Dispatcher implements AutoCloseable {
    */
   private void stopLost(List<Recovered.LostRunner> lost) {
     for (Recovered.LostRunner r : lost) {
-      if (r.platformId() == null) {
+      String platformId = r.platformId();
+      if (platformId == null) {
         continue;
       }
       Thread.ofVirtual()
@@ -220,7 +222,7 @@ final class Dispatcher implements AutoCloseable {
                 try {
                   Launcher launcher = launchers.apply(config.queue(r.queue()));
                   if (launcher.name().equals(r.launcher())) {
-                    launcher.stop(r.platformId());
+                    launcher.stop(platformId);
                   }
                 } catch (RuntimeException e) {
                   LOG.log(Level.WARNING, "stopping lost runner " + r.id() + " failed", e);

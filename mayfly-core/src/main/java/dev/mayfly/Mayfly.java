@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The library an app embeds: enqueue jobs, and (after {@link #start()}) dispatch them to one-off
@@ -39,7 +40,7 @@ public final class Mayfly implements AutoCloseable {
   private final Admin admin;
   private final Map<String, Launcher> launchers = Collections.synchronizedMap(new HashMap<>());
   private final List<DispatchListener> listeners = new CopyOnWriteArrayList<>();
-  private Dispatcher dispatcher;
+  private @Nullable Dispatcher dispatcher;
 
   private Mayfly(MayflyConfig config, JobStore store) {
     this.config = config;

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything Mayfly is configured with, validated when built and immutable afterwards. Build one
@@ -165,7 +166,7 @@ public record MayflyConfig(
     private static final java.util.regex.Pattern MODULE_KEYS =
         java.util.regex.Pattern.compile("dashboard\\.(bind|port|username|password|token)");
 
-    private String databaseUrl;
+    private @Nullable String databaseUrl;
     private final List<Class<? extends Job<?>>> jobs = new ArrayList<>();
     private QueueConfig defaults = QueueConfig.defaults(EnqueueOptions.DEFAULT_QUEUE);
     private final Map<String, QueueConfig> queues = new LinkedHashMap<>();
@@ -381,7 +382,7 @@ public record MayflyConfig(
         url = environment.getOrDefault("MAYFLY_DATABASE_URL", environment.get("DATABASE_URL"));
       }
       return new MayflyConfig(
-          url,
+          url == null ? "" : url, // "" is the default SQLite file
           jobs,
           defaults,
           queues,

@@ -3,6 +3,7 @@ package dev.mayfly;
 import dev.mayfly.internal.names.QueueNames;
 import dev.mayfly.runner.RunnerSettings;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one queue's runners are launched. Immutable; change it with the withers.
@@ -43,7 +44,7 @@ public record QueueConfig(
     Duration timeToLive,
     String launcher,
     String size,
-    String command,
+    @Nullable String command,
     int claimBatch) {
 
   public static final int DEFAULT_MAX_RUNNERS = 4;

@@ -19,20 +19,20 @@ public record JobFilter(
     return new JobFilter(null, null, null, null, 100);
   }
 
-  public JobFilter state(JobState s) {
+  public JobFilter state(@Nullable JobState s) {
     return new JobFilter(s, queue, type, before, limit);
   }
 
-  public JobFilter queue(String q) {
+  public JobFilter queue(@Nullable String q) {
     return new JobFilter(state, q, type, before, limit);
   }
 
-  public JobFilter type(String t) {
+  public JobFilter type(@Nullable String t) {
     return new JobFilter(state, queue, t, before, limit);
   }
 
   /** The page after the one that ended with job {@code id}; null for the first page. */
-  public JobFilter before(Long id) {
+  public JobFilter before(@Nullable Long id) {
     return new JobFilter(state, queue, type, id, limit);
   }
 

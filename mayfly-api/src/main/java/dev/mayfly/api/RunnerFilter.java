@@ -14,7 +14,7 @@ public record RunnerFilter(
     return new RunnerFilter(null, null, null, 100);
   }
 
-  public RunnerFilter queue(String q) {
+  public RunnerFilter queue(@Nullable String q) {
     return new RunnerFilter(q, alive, before, limit);
   }
 
@@ -23,7 +23,7 @@ public record RunnerFilter(
   }
 
   /** The page after the one that ended with runner {@code id}; null for the first page. */
-  public RunnerFilter before(String id) {
+  public RunnerFilter before(@Nullable String id) {
     return new RunnerFilter(queue, alive, id, limit);
   }
 

@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scratch place for one run inside the database the user named: a new schema on PostgreSQL, a new
@@ -20,12 +21,17 @@ final class BenchDatabase implements AutoCloseable {
   final boolean postgres;
 
   /** The scratch schema on PostgreSQL, else null. */
-  final String schema;
+  final @Nullable String schema;
 
-  private final PostgresUrl pg;
-  private final Path file;
+  private final @Nullable PostgresUrl pg;
+  private final @Nullable Path file;
 
-  private BenchDatabase(String url, boolean postgres, String schema, PostgresUrl pg, Path file) {
+  private BenchDatabase(
+      String url,
+      boolean postgres,
+      @Nullable String schema,
+      @Nullable PostgresUrl pg,
+      @Nullable Path file) {
     this.url = url;
     this.postgres = postgres;
     this.schema = schema;
@@ -62,11 +68,13 @@ final class BenchDatabase implements AutoCloseable {
 
   static Connection connect(PostgresUrl pg) throws SQLException {
     Properties p = new Properties();
-    if (pg.user() != null) {
-      p.setProperty("user", pg.user());
+    String user = pg.user();
+    String password = pg.password();
+    if (user != null) {
+      p.setProperty("user", user);
     }
-    if (pg.password() != null) {
-      p.setProperty("password", pg.password());
+    if (password != null) {
+      p.setProperty("password", password);
     }
     return DriverManager.getConnection(pg.jdbcUrl(), p);
   }
@@ -78,11 +86,11 @@ final class BenchDatabase implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (postgres) {
+      if (pg != null) {
         try (Connection c = connect(pg)) {
           c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
-      } else {
+      } else if (file != null) {
         for (String ext : new String[] {"", "-wal", "-shm"}) {
           Files.deleteIfExists(Path.of(file + ext));
         }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,10 +41,13 @@ final class BenchCommand {
         "--claim-batch must be auto or a number from 1 to 1000, was '" + value + "'");
   }
 
-  private static String databaseUrl(String db) {
-    return db != null
-        ? db
-        : System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
+  /** The database named by {@code --db} or the environment; "" for the SQLite default. */
+  private static String databaseUrl(@Nullable String db) {
+    if (db != null) {
+      return db;
+    }
+    String env = System.getenv().getOrDefault("MAYFLY_DATABASE_URL", System.getenv("DATABASE_URL"));
+    return env != null ? env : "";
   }
 
   @Command(
@@ -59,7 +63,7 @@ final class BenchCommand {
         names = "--db",
         paramLabel = "URL",
         description = "Database (default: the SQLite default)")
-    String db;
+    @Nullable String db;
 
     @Option(
         names = "--jobs",
@@ -138,7 +142,7 @@ final class BenchCommand {
         names = "--db",
         paramLabel = "URL",
         description = "Database (default: the SQLite default)")
-    String db;
+    @Nullable String db;
 
     @Option(
         names = "--runners",
@@ -208,7 +212,7 @@ final class BenchCommand {
         names = "--db",
         paramLabel = "URL",
         description = "Database (default: the SQLite default)")
-    String db;
+    @Nullable String db;
 
     @Option(
         names = "--jobs",

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** Options every command takes: where the store is and where the configuration file is. */
@@ -24,13 +25,13 @@ final class CommonOptions {
       description =
           "Database URL (jdbc:sqlite:PATH or a file path). Default: $MAYFLY_DATABASE_URL, then"
               + " $DATABASE_URL, then .mayfly/mayfly.db")
-  String db;
+  @Nullable String db;
 
   @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "Configuration file (default: ./mayfly.properties if present)")
-  Path config;
+  @Nullable Path config;
 
   /** The builder with the built-in job types, the file's settings and {@code --db}. */
   MayflyConfig.Builder builder() {
@@ -65,7 +66,10 @@ final class CommonOptions {
    * none is named.
    */
   static MayflyConfig withOverrides(
-      MayflyConfig.Builder b, String queue, Integer maxRunners, Integer jobsPerRunner) {
+      MayflyConfig.Builder b,
+      @Nullable String queue,
+      @Nullable Integer maxRunners,
+      @Nullable Integer jobsPerRunner) {
     UnaryOperator<QueueConfig> apply =
         q -> {
           QueueConfig r = q;

@@ -6,6 +6,7 @@ import dev.mayfly.dashboard.DashboardSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** The options of commands that serve the dashboard beside dispatching. */
@@ -14,13 +15,13 @@ final class DashboardOptions {
       names = "--port",
       paramLabel = "P",
       description = "Dashboard port (default: dashboard.port, else 7070; 0 picks a free one)")
-  Integer port;
+  @Nullable Integer port;
 
   @Option(
       names = "--bind",
       paramLabel = "ADDR",
       description = "Dashboard address (default: 127.0.0.1); any other needs dashboard credentials")
-  String bind;
+  @Nullable String bind;
 
   @Option(names = "--no-dashboard", description = "Dispatch only; serve no dashboard")
   boolean off;
@@ -31,7 +32,7 @@ final class DashboardOptions {
    * @param fallBackToFreePort when the port was not chosen explicitly and is taken, use a free one
    *     instead of failing (for the demo, which should just work)
    */
-  Dashboard start(Mayfly mayfly, boolean fallBackToFreePort) {
+  @Nullable Dashboard start(Mayfly mayfly, boolean fallBackToFreePort) {
     if (off) {
       return null;
     }

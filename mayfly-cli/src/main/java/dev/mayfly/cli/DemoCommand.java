@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,25 +65,25 @@ final class DemoCommand implements Callable<Integer> {
       names = "--max-runners",
       paramLabel = "N",
       description = "Runners alive at once (default: 4, or the configuration's)")
-  Integer maxRunners;
+  @Nullable Integer maxRunners;
 
   @Option(
       names = "--jobs-per-runner",
       paramLabel = "N",
       description = "Jobs one runner takes before exiting (default: 10, or the configuration's)")
-  Integer jobsPerRunner;
+  @Nullable Integer jobsPerRunner;
 
   @Option(
       names = "--queue",
       paramLabel = "Q",
       description = "Apply --max-runners/--jobs-per-runner to this queue only")
-  String queueOverride;
+  @Nullable String queueOverride;
 
   @Option(
       names = "--repo",
       paramLabel = "DIR",
       description = "Analyse this repository instead of the current checkout")
-  Path repo;
+  @Nullable Path repo;
 
   @Option(
       names = "--exit",
@@ -100,11 +101,12 @@ final class DemoCommand implements Callable<Integer> {
         CommonOptions.withOverrides(builder, queueOverride, maxRunners, jobsPerRunner);
     // The bundled history is written next to the SQLite file, or under ./.mayfly otherwise.
     String db = config.databaseUrl();
+    Path beside =
+        db.startsWith("jdbc:sqlite:")
+            ? Path.of(db.substring("jdbc:sqlite:".length())).getParent() // absolute: has one
+            : null;
     Path bundled =
-        (db.startsWith("jdbc:sqlite:")
-                ? Path.of(db.substring("jdbc:sqlite:".length())).getParent()
-                : Path.of(".mayfly").toAbsolutePath())
-            .resolve("demo-repo");
+        (beside != null ? beside : Path.of(".mayfly").toAbsolutePath()).resolve("demo-repo");
     DemoRepository.Picked picked =
         DemoRepository.pick(repo, Path.of("").toAbsolutePath(), bundled, jobs);
     if (picked.commits().isEmpty()) {

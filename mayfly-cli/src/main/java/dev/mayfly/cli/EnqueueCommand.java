@@ -6,6 +6,7 @@ import dev.mayfly.internal.Durations;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +46,7 @@ final class EnqueueCommand implements Callable<Integer> {
       names = "--in",
       paramLabel = "DELAY",
       description = "Run after this delay: 500ms, 30s, 5m, 2h")
-  String in;
+  @Nullable String in;
 
   @Option(names = "--priority", defaultValue = "0", description = "Higher runs first (default: 0)")
   int priority;
@@ -61,7 +62,7 @@ final class EnqueueCommand implements Callable<Integer> {
       paramLabel = "KEY",
       description =
           "While a job with this key is unfinished, return its id instead of adding another")
-  String unique;
+  @Nullable String unique;
 
   @Option(names = "--json", description = "Print {\"ids\": [...]} as JSON")
   boolean json;

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,7 +51,7 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
       paramLabel = "URL",
       description =
           "The app's DATABASE_URL config var: the store dynos use (default: as the CLI's)")
-  String db;
+  @Nullable String db;
 
   @Override
   public Integer call() throws Exception {

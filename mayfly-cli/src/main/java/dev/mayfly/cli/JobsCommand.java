@@ -6,6 +6,7 @@ import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,13 +22,13 @@ final class JobsCommand implements Callable<Integer> {
       names = "--state",
       paramLabel = "S",
       description = "queued, scheduled, running, succeeded, failed, dead or cancelled")
-  String state;
+  @Nullable String state;
 
   @Option(names = "--queue", paramLabel = "Q")
-  String queue;
+  @Nullable String queue;
 
   @Option(names = "--type", paramLabel = "TYPE")
-  String type;
+  @Nullable String type;
 
   @Option(
       names = "--limit",
@@ -39,7 +40,7 @@ final class JobsCommand implements Callable<Integer> {
       names = "--before",
       paramLabel = "ID",
       description = "Only jobs older than job ID: the next page after a page that ended with ID")
-  Long before;
+  @Nullable Long before;
 
   @Option(names = "--json", description = "Print a JSON array of jobs")
   boolean json;

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Tables for people, JSON for scripts; the JSON field names are documented in docs/cli.md. */
 final class Output {
@@ -25,18 +26,18 @@ final class Output {
     out.flush();
   }
 
-  static String time(Instant t) {
+  static String time(@Nullable Instant t) {
     return t == null ? "-" : TIME.format(t);
   }
 
-  static String duration(Instant from, Instant to) {
+  static String duration(@Nullable Instant from, @Nullable Instant to) {
     if (from == null || to == null) {
       return "-";
     }
     return dev.mayfly.internal.Durations.format(Duration.between(from, to));
   }
 
-  static String firstLine(String s) {
+  static String firstLine(@Nullable String s) {
     if (s == null) {
       return "";
     }

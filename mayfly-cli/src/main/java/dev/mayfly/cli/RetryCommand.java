@@ -3,7 +3,9 @@ package dev.mayfly.cli;
 import dev.mayfly.Mayfly;
 import dev.mayfly.api.JobInfo;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +26,7 @@ final class RetryCommand implements Callable<Integer> {
 
   static final class Target {
     @Parameters(paramLabel = "ID", description = "The job to retry")
-    Long id;
+    @Nullable Long id;
 
     @Option(names = "--dead", description = "Every dead job")
     boolean dead;
@@ -46,8 +48,8 @@ final class RetryCommand implements Callable<Integer> {
         }
         return 0;
       }
-      JobInfo j =
-          mayfly.admin().retry(target.id).orElseThrow(() -> CommonOptions.noSuchJob(target.id));
+      long id = Objects.requireNonNull(target.id, "picocli requires an ID or --dead");
+      JobInfo j = mayfly.admin().retry(id).orElseThrow(() -> CommonOptions.noSuchJob(id));
       if (json) {
         Output.json(out, j);
       } else {

@@ -7,6 +7,7 @@ import dev.mayfly.api.RunnerInfo;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,7 +20,7 @@ final class RunnersCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--queue", paramLabel = "Q")
-  String queue;
+  @Nullable String queue;
 
   @Option(names = "--alive", description = "Only runners launching or running")
   boolean alive;
@@ -28,7 +29,7 @@ final class RunnersCommand implements Callable<Integer> {
       names = "--output",
       paramLabel = "RUNNER_ID",
       description = "Print one runner's captured output")
-  String output;
+  @Nullable String output;
 
   @Option(
       names = "--limit",
@@ -40,7 +41,7 @@ final class RunnersCommand implements Callable<Integer> {
       names = "--before",
       paramLabel = "RUNNER_ID",
       description = "Only runners listed after RUNNER_ID: the next page after one that ended there")
-  String before;
+  @Nullable String before;
 
   @Option(names = "--json", description = "Print a JSON array of runners")
   boolean json;

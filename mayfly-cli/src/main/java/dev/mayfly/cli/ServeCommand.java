@@ -5,6 +5,7 @@ import dev.mayfly.MayflyConfig;
 import dev.mayfly.dashboard.Dashboard;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,13 +25,13 @@ final class ServeCommand implements Callable<Integer> {
       names = "--queue",
       paramLabel = "Q",
       description = "Apply --max-runners/--jobs-per-runner to this queue only")
-  String queue;
+  @Nullable String queue;
 
   @Option(names = "--max-runners", paramLabel = "N")
-  Integer maxRunners;
+  @Nullable Integer maxRunners;
 
   @Option(names = "--jobs-per-runner", paramLabel = "N")
-  Integer jobsPerRunner;
+  @Nullable Integer jobsPerRunner;
 
   @Mixin DashboardOptions dashboardOptions;
 

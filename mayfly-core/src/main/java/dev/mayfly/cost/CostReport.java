@@ -3,6 +3,7 @@ package dev.mayfly.cost;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What runners billed over a period, and what always-on workers of the same size would have cost
@@ -54,7 +55,7 @@ public record CostReport(
       String queue,
       String launcher,
       String size,
-      Double pricePerHour,
+      @Nullable Double pricePerHour,
       String priceBasis,
       int peakRunners,
       Usage usage,

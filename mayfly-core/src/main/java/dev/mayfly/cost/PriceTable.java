@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a runner costs per hour, by launcher and size, in US dollars. Heroku's list prices are built
@@ -65,7 +66,7 @@ public final class PriceTable {
   }
 
   /** The price of one runner-hour; empty for a size with no list price and no configured price. */
-  public Optional<Price> price(String launcher, String size) {
+  public Optional<Price> price(String launcher, @Nullable String size) {
     String s = size == null || size.isBlank() ? DEFAULT_SIZE : size.toLowerCase(Locale.ROOT);
     Double exact = configured.get(key(launcher, s));
     if (exact != null) {

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who may do what, checked before every dashboard request:
@@ -85,7 +86,9 @@ final class Access {
       }
       return false;
     }
-    if (settings.password() != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+    String username = settings.username();
+    String password = settings.password();
+    if (username != null && password != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
       String decoded;
       try {
         decoded =
@@ -97,8 +100,8 @@ final class Access {
       int colon = decoded.indexOf(':');
       // '&', not '&&': both comparisons always run, so timing does not tell which one failed.
       return colon >= 0
-          && constantTimeEquals(decoded.substring(0, colon), settings.username())
-              & constantTimeEquals(decoded.substring(colon + 1), settings.password());
+          && constantTimeEquals(decoded.substring(0, colon), username)
+              & constantTimeEquals(decoded.substring(colon + 1), password);
     }
     return false;
   }
@@ -114,7 +117,7 @@ final class Access {
     ctx.header("Cache-Control", "no-store");
   }
 
-  private static String hostOf(String hostHeader) {
+  private static String hostOf(@Nullable String hostHeader) {
     if (hostHeader == null) {
       return "";
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON API under {@code /api}, documented in {@code docs/api.md}. Everything comes from {@link
@@ -178,7 +179,7 @@ final class Api {
     return new DashboardException(404, "there is no runner " + id + " (it may have been pruned)");
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s;
   }
 }

@@ -112,7 +112,7 @@ public final class Dashboard implements AutoCloseable {
             throw new DashboardException(404, "no such asset");
           }
           ctx.header("Cache-Control", "no-cache");
-          ctx.contentType(TYPES.get(name)).result(body);
+          ctx.contentType(TYPES.getOrDefault(name, "application/octet-stream")).result(body);
         });
     r.get(base + "/api/overview", api::overview);
     r.get(base + "/api/queues", api::queues);

@@ -4,6 +4,7 @@ import dev.mayfly.MayflyConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the dashboard listens and who may use it.
@@ -21,7 +22,12 @@ import java.util.Map;
  * @param apiToken for scripts; requests carrying it need no CSRF token; null for none
  */
 public record DashboardSettings(
-    String bind, int port, String basePath, String username, String password, String apiToken) {
+    String bind,
+    int port,
+    String basePath,
+    @Nullable String username,
+    @Nullable String password,
+    @Nullable String apiToken) {
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 7070;
 
@@ -64,7 +70,7 @@ public record DashboardSettings(
       }
     }
     return new DashboardSettings(
-        m.get("dashboard.bind"),
+        m.getOrDefault("dashboard.bind", DEFAULT_BIND),
         port,
         "",
         env.getOrDefault("MAYFLY_DASHBOARD_USERNAME", m.get("dashboard.username")),
@@ -125,7 +131,7 @@ public record DashboardSettings(
     }
   }
 
-  private static String normalizeBasePath(String p) {
+  private static String normalizeBasePath(@Nullable String p) {
     if (p == null || p.isBlank() || p.equals("/")) {
       return "";
     }
@@ -137,7 +143,7 @@ public record DashboardSettings(
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s;
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Mayfly's meters, for any Micrometer registry (the dashboard serves them to Prometheus at {@code
@@ -38,7 +39,7 @@ public final class MayflyMetrics implements MeterBinder, DispatchListener {
       List.of("queued", "scheduled", "running", "succeeded", "failed", "dead", "cancelled");
 
   private final Mayfly mayfly;
-  private volatile MeterRegistry registry;
+  private volatile @Nullable MeterRegistry registry;
   private final Set<String> queuesSeen = ConcurrentHashMap.newKeySet();
   private volatile Map<String, QueueCounts> counts = Map.of();
   private volatile double billedSeconds;

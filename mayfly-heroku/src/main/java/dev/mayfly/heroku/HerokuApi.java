@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few Platform API calls Mayfly makes, with Heroku's rules applied: the version 3 Accept
@@ -54,7 +55,7 @@ final class HerokuApi implements AutoCloseable {
     call("POST", "/apps/" + config.app() + "/dynos/" + id + "/actions/stop", "{}", 202);
   }
 
-  private JsonNode call(String method, String path, String body, int expected)
+  private JsonNode call(String method, String path, @Nullable String body, int expected)
       throws HerokuException {
     HerokuException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {

@@ -3,6 +3,7 @@ package dev.mayfly.heroku;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to reach the Heroku Platform API, read from the environment the Heroku way.
@@ -17,7 +18,12 @@ import java.util.Map;
  *     instead of the JDK's trust store
  */
 record HerokuConfig(
-    URI apiUrl, String apiKey, String app, String command, boolean attach, Path trustedCert) {
+    URI apiUrl,
+    String apiKey,
+    String app,
+    String command,
+    boolean attach,
+    @Nullable Path trustedCert) {
 
   public static final String DEFAULT_COMMAND = "runner";
 
@@ -27,7 +33,10 @@ record HerokuConfig(
   }
 
   public static HerokuConfig fromEnv(Map<String, String> env) {
-    if (!isConfigured(env)) {
+    String key = env.get("HEROKU_API_KEY");
+    String name = env.get("HEROKU_APP_NAME");
+    String app = notBlank(name) ? name : env.get("HEROKU_APP_ID");
+    if (key == null || key.isBlank() || app == null || app.isBlank()) {
       throw new IllegalArgumentException(
           "the heroku launcher needs HEROKU_API_KEY and HEROKU_APP_NAME (or HEROKU_APP_ID) in the"
               + " environment; create a key with 'heroku authorizations:create'");
@@ -39,23 +48,18 @@ record HerokuConfig(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("HEROKU_API_URL is not a URL: " + url, e);
     }
-    String app =
-        notBlank(env.get("HEROKU_APP_NAME"))
-            ? env.get("HEROKU_APP_NAME")
-            : env.get("HEROKU_APP_ID");
+    String command = env.get("MAYFLY_HEROKU_COMMAND");
     String cert = env.get("MAYFLY_HEROKU_TRUSTED_CERT");
     return new HerokuConfig(
         api,
-        env.get("HEROKU_API_KEY").trim(),
+        key.trim(),
         app.trim(),
-        notBlank(env.get("MAYFLY_HEROKU_COMMAND"))
-            ? env.get("MAYFLY_HEROKU_COMMAND")
-            : DEFAULT_COMMAND,
+        command != null && !command.isBlank() ? command : DEFAULT_COMMAND,
         Boolean.parseBoolean(env.getOrDefault("MAYFLY_HEROKU_ATTACH", "false")),
-        notBlank(cert) ? Path.of(cert) : null);
+        cert != null && !cert.isBlank() ? Path.of(cert) : null);
   }
 
-  private static boolean notBlank(String s) {
+  private static boolean notBlank(@Nullable String s) {
     return s != null && !s.isBlank();
   }
 

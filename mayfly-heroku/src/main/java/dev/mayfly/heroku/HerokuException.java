@@ -34,7 +34,7 @@ final class HerokuException extends Exception {
   }
 
   HerokuException withLimit(int limit) {
-    return new HerokuException(getMessage(), status, id, atCapacity, limit);
+    return new HerokuException(String.valueOf(getMessage()), status, id, atCapacity, limit);
   }
 
   int status() {

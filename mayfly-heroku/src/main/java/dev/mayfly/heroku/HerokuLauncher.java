@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runners as Heroku one-off dynos, created with {@code POST /apps/{app}/dynos}.
@@ -37,7 +38,7 @@ final class HerokuLauncher implements Launcher {
   private final HerokuConfig config;
   private final HerokuApi api;
   private final Map<String, Integer> learnedLimits = new ConcurrentHashMap<>();
-  private final RendezvousClient rendezvous;
+  private final @Nullable RendezvousClient rendezvous;
   private final java.time.InstantSource clock;
 
   public HerokuLauncher(HerokuConfig config, java.time.InstantSource clock) {
@@ -64,10 +65,11 @@ final class HerokuLauncher implements Launcher {
       String id = dyno.path("id").asText();
       CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
       String attachUrl = dyno.path("attach_url").asText("");
-      if (rendezvous != null && !attachUrl.isEmpty()) {
+      RendezvousClient client = rendezvous;
+      if (client != null && !attachUrl.isEmpty()) {
         Thread.ofVirtual()
             .name("mayfly-attach-" + request.runnerId())
-            .start(() -> follow(attachUrl, request, exit));
+            .start(() -> follow(client, attachUrl, request, exit));
       }
       return new RunnerHandle(id, exit);
     } catch (HerokuException e) {
@@ -94,9 +96,13 @@ final class HerokuLauncher implements Launcher {
   }
 
   /** Streams an attached dyno's output into the runner's output until the dyno ends. */
-  private void follow(String attachUrl, LaunchRequest request, CompletableFuture<RunnerExit> exit) {
+  private void follow(
+      RendezvousClient client,
+      String attachUrl,
+      LaunchRequest request,
+      CompletableFuture<RunnerExit> exit) {
     try {
-      Integer status = rendezvous.attach(java.net.URI.create(attachUrl), request.output());
+      Integer status = client.attach(java.net.URI.create(attachUrl), request.output());
       exit.complete(new RunnerExit(status, clock.instant(), "attached output ended"));
     } catch (java.io.IOException | RuntimeException e) {
       LOG.log(

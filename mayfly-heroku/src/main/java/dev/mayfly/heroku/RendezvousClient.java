@@ -22,6 +22,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads an attached dyno's output over Heroku's Rendezvous protocol: TLS to the attach URL's host
@@ -36,7 +37,7 @@ final class RendezvousClient {
 
   private final SSLSocketFactory tls;
 
-  RendezvousClient(Path trustedCertPem) throws IOException {
+  RendezvousClient(@Nullable Path trustedCertPem) throws IOException {
     this.tls =
         trustedCertPem == null
             ? (SSLSocketFactory) SSLSocketFactory.getDefault()
@@ -50,7 +51,7 @@ final class RendezvousClient {
   }
 
   /** Streams output lines to {@code lines} until the dyno ends; returns its exit status if seen. */
-  Integer attach(URI attachUrl, Consumer<String> lines) throws IOException {
+  @Nullable Integer attach(URI attachUrl, Consumer<String> lines) throws IOException {
     String secret =
         attachUrl.getRawPath().substring(1)
             + (attachUrl.getRawQuery() == null ? "" : "?" + attachUrl.getRawQuery());

@@ -3,6 +3,7 @@ package dev.mayfly.launch;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One runner to start.
@@ -23,7 +24,7 @@ public record LaunchRequest(
     Duration timeToLive,
     String size,
     Consumer<String> output,
-    String command) {
+    @Nullable String command) {
 
   public LaunchRequest {
     env = Map.copyOf(env);

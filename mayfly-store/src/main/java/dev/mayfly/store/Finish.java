@@ -1,6 +1,7 @@
 package dev.mayfly.store;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** How an attempt ended, as the store records it. */
 public sealed interface Finish {
@@ -12,7 +13,7 @@ public sealed interface Finish {
    * The attempt failed. With {@code retryAt} the job is {@code failed} and runs again then; without
    * it (no attempts left) the job is {@code dead}.
    */
-  record Failed(Instant at, String error, Instant retryAt) implements Finish {
+  record Failed(Instant at, String error, @Nullable Instant retryAt) implements Finish {
     public boolean dead() {
       return retryAt == null;
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The durable queue: jobs, their attempts and logs, and the runners that executed them. Every app
@@ -115,7 +116,7 @@ public interface JobStore extends AutoCloseable {
 
   void runnerLaunched(String runnerId, String platformId);
 
-  void runnerLaunchFailed(String runnerId, String error, Instant at);
+  void runnerLaunchFailed(String runnerId, @Nullable String error, Instant at);
 
   /** The runner process itself reports that it is up. */
   void runnerStarted(String runnerId, Instant at);
@@ -139,7 +140,7 @@ public interface JobStore extends AutoCloseable {
    * The runner's end, reported by the runner or by its launcher, whichever comes first; the exit
    * code, once known, is kept. A runner already declared lost stays lost.
    */
-  void runnerExited(String runnerId, Integer exitCode, Instant at);
+  void runnerExited(String runnerId, @Nullable Integer exitCode, Instant at);
 
   void appendRunnerOutput(String runnerId, List<LogLine> lines);
 

@@ -2,6 +2,7 @@ package dev.mayfly.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job to store; {@code args} is JSON already validated against the job type's record.
@@ -18,7 +19,7 @@ public record NewJob(
     Duration timeout,
     int maxAttempts,
     Instant enqueuedAt,
-    String uniqueKey) {
+    @Nullable String uniqueKey) {
 
   public NewJob(
       String type,

@@ -1,6 +1,7 @@
 package dev.mayfly.store;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a queue's recent runners measured, for sizing its fleet: medians over its latest runners.
@@ -15,10 +16,13 @@ import java.time.Duration;
  *     measured
  */
 public record QueueHistory(
-    Duration startup, Duration jobDuration, int runners, Duration runningFor) {
+    @Nullable Duration startup,
+    @Nullable Duration jobDuration,
+    int runners,
+    @Nullable Duration runningFor) {
   public static final QueueHistory NONE = new QueueHistory(null, null, 0, null);
 
-  public QueueHistory(Duration startup, Duration jobDuration, int runners) {
+  public QueueHistory(@Nullable Duration startup, @Nullable Duration jobDuration, int runners) {
     this(startup, jobDuration, runners, null);
   }
 }

@@ -1,6 +1,7 @@
 package dev.mayfly.store;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one {@link JobStore#recover} pass did.
@@ -11,7 +12,7 @@ import java.util.List;
 public record Recovered(int jobsRequeued, List<LostRunner> lost) {
 
   /** A runner declared lost: where it ran, to stop it. */
-  public record LostRunner(String id, String queue, String launcher, String platformId) {}
+  public record LostRunner(String id, String queue, String launcher, @Nullable String platformId) {}
 
   public int runnersLost() {
     return lost.size();

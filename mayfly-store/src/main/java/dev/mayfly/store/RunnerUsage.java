@@ -1,6 +1,7 @@
 package dev.mayfly.store;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One runner's use of its platform, for cost accounting.
@@ -13,9 +14,9 @@ public record RunnerUsage(
     String id,
     String queue,
     String launcher,
-    String size,
+    @Nullable String size,
     Instant launchedAt,
-    Instant startedAt,
-    Instant exitedAt,
+    @Nullable Instant startedAt,
+    @Nullable Instant exitedAt,
     int jobsRun,
     double busySeconds) {}

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TimeZone;
 import org.eclipse.jgit.api.Git;
@@ -21,6 +22,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.jspecify.annotations.Nullable;
 
 /** Finds the repository the demo analyses: the current checkout, or a small bundled history. */
 public final class DemoRepository {
@@ -33,7 +35,7 @@ public final class DemoRepository {
    * Uses {@code explicit} if given, else the git checkout around the working directory, else the
    * bundled history (written once to {@code bundledDir}).
    */
-  public static Picked pick(Path explicit, Path cwd, Path bundledDir, int max)
+  public static Picked pick(@Nullable Path explicit, Path cwd, Path bundledDir, int max)
       throws IOException, GitAPIException {
     if (explicit != null) {
       Path repo =
@@ -61,8 +63,9 @@ public final class DemoRepository {
       return Optional.empty();
     }
     Path gitDir = b.getGitDir().toPath();
+    Path parent = gitDir.getParent();
     return Optional.of(
-        gitDir.getFileName().toString().equals(".git") ? gitDir.getParent() : gitDir);
+        parent != null && gitDir.getFileName().toString().equals(".git") ? parent : gitDir);
   }
 
   static List<String> recentCommits(Path repo, int max) throws IOException {
@@ -126,7 +129,7 @@ public final class DemoRepository {
         }
         if (line.startsWith("=== ") || line.startsWith("--- ")) {
           if (path != null) {
-            current.files().put(path, content.toString());
+            Objects.requireNonNull(current).files().put(path, content.toString());
             path = null;
           }
           content.setLength(0);
@@ -143,13 +146,16 @@ public final class DemoRepository {
                   new LinkedHashMap<>());
           commits.add(current);
         } else if (line.startsWith("--- ")) {
+          if (current == null) {
+            throw new IOException("history.txt: a file before any commit: " + line);
+          }
           path = line.substring(4).trim();
         } else if (path != null) {
           content.append(line).append('\n');
         }
       }
       if (path != null) {
-        current.files().put(path, content.toString());
+        Objects.requireNonNull(current).files().put(path, content.toString());
       }
     }
     return commits;

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local stand-in for the Heroku Platform API's dyno endpoints, for tests and for trying Mayfly
@@ -90,7 +91,7 @@ public final class HerokuEmulator implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private RendezvousServer rendezvous;
+  private @Nullable RendezvousServer rendezvous;
   private double tokens = 4500;
   private long lastRefill = System.nanoTime();
 
@@ -139,7 +140,7 @@ public final class HerokuEmulator implements AutoCloseable {
       String size,
       String type,
       Instant createdAt,
-      String attachUrl,
+      @Nullable String attachUrl,
       AtomicReference<Process> process) {
 
     boolean alive() {
@@ -291,7 +292,7 @@ public final class HerokuEmulator implements AutoCloseable {
   }
 
   /** The documented field types; {@code command} required, {@code time_to_live} at most 24 h. */
-  private static String validate(JsonNode b) {
+  private static @Nullable String validate(JsonNode b) {
     if (!b.isObject()) {
       return "body must be a JSON object";
     }
@@ -354,22 +355,22 @@ public final class HerokuEmulator implements AutoCloseable {
       return d;
     }
     options.log().println("heroku[" + name + "]: Awaiting client");
-    rendezvous()
-        .expect(
-            secret,
-            socket -> {
-              try {
-                startProcess(d, body, socket);
-              } catch (IOException e) {
-                options.log().println("heroku[" + name + "]: could not start: " + e);
-                closeQuietly(socket);
-                dynos.remove(d.id());
-              }
-            });
+    RendezvousServer server = rendezvous();
+    server.expect(
+        secret,
+        socket -> {
+          try {
+            startProcess(d, body, socket);
+          } catch (IOException e) {
+            options.log().println("heroku[" + name + "]: could not start: " + e);
+            closeQuietly(socket);
+            dynos.remove(d.id());
+          }
+        });
     // Heroku gives up on an unattached dyno after about 30 s (R13).
     timers.schedule(
         () -> {
-          if (rendezvous.forget(secret)) {
+          if (server.forget(secret)) {
             options
                 .log()
                 .println(
@@ -384,7 +385,7 @@ public final class HerokuEmulator implements AutoCloseable {
     return d;
   }
 
-  private void startProcess(Dyno d, JsonNode body, Socket attached) throws IOException {
+  private void startProcess(Dyno d, JsonNode body, @Nullable Socket attached) throws IOException {
     String command = resolve(body.get("command").asText());
     ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
     pb.environment().putAll(options.configVars());
@@ -507,7 +508,7 @@ public final class HerokuEmulator implements AutoCloseable {
     return (int) dynos.values().stream().filter(Dyno::alive).count();
   }
 
-  private Dyno find(String idOrName) {
+  private @Nullable Dyno find(String idOrName) {
     Dyno d = dynos.get(idOrName);
     if (d != null) {
       return d;

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The attach side of one-off dynos: TLS on loopback, as Heroku's Rendezvous. A client sends the
@@ -163,7 +164,7 @@ final class RendezvousServer implements AutoCloseable {
     }
   }
 
-  private static String readLine(InputStream in) throws IOException {
+  private static @Nullable String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     for (int b = in.read(); b != -1; b = in.read()) {
       if (b == '\n') {

@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs each runner as a new JVM on this machine, with the app's own class path: the local stand-in
@@ -32,7 +34,7 @@ public final class LocalLauncher implements Launcher {
   private final LocalOptions options;
   private final InstantSource clock;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
-  private final StartupCache.Mode cacheMode;
+  private final StartupCache.@Nullable Mode cacheMode;
 
   /** By the store runners open: a PostgreSQL runner loads other classes than an SQLite one. */
   private final Map<Boolean, StartupCache> caches = new ConcurrentHashMap<>();
@@ -50,7 +52,7 @@ public final class LocalLauncher implements Launcher {
   }
 
   /** With the start-up cache's kind forced, for tests of the one this JDK would not pick. */
-  LocalLauncher(LocalOptions options, InstantSource clock, StartupCache.Mode cacheMode) {
+  LocalLauncher(LocalOptions options, InstantSource clock, StartupCache.@Nullable Mode cacheMode) {
     this.options = options;
     this.clock = clock;
     this.cacheMode = cacheMode;
@@ -60,15 +62,14 @@ public final class LocalLauncher implements Launcher {
    * Made on first use for runners of that store (it extracts SQLite's library and reads the class
    * path's jars); null when turned off.
    */
-  private StartupCache startupCache(String databaseUrl) {
-    if (options.startupCache() == null) {
+  private @Nullable StartupCache startupCache(@Nullable String databaseUrl) {
+    Path dir = options.startupCache();
+    if (dir == null) {
       return null;
     }
     boolean postgres = databaseUrl != null && PostgresUrl.matches(databaseUrl);
     return caches.computeIfAbsent(
-        postgres,
-        pg ->
-            new StartupCache(options.startupCache(), options, cacheMode, pg ? databaseUrl : null));
+        postgres, pg -> new StartupCache(dir, options, cacheMode, pg ? databaseUrl : null));
   }
 
   /**
@@ -84,7 +85,7 @@ public final class LocalLauncher implements Launcher {
    * training run connects to that database and runs the runner's statements against a queue no job
    * is in: they read, and change no row.
    */
-  public String buildStartupCache(String databaseUrl) {
+  public String buildStartupCache(@Nullable String databaseUrl) {
     StartupCache c = startupCache(databaseUrl);
     if (c == null) {
       return "no start-up cache: it is turned off";
@@ -108,7 +109,7 @@ public final class LocalLauncher implements Launcher {
   }
 
   /** The command a runner of the store at {@code databaseUrl} is started with now. */
-  public List<String> command(String databaseUrl) {
+  public List<String> command(@Nullable String databaseUrl) {
     List<String> cmd = new ArrayList<>();
     cmd.add(options.javaBinary().toString());
     cmd.addAll(options.jvmOptions());

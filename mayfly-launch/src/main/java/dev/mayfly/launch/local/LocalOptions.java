@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the local launcher starts a runner JVM.
@@ -20,7 +21,7 @@ public record LocalOptions(
     String classPath,
     String mainClass,
     Duration stopGrace,
-    Path startupCache) {
+    @Nullable Path startupCache) {
 
   public static final String RUNNER_MAIN = "dev.mayfly.runner.RunnerMain";
 

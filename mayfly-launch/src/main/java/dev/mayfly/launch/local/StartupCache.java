@@ -18,12 +18,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What makes a runner JVM start fast, kept in a folder and reused by every launch: a JDK AOT cache
@@ -71,13 +73,13 @@ final class StartupCache {
   private final LocalOptions options;
   private final Mode mode;
   private final int feature;
-  private final String whyNone;
+  private final @Nullable String whyNone;
   private final Path file;
 
   /** The {@code -D} options that make sqlite-jdbc load its library extracted once. */
   private final List<String> nativeLibraryOptions;
 
-  private final String postgresUrl;
+  private final @Nullable String postgresUrl;
   private final AtomicBoolean builderStarted = new AtomicBoolean();
   private volatile long verifiedStamp = -1;
 
@@ -86,7 +88,8 @@ final class StartupCache {
    * @param postgresUrl the database runners open when it is PostgreSQL, for the training run to
    *     connect to (its runners load the PostgreSQL driver and pool); null for SQLite
    */
-  StartupCache(Path dir, LocalOptions options, Mode forced, String postgresUrl) {
+  StartupCache(
+      Path dir, LocalOptions options, @Nullable Mode forced, @Nullable String postgresUrl) {
     this.options = options;
     this.postgresUrl = postgresUrl;
     List<String> nativeOptions = new ArrayList<>();
@@ -104,7 +107,7 @@ final class StartupCache {
         problem != null ? Mode.NONE : forced != null ? forced : f >= 25 ? Mode.AOT : Mode.APPCDS;
     this.file =
         mode == Mode.NONE
-            ? null
+            ? dir.resolve("runner-none") // never built nor read
             : dir.resolve(
                 "runner-"
                     + key()
@@ -116,13 +119,13 @@ final class StartupCache {
     return mode;
   }
 
-  /** The cache file (which may not exist yet), or null when there can be none. */
+  /** The cache file (which may not exist yet; never built when the mode is {@code NONE}). */
   Path file() {
     return file;
   }
 
   /** Why there is no cache for these options, or null if there can be one. */
-  String whyNone() {
+  @Nullable String whyNone() {
     return whyNone;
   }
 
@@ -280,7 +283,8 @@ final class StartupCache {
    */
   static boolean build(Path file, List<String> trainingCommand, Map<String, String> env) {
     long started = System.nanoTime();
-    Path dir = file.toAbsolutePath().getParent();
+    Path dir =
+        Objects.requireNonNull(file.toAbsolutePath().getParent(), "a cache file is in a folder");
     Path log = file.resolveSibling(file.getFileName() + ".log");
     try {
       Files.createDirectories(dir);
@@ -400,7 +404,7 @@ final class StartupCache {
   }
 
   /** Why this class path can have no cache, or null: the JVM takes JAR files only. */
-  private static String classPathProblem(String classPath) {
+  private static @Nullable String classPathProblem(String classPath) {
     if (classPath == null || classPath.isBlank()) {
       return "the class path is empty";
     }
@@ -438,10 +442,15 @@ final class StartupCache {
 
   private static Path javaHome(Path javaBinary) {
     try {
-      return javaBinary.toRealPath().getParent().getParent();
+      Path bin = javaBinary.toRealPath().getParent();
+      Path home = bin == null ? null : bin.getParent();
+      if (home != null) {
+        return home;
+      }
     } catch (IOException e) {
-      return Path.of(System.getProperty("java.home"));
+      // not there: fall back to this JVM's
     }
+    return Path.of(System.getProperty("java.home"));
   }
 
   /**

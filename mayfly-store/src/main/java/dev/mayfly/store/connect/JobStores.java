@@ -6,6 +6,7 @@ import dev.mayfly.store.postgres.PostgresUrl;
 import dev.mayfly.store.sqlite.SqliteDatabase;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens the {@link JobStore} a database URL names. It has a package of its own because it knows
@@ -59,7 +60,7 @@ public final class JobStores {
    * The canonical form of a database URL: absolute, so runner processes started elsewhere open the
    * same database. Throws with a message saying what forms are accepted.
    */
-  public static String normalize(String url) {
+  public static String normalize(@Nullable String url) {
     String u = url == null ? "" : url.trim();
     if (u.isEmpty()) {
       u = DEFAULT_SQLITE_PATH;
@@ -93,7 +94,7 @@ public final class JobStores {
   }
 
   /** The URL with any password replaced, fit for logs and error messages. */
-  public static String redact(String url) {
+  public static @Nullable String redact(@Nullable String url) {
     return url == null
         ? null
         : url.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@")

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What differs between the databases the store runs on: how connections and transactions work, and
@@ -23,13 +24,13 @@ import java.util.function.Consumer;
  */
 public interface Dialect extends AutoCloseable {
   /** Runs {@code work} in one write transaction, committed if it returns. */
-  <T> T write(SqlWork<T> work);
+  <T extends @Nullable Object> T write(SqlWork<T> work);
 
   /** Runs {@code work} outside any explicit transaction. */
-  <T> T read(SqlWork<T> work);
+  <T extends @Nullable Object> T read(SqlWork<T> work);
 
   /** Runs work that is a single statement: where it can, in autocommit, one round trip. */
-  default <T> T statement(SqlWork<T> work) {
+  default <T extends @Nullable Object> T statement(SqlWork<T> work) {
     return write(work);
   }
 
@@ -76,7 +77,7 @@ public interface Dialect extends AutoCloseable {
    * Enqueues one job without a unique key in a faster way than the general one, or returns null
    * where the database has none.
    */
-  default Long enqueueOne(NewJob job) {
+  default @Nullable Long enqueueOne(NewJob job) {
     return null;
   }
 
@@ -84,7 +85,7 @@ public interface Dialect extends AutoCloseable {
    * Records these outcomes and claims the next jobs in one step, or returns null where the database
    * cannot (then the queue does it in one transaction of several statements).
    */
-  default FinishedAndClaimed succeedAndClaim(
+  default @Nullable FinishedAndClaimed succeedAndClaim(
       String runnerId,
       List<Finished> outcomes,
       String queue,

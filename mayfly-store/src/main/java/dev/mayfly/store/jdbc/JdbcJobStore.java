@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link JobStore} in SQL, the same tables and statements on SQLite and PostgreSQL, times as
@@ -140,7 +141,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public void runnerLaunchFailed(String runnerId, String error, Instant at) {
+  public void runnerLaunchFailed(String runnerId, @Nullable String error, Instant at) {
     runners.runnerLaunchFailed(runnerId, error, at);
   }
 
@@ -160,7 +161,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public void runnerExited(String runnerId, Integer exitCode, Instant at) {
+  public void runnerExited(String runnerId, @Nullable Integer exitCode, Instant at) {
     runners.runnerExited(runnerId, exitCode, at);
   }
 

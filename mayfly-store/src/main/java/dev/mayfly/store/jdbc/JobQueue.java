@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Jobs in and out of the queue: enqueue, claim, finish, leases, cancel and retry, job logs. The
@@ -111,7 +112,7 @@ public final class JobQueue {
               List<Object> values = new ArrayList<>(List.of(newJobValues(job)));
               values.add(job.uniqueKey());
               long id =
-                  one(
+                  single(
                       c,
                       "INSERT INTO mayfly_jobs ("
                           + NEW_JOB_COLUMNS
@@ -131,7 +132,7 @@ public final class JobQueue {
     }
   }
 
-  private static boolean isUniqueViolation(Throwable t) {
+  private static boolean isUniqueViolation(@Nullable Throwable t) {
     if (!(t instanceof SQLException e)) {
       return false;
     }
@@ -368,7 +369,7 @@ public final class JobQueue {
       List<EndedAttempt> ended,
       long at,
       String outcome,
-      String error)
+      @Nullable String error)
       throws SQLException {
     if (ended.isEmpty()) {
       return;
@@ -402,6 +403,10 @@ public final class JobQueue {
           + " outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?)"
           + REPLACING_ATTEMPT;
 
+  private static @Nullable Long millisOrNull(@Nullable Instant t) {
+    return t == null ? null : t.toEpochMilli();
+  }
+
   private static String inList(int n) {
     return String.join(", ", java.util.Collections.nCopies(n, "?"));
   }
@@ -432,7 +437,7 @@ public final class JobQueue {
                   ENDED,
                   f.dead() ? "dead" : "failed",
                   f.dead() ? at : null,
-                  f.dead() ? null : f.retryAt().toEpochMilli(),
+                  millisOrNull(f.retryAt()),
                   f.error(),
                   jobId,
                   runnerId);
@@ -564,7 +569,7 @@ public final class JobQueue {
     return db.write(c -> retryWhere(c, now, "state = 'dead'"));
   }
 
-  private int retryWhere(Connection c, Instant now, String condition, Object... params)
+  private int retryWhere(Connection c, Instant now, String condition, @Nullable Object... params)
       throws SQLException {
     List<Object> all = new ArrayList<>(List.of(now.toEpochMilli()));
     all.addAll(List.of(params));

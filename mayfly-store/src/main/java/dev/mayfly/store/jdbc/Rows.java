@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Rows of Mayfly's tables read into the API's records. Times are epoch milliseconds. */
 final class Rows {
@@ -34,15 +35,15 @@ final class Rows {
         rs.getString("runner_id"),
         instant(rs, "enqueued_at"),
         runAt,
-        instant(rs, "started_at"),
-        instant(rs, "finished_at"),
+        instantOrNull(rs, "started_at"),
+        instantOrNull(rs, "finished_at"),
         rs.getString("error"),
         rs.getString("args"));
   }
 
   static RunnerInfo runnerInfo(ResultSet rs, Instant now) throws SQLException {
     Instant launched = instant(rs, "launched_at");
-    Instant exited = instant(rs, "exited_at");
+    Instant exited = instantOrNull(rs, "exited_at");
     long billedMillis = (exited == null ? now : exited).toEpochMilli() - launched.toEpochMilli();
     int exitCode = rs.getInt("exit_code");
     Integer exit = rs.wasNull() ? null : exitCode;
@@ -54,7 +55,7 @@ final class Rows {
         rs.getString("size"),
         RunnerState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
         launched,
-        instant(rs, "started_at"),
+        instantOrNull(rs, "started_at"),
         exited,
         exit,
         rs.getInt("jobs_run"),
@@ -66,12 +67,22 @@ final class Rows {
     return new LogLine(instant(rs, 1), rs.getString(2), rs.getString(3));
   }
 
+  /** A time from a column declared NOT NULL. */
   static Instant instant(ResultSet rs, String column) throws SQLException {
+    return Instant.ofEpochMilli(rs.getLong(column));
+  }
+
+  static Instant instant(ResultSet rs, int column) throws SQLException {
+    return Instant.ofEpochMilli(rs.getLong(column));
+  }
+
+  /** A time that is null until it happens (started, finished, exited). */
+  static @Nullable Instant instantOrNull(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : Instant.ofEpochMilli(v);
   }
 
-  static Instant instant(ResultSet rs, int column) throws SQLException {
+  static @Nullable Instant instantOrNull(ResultSet rs, int column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : Instant.ofEpochMilli(v);
   }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The runners: reserved under the queue's cap, launched, started, exited, their output; recovery of
@@ -38,7 +39,7 @@ public final class RunnerRegistry {
           // slot and both fill it.
           db.lockQueue(c, runner.queue());
           long alive =
-              one(
+              single(
                   c,
                   "SELECT count(*) FROM mayfly_runners WHERE queue = ?"
                       + " AND state IN ('launching', 'running')",
@@ -49,7 +50,7 @@ public final class RunnerRegistry {
           // read when its tick began: launch times never precede the exits that made room, so
           // the stored history shows the cap as it was kept.
           Long lastExit =
-              one(
+              single(
                   c,
                   "SELECT max(exited_at) FROM mayfly_runners WHERE queue = ?"
                       + " AND exited_at IS NOT NULL",
@@ -95,7 +96,7 @@ public final class RunnerRegistry {
                 c, "UPDATE mayfly_runners SET platform_id = ? WHERE id = ?", platformId, runnerId));
   }
 
-  public void runnerLaunchFailed(String runnerId, String error, Instant at) {
+  public void runnerLaunchFailed(String runnerId, @Nullable String error, Instant at) {
     db.write(
         c ->
             update(
@@ -162,7 +163,7 @@ public final class RunnerRegistry {
    * runners, the one with the most time left to live, stays.
    */
   private static boolean surplus(Connection c, String runnerId, String queue) throws SQLException {
-    return one(
+    return single(
         c,
         "SELECT count(*) FROM mayfly_runners o, mayfly_runners me"
             + " WHERE me.id = ? AND o.queue = ? AND o.id <> me.id"
@@ -177,7 +178,7 @@ public final class RunnerRegistry {
         queue);
   }
 
-  public void runnerExited(String runnerId, Integer exitCode, Instant at) {
+  public void runnerExited(String runnerId, @Nullable Integer exitCode, Instant at) {
     db.write(
         c -> {
           update(
@@ -351,7 +352,7 @@ public final class RunnerRegistry {
    * lost. At-least-once: the lost attempt may have done its work; running it again is the price of
    * never dropping it.
    */
-  private int requeueOrphans(Connection c, long nowMs, String condition, Object... params)
+  private int requeueOrphans(Connection c, long nowMs, String condition, @Nullable Object... params)
       throws SQLException {
     List<Long> ids =
         list(

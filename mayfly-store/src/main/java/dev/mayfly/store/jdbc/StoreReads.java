@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** What the CLI, the dashboard and the dispatcher read: jobs, attempts, runners, counts, costs. */
 public final class StoreReads {
@@ -101,7 +102,7 @@ public final class StoreReads {
                         rs.getInt(2),
                         rs.getString(3),
                         instant(rs, 4),
-                        instant(rs, 5),
+                        instantOrNull(rs, 5),
                         rs.getString(6),
                         rs.getString(7)),
                 jobId,
@@ -231,8 +232,8 @@ public final class StoreReads {
                         rs.getString(3),
                         rs.getString(4),
                         instant(rs, 5),
-                        instant(rs, 6),
-                        instant(rs, 7),
+                        instantOrNull(rs, 6),
+                        instantOrNull(rs, 7),
                         rs.getInt(8),
                         Math.max(0, rs.getLong(9)) / 1000.0),
                 nowMillis,
@@ -243,7 +244,7 @@ public final class StoreReads {
   public double billedSeconds(Instant now) {
     return db.read(
             c ->
-                one(
+                single(
                     c,
                     "SELECT coalesce(sum(coalesce(exited_at, ?) - launched_at), 0)"
                         + " FROM mayfly_runners",
@@ -332,7 +333,7 @@ public final class StoreReads {
           Duration runningFor = null;
           if (durations.isEmpty()) {
             Long oldest =
-                one(
+                single(
                     c,
                     "SELECT min(started_at) FROM mayfly_jobs WHERE state = 'running' AND queue = ?",
                     rs -> rs.getObject(1) == null ? null : rs.getLong(1),
@@ -350,7 +351,7 @@ public final class StoreReads {
 
   private static final int HISTORY_ATTEMPTS = 200;
 
-  private static Duration median(List<Long> millis) {
+  private static @Nullable Duration median(List<Long> millis) {
     if (millis.isEmpty()) {
       return null;
     }

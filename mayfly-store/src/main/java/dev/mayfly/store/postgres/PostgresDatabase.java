@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -154,7 +155,7 @@ public final class PostgresDatabase implements Dialect {
   public Long enqueueOne(NewJob j) {
     return read(
         c ->
-            Sql.<Long>one(
+            Sql.<Long>single(
                 c,
                 "WITH j AS (INSERT INTO mayfly_jobs ("
                     + NEW_JOB_COLUMNS
@@ -237,7 +238,7 @@ public final class PostgresDatabase implements Dialect {
    * written by two parts.
    */
   @Override
-  public FinishedAndClaimed succeedAndClaim(
+  public @Nullable FinishedAndClaimed succeedAndClaim(
       String runnerId,
       List<Finished> outcomes,
       String queue,
@@ -453,7 +454,7 @@ public final class PostgresDatabase implements Dialect {
   }
 
   @Override
-  public <T> T write(SqlWork<T> work) {
+  public <T extends @Nullable Object> T write(SqlWork<T> work) {
     return retried(() -> inTransaction(work));
   }
 
@@ -464,12 +465,12 @@ public final class PostgresDatabase implements Dialect {
    * the queue when its lease ends (at least once).
    */
   @Override
-  public <T> T statement(SqlWork<T> work) {
+  public <T extends @Nullable Object> T statement(SqlWork<T> work) {
     return retried(() -> autocommit(work));
   }
 
   @Override
-  public <T> T read(SqlWork<T> work) {
+  public <T extends @Nullable Object> T read(SqlWork<T> work) {
     try {
       return autocommit(work);
     } catch (SQLException e) {
@@ -477,12 +478,12 @@ public final class PostgresDatabase implements Dialect {
     }
   }
 
-  private interface Step<T> {
+  private interface Step<T extends @Nullable Object> {
     T run() throws SQLException;
   }
 
   /** Runs a write step, again on another connection after a transient failure (up to 5 tries). */
-  private <T> T retried(Step<T> step) {
+  private <T extends @Nullable Object> T retried(Step<T> step) {
     for (int attempt = 1; ; attempt++) {
       try {
         return step.run();
@@ -497,7 +498,7 @@ public final class PostgresDatabase implements Dialect {
     }
   }
 
-  private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+  private <T extends @Nullable Object> T inTransaction(SqlWork<T> work) throws SQLException {
     Connection c = connections.borrow();
     boolean failed = true;
     try {
@@ -516,7 +517,7 @@ public final class PostgresDatabase implements Dialect {
     }
   }
 
-  private <T> T autocommit(SqlWork<T> work) throws SQLException {
+  private <T extends @Nullable Object> T autocommit(SqlWork<T> work) throws SQLException {
     Connection c = connections.borrow();
     boolean failed = true;
     try {

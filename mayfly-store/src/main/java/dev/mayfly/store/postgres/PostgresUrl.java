@@ -7,13 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PostgreSQL address in either form users have: {@code jdbc:postgresql://host:port/db?...} or the
  * {@code postgres://user:password@host:port/db?sslmode=require} form Heroku puts in {@code
  * DATABASE_URL}. Query parameters (sslmode, currentSchema, ...) are passed to the driver.
  */
-public record PostgresUrl(String jdbcUrl, String user, String password, String display) {
+public record PostgresUrl(
+    String jdbcUrl, @Nullable String user, @Nullable String password, String display) {
 
   public static boolean matches(String url) {
     String l = url.toLowerCase(Locale.ROOT);

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -108,7 +109,7 @@ public final class SqliteDatabase implements Dialect {
   }
 
   @Override
-  public <T> T write(SqlWork<T> work) {
+  public <T extends @Nullable Object> T write(SqlWork<T> work) {
     lock.lock();
     try {
       for (int attempt = 1; ; attempt++) {
@@ -137,7 +138,7 @@ public final class SqliteDatabase implements Dialect {
   }
 
   @Override
-  public <T> T read(SqlWork<T> work) {
+  public <T extends @Nullable Object> T read(SqlWork<T> work) {
     lock.lock();
     try {
       return work.run(connection);

@@ -1,0 +1,5 @@
+/** Non-null unless @Nullable, checked by NullAway when this module compiles. */
+@NullMarked
+package dev.mayfly.cli.demo;
+
+import org.jspecify.annotations.NullMarked;
