@@ -49,6 +49,9 @@ final class Dispatcher implements AutoCloseable {
   private static final Duration PRUNE_EVERY = Duration.ofHours(1);
   private static final Duration AT_CAPACITY_PAUSE = Duration.ofSeconds(1);
 
+  /** A launcher's configuration was refused: nothing changes until a person acts. */
+  private static final Duration MISCONFIGURED_PAUSE = Duration.ofMinutes(5);
+
   /** How long a queue's measured start-up and job duration are reused before reading them anew. */
   private static final Duration HISTORY_TTL = Duration.ofSeconds(5);
 
@@ -60,6 +63,10 @@ final class Dispatcher implements AutoCloseable {
   private final Map<String, OutputBuffer> outputs = new ConcurrentHashMap<>();
   private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
   private final Map<String, Measured> histories = new ConcurrentHashMap<>();
+
+  /** Launchers whose configuration was refused and said so: told once until a launch works. */
+  private final java.util.Set<String> misconfigured = ConcurrentHashMap.newKeySet();
+
   private volatile boolean running;
 
   /** Launches under way; closing waits for them, so none is cut off half-recorded. */
@@ -276,6 +283,9 @@ final class Dispatcher implements AutoCloseable {
     long startNanos = config.ticker().getAsLong();
     try {
       RunnerHandle handle = launcher.launch(request);
+      if (misconfigured.remove(launcher.name())) {
+        LOG.log(Level.INFO, "the {0} launcher launches again", launcher.name());
+      }
       tell(l -> l.launched(queue.name(), launcher.name(), since(startNanos)));
       store.runnerLaunched(runnerId, handle.platformId());
       handle.exit().whenComplete((exit, error) -> exited(runnerId, queue, exit, error));
@@ -283,6 +293,17 @@ final class Dispatcher implements AutoCloseable {
       tell(l -> l.launchFailed(queue.name(), launcher.name(), e.atCapacity(), since(startNanos)));
       outputs.remove(runnerId);
       store.runnerLaunchFailed(runnerId, e.getMessage(), config.clock().instant());
+      if (e.needsConfiguration()) {
+        // Said once, loudly; the queue waits minutes, not seconds, between attempts.
+        Duration wait = pause(queue.name(), MISCONFIGURED_PAUSE);
+        LOG.log(
+            misconfigured.add(launcher.name()) ? Level.ERROR : Level.DEBUG,
+            "{0} (queue {1}, next attempt in {2})",
+            e.getMessage(),
+            queue.name(),
+            wait);
+        return;
+      }
       // A limit reached clears itself as runners end: look again soon, without escalating.
       Duration wait =
           e.atCapacity() ? pause(queue.name(), AT_CAPACITY_PAUSE) : backOff(queue.name());

@@ -155,6 +155,24 @@ class DispatcherClockTest {
   }
 
   @Test
+  void aRefusedConfigurationPausesLaunchingForMinutesNotSeconds() throws Exception {
+    open();
+    launcher.misconfigured = true;
+    mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
+
+    tick();
+    assertThat(launcher.launches).hasSize(1);
+    advance(Duration.ofMinutes(5).minusMillis(1));
+    tick(); // a launch error would have been retried 500 ms later; this one waits five minutes
+    assertThat(launcher.launches).hasSize(1);
+    advance(Duration.ofMillis(1));
+    tick();
+    assertThat(launcher.launches).hasSize(2);
+    assertThat(store.runners(dev.mayfly.api.RunnerFilter.all(), now.get()))
+        .allSatisfy(r -> assertThat(r.error()).contains("set a better key"));
+  }
+
+  @Test
   void howLongALaunchTookIsMeasuredOnTheConfiguredTicker() throws Exception {
     open();
     mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
@@ -167,6 +185,7 @@ class DispatcherClockTest {
     final List<LaunchRequest> launches = new CopyOnWriteArrayList<>();
     final List<String> stopped = new CopyOnWriteArrayList<>();
     volatile boolean failing;
+    volatile boolean misconfigured;
 
     @Override
     public String name() {
@@ -176,6 +195,9 @@ class DispatcherClockTest {
     @Override
     public RunnerHandle launch(LaunchRequest request) throws LaunchException {
       launches.add(request);
+      if (misconfigured) {
+        throw LaunchException.needsConfiguration("test platform: set a better key", null);
+      }
       if (failing) {
         throw new LaunchException("test launcher refused runner " + request.runnerId(), null);
       }

@@ -17,8 +17,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The few Platform API calls Mayfly makes, with Heroku's rules applied: the version 3 Accept
  * header, Bearer auth, a User-Agent, the account's request budget, and retries where Heroku's own
- * CLI retries (409, which the runtime returns while a new release settles) plus 5xx. Nothing here
- * ever puts the API key in a message.
+ * CLI retries (409, which the runtime returns while a new release settles). Reads and stops are
+ * also retried after a 5xx or a lost connection. A dyno create is not: once the request may have
+ * reached Heroku, the dyno may exist, and a second create would start a second process for the same
+ * runner; it is retried only when it could not have been sent (connection refused or not made in
+ * time). Nothing here ever puts the API key in a message.
  */
 final class HerokuApi implements AutoCloseable {
   static final String ACCEPT = "application/vnd.heroku+json; version=3";
@@ -37,12 +40,12 @@ final class HerokuApi implements AutoCloseable {
   }
 
   JsonNode createDyno(ObjectNode body) throws HerokuException {
-    return call("POST", "/apps/" + config.app() + "/dynos", body.toString(), 201);
+    return call("POST", "/apps/" + config.app() + "/dynos", body.toString(), 201, false);
   }
 
   Optional<JsonNode> dyno(String id) throws HerokuException {
     try {
-      return Optional.of(call("GET", "/apps/" + config.app() + "/dynos/" + id, null, 200));
+      return Optional.of(call("GET", "/apps/" + config.app() + "/dynos/" + id, null, 200, true));
     } catch (HerokuException e) {
       if (e.status() == 404) {
         return Optional.empty();
@@ -52,10 +55,14 @@ final class HerokuApi implements AutoCloseable {
   }
 
   void stopDyno(String id) throws HerokuException {
-    call("POST", "/apps/" + config.app() + "/dynos/" + id + "/actions/stop", "{}", 202);
+    call("POST", "/apps/" + config.app() + "/dynos/" + id + "/actions/stop", "{}", 202, true);
   }
 
-  private JsonNode call(String method, String path, @Nullable String body, int expected)
+  /**
+   * @param repeatable whether the call may be sent again after it may have reached Heroku
+   */
+  private JsonNode call(
+      String method, String path, @Nullable String body, int expected, boolean repeatable)
       throws HerokuException {
     HerokuException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -85,6 +92,17 @@ final class HerokuApi implements AutoCloseable {
         resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         last = new HerokuException(method, path, 0, "io", e.toString(), false);
+        if (!repeatable && !neverSent(e)) {
+          throw new HerokuException(
+              method,
+              path,
+              0,
+              "io",
+              e
+                  + "; the request may have reached Heroku, so it is not sent again (a second"
+                  + " dyno would run the same runner)",
+              false);
+        }
         pause(attempt);
         continue;
       } catch (InterruptedException e) {
@@ -124,7 +142,7 @@ final class HerokuApi implements AutoCloseable {
       synchronized (this) {
         consecutive429 = 0;
       }
-      if (status == 409 || status >= 500) {
+      if (status == 409 || (status >= 500 && repeatable)) {
         last = e;
         pause(attempt);
         continue;
@@ -132,6 +150,13 @@ final class HerokuApi implements AutoCloseable {
       throw e.withLimit(error.path("limit").asInt(0));
     }
     throw last;
+  }
+
+  /** Failures that happen before a byte of the request is written. */
+  private static boolean neverSent(IOException e) {
+    return e instanceof java.net.ConnectException
+        || e instanceof java.net.http.HttpConnectTimeoutException
+        || e.getCause() instanceof java.net.ConnectException;
   }
 
   private static boolean isCapacity(int status, String id) {

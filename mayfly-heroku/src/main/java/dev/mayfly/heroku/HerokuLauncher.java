@@ -76,6 +76,18 @@ final class HerokuLauncher implements Launcher {
       if (e.limit() > 0) {
         learn(request.size(), e.limit());
       }
+      if (e.needsConfiguration()) {
+        throw LaunchException.needsConfiguration(
+            "heroku launcher: the Platform API refused app "
+                + config.app()
+                + " ("
+                + e.getMessage()
+                + "); "
+                + e.whatToFix()
+                + ". Launching pauses for minutes at a time until that is fixed; the jobs stay"
+                + " queued",
+            e);
+      }
       throw new LaunchException(
           "heroku launcher could not start runner "
               + request.runnerId()
@@ -129,7 +141,8 @@ final class HerokuLauncher implements Launcher {
     body.put(
         "time_to_live",
         Math.max(1, Math.min(MAX_TIME_TO_LIVE_SECONDS, request.timeToLive().toSeconds())));
-    body.put("type", "mayfly");
+    body.put(
+        "type", "run"); // what Heroku's docs and CLI use for one-off dynos; 'heroku ps' lists them
     body.put("attach", config.attach());
     if (config.attach()) {
       body.put("force_no_tty", true); // plain LF lines, no echo of stdin

@@ -1,6 +1,7 @@
 package dev.mayfly.heroku;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -216,6 +217,85 @@ class HerokuLauncherTest {
   }
 
   @Test
+  void aCreateWhoseAnswerIsLostIsNotSentAgainAndItsDynoStandsAside() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("dropped.db");
+    emulator(5, 0, db);
+    emulator.dropCreateAnswers(1); // Heroku starts the dyno, then the connection is cut
+    MayflyConfig config =
+        onHeroku(db, Map.of())
+            .jobs(HerokuTestJobs.Work.class)
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("heroku")
+                    .maxRunners(1)
+                    .idleExit(Duration.ofMillis(300)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      for (int i = 0; i < 3; i++) {
+        mayfly.enqueue(HerokuTestJobs.Work.class, new HerokuTestJobs.Work.Args(i));
+      }
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 3);
+
+      // One create per runner: the one whose answer was lost was not sent again.
+      List<String> created =
+          emulator.received().stream()
+              .map(r -> r.body().path("env").path("MAYFLY_RUNNER_ID").asText())
+              .toList();
+      assertThat(created).isNotEmpty().doesNotHaveDuplicates();
+      RunnerInfo cut = mayfly.admin().runner(created.getFirst()).orElseThrow();
+      if (cut.state() == RunnerState.FAILED) {
+        // The usual order: the launch was recorded failed before the dyno's JVM reported in,
+        // so that process left without claiming.
+        assertThat(cut.error()).contains("not sent again");
+        await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> emulatorLog.toString().contains(cut.id() + " exiting: NOT_THE_RUNNER"));
+      }
+      for (JobInfo j : mayfly.admin().jobs(JobFilter.all())) {
+        assertThat(j.attempts()).as("job %d ran once", j.id()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void aRefusedKeyIsAConfigurationErrorThatSaysWhatToFixAndIsNotRetried() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("refused.db");
+    emulator(5, 0, db);
+    emulator.requireToken("hrku-another-key");
+    Map<String, String> env =
+        Map.of(
+            "HEROKU_API_URL",
+            emulator.uri().toString(),
+            "HEROKU_API_KEY",
+            KEY,
+            "HEROKU_APP_NAME",
+            "mayfly-test");
+    try (HerokuLauncher launcher =
+        new HerokuLauncher(HerokuConfig.fromEnv(env), java.time.InstantSource.system())) {
+      var request =
+          new dev.mayfly.launch.LaunchRequest(
+              "r-1", "default", Map.of(), Duration.ofMinutes(5), "standard-1x", l -> {}, null);
+      long before = emulator.calls();
+      assertThatThrownBy(() -> launcher.launch(request))
+          .isInstanceOfSatisfying(
+              dev.mayfly.launch.LaunchException.class,
+              e -> {
+                assertThat(e.needsConfiguration()).isTrue();
+                assertThat(e.atCapacity()).isFalse();
+                assertThat(e.getMessage())
+                    .contains("401")
+                    .contains("HEROKU_API_KEY is missing, invalid or expired")
+                    .contains("heroku authorizations:create")
+                    .doesNotContain(KEY);
+              });
+      assertThat(emulator.calls() - before).as("sent once, not retried").isEqualTo(1);
+      assertThat(emulator.running()).isEmpty();
+    }
+  }
+
+  @Test
   void createRequestsHaveTheDocumentedShape() throws Exception {
     String db = "jdbc:sqlite:" + dir.resolve("shape.db");
     emulator(50, 0, db);
@@ -244,7 +324,7 @@ class HerokuLauncherTest {
     assertThat(b.get("command").isTextual()).isTrue();
     assertThat(b.get("command").asText()).isEqualTo("runner");
     assertThat(b.get("size").asText()).isEqualTo("standard-2x");
-    assertThat(b.get("type").asText()).isEqualTo("mayfly");
+    assertThat(b.get("type").asText()).as("one-off dynos are 'run'").isEqualTo("run");
     assertThat(b.get("time_to_live").isIntegralNumber()).isTrue();
     assertThat(b.get("time_to_live").asLong()).isEqualTo(600);
     assertThat(b.get("attach").isBoolean()).isTrue();

@@ -70,7 +70,12 @@ public final class Runner {
     TIME_TO_LIVE,
     STOPPED,
     /** A job ignored its timeout; the process must end to get rid of it. */
-    STUCK_JOB
+    STUCK_JOB,
+    /**
+     * Another process already runs as this runner, or its launch was given up: this one left at
+     * once without claiming, and without recording anything on the runner it is not.
+     */
+    NOT_THE_RUNNER
   }
 
   private final RunnerSettings settings;
@@ -144,7 +149,16 @@ public final class Runner {
 
   public ExitReason run() {
     String id = settings.runnerId();
-    store.runnerStarted(id, clock.instant());
+    if (!store.runnerStarted(id, clock.instant())) {
+      out.println(
+          OutputMarkers.runnerNote(
+              "runner "
+                  + id
+                  + " is not launching (another process reported in as it, or its launch was"
+                  + " given up); leaving without claiming"));
+      out.println(OutputMarkers.runnerExiting(id, ExitReason.NOT_THE_RUNNER, 0));
+      return ExitReason.NOT_THE_RUNNER;
+    }
     out.println(
         OutputMarkers.runnerStarted(
             id,

@@ -7,6 +7,7 @@ import dev.mayfly.api.Outcome;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
+import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ public final class RunnerTraining {
     String url = "jdbc:sqlite:" + db.toAbsolutePath();
     JobTypes types = JobTypes.of(List.<Class<? extends Job<?>>>of(Noop.class));
     Instant now = Instant.now();
+    String runnerId;
     try (JobStore store = JobStores.open(url, 1)) {
       List<NewJob> jobs = new ArrayList<>();
       for (int i = 0; i < JOBS; i++) {
@@ -67,6 +69,9 @@ public final class RunnerTraining {
                 now));
       }
       store.enqueueAll(jobs);
+      // a runner reports in only under the row reserved for it, as the dispatcher reserves it
+      runnerId =
+          store.reserveRunners(new NewRunner("training", "local", null, now), 1, 1).getFirst();
     }
     int code;
     try {
@@ -74,7 +79,7 @@ public final class RunnerTraining {
           RunnerMain.run(
               Map.of(
                   RunnerSettings.RUNNER_ID,
-                  "r-training",
+                  runnerId,
                   RunnerSettings.QUEUE,
                   "training",
                   RunnerSettings.DATABASE_URL,

@@ -125,6 +125,24 @@ class RunnerTest {
   }
 
   @Test
+  void aSecondProcessForTheSameRunnerLeavesWithoutTouchingAnything() {
+    long job = enqueue("noop", "{\"n\":1}");
+    Runner second = runner();
+    String id = store.runners(dev.mayfly.api.RunnerFilter.all(), Instant.now()).getFirst().id();
+    // The first process for this runner (a platform started two for one launch) reported in.
+    assertThat(store.runnerStarted(id, Instant.now())).isTrue();
+
+    assertThat(second.run()).isEqualTo(Runner.ExitReason.NOT_THE_RUNNER);
+
+    assertThat(job(job).state()).isEqualTo(JobState.QUEUED);
+    assertThat(job(job).attempts()).isZero();
+    var runner = store.runner(id, Instant.now()).orElseThrow();
+    assertThat(runner.state()).isEqualTo(dev.mayfly.api.RunnerState.RUNNING); // still the first's
+    assertThat(runner.exitedAt()).isNull();
+    assertThat(output.toString()).contains(id + " exiting: NOT_THE_RUNNER");
+  }
+
+  @Test
   void leavesAtOnceWhenTheQueuesBurstsComeFurtherApartThanItsIdleWait() {
     // Bursts every 5 s, the latest just now: the next is not due within the 200 ms wait.
     Instant now = Instant.now();

@@ -118,8 +118,13 @@ public interface JobStore extends AutoCloseable {
 
   void runnerLaunchFailed(String runnerId, @Nullable String error, Instant at);
 
-  /** The runner process itself reports that it is up. */
-  void runnerStarted(String runnerId, Instant at);
+  /**
+   * The runner process itself reports that it is up. True if this process is the runner: its row
+   * was {@code launching}. False if another process already reported in under the same id (a
+   * platform that started two for one launch) or the launch was given up (failed, lost, stopped):
+   * that process must leave at once, touching neither the runner's row nor any job.
+   */
+  boolean runnerStarted(String runnerId, Instant at);
 
   /**
    * Scale-in, asked by a runner that found nothing to claim: it may leave at once if another alive

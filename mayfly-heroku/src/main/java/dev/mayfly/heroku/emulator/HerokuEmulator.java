@@ -82,6 +82,8 @@ public final class HerokuEmulator implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final AtomicLong calls = new AtomicLong();
   private final AtomicInteger faults = new AtomicInteger();
+  private final AtomicInteger createAnswersToDrop = new AtomicInteger();
+  private volatile @Nullable String token;
   private final AtomicInteger maxConcurrent = new AtomicInteger();
   private final AtomicInteger runNumber = new AtomicInteger(1000);
   private final ScheduledExecutorService timers =
@@ -128,6 +130,22 @@ public final class HerokuEmulator implements AutoCloseable {
     return maxConcurrent.get();
   }
 
+  /**
+   * From now on only this API key is accepted; any other is answered {@code 401 unauthorized}, as
+   * Heroku answers a revoked or mistyped one.
+   */
+  public void requireToken(String key) {
+    this.token = key;
+  }
+
+  /**
+   * The next {@code n} dyno creates start their dyno and then close the connection without an
+   * answer: a network cut after Heroku acted, which the client sees as an I/O error.
+   */
+  public void dropCreateAnswers(int n) {
+    createAnswersToDrop.set(n);
+  }
+
   public List<Received> received() {
     return List.copyOf(received);
   }
@@ -171,7 +189,11 @@ public final class HerokuEmulator implements AutoCloseable {
         return;
       }
       String auth = x.getRequestHeaders().getFirst("Authorization");
-      if (auth == null || !auth.startsWith("Bearer ") || auth.length() <= "Bearer ".length()) {
+      String required = token;
+      if (auth == null
+          || !auth.startsWith("Bearer ")
+          || auth.length() <= "Bearer ".length()
+          || (required != null && !auth.equals("Bearer " + required))) {
         error(x, 401, "unauthorized", "Invalid credentials provided.");
         return;
       }
@@ -277,6 +299,10 @@ public final class HerokuEmulator implements AutoCloseable {
       Dyno d = launch(body, size);
       dynos.put(d.id(), d);
       maxConcurrent.accumulateAndGet(alive(), Math::max);
+      if (createAnswersToDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        options.log().println("heroku-emulator: created " + d.name() + ", answer dropped");
+        return; // closing the exchange unanswered closes the connection
+      }
       send(x, 201, json(d));
     }
   }

@@ -173,16 +173,22 @@ class StartupCacheTest {
   private void runOneJob(LocalLauncher launcher) throws Exception {
     JobTypes types = JobTypes.of(List.of(RunnerTraining.Noop.class));
     long id;
+    String runnerId;
     Instant now = Instant.now();
     try (JobStore store = JobStores.open(db)) {
       id =
           store.enqueue(
               new NewJob(
                   "mayfly-training", "q", "{\"n\": 1}", 0, now, Duration.ofMinutes(1), 1, now));
+      // as the dispatcher does: a runner reports in only under a row reserved for it
+      runnerId =
+          store
+              .reserveRunners(new dev.mayfly.store.NewRunner("q", "local", null, now), 1, 1)
+              .getFirst();
     }
     RunnerSettings settings =
         new RunnerSettings(
-            "r-" + id,
+            runnerId,
             "q",
             db,
             types.encode(),
@@ -199,7 +205,7 @@ class StartupCacheTest {
         launcher
             .launch(
                 new LaunchRequest(
-                    "r-" + id,
+                    runnerId,
                     "q",
                     settings.toEnv(true),
                     Duration.ofMinutes(5),

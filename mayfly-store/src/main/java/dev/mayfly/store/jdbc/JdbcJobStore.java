@@ -146,8 +146,8 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public void runnerStarted(String runnerId, Instant at) {
-    runners.runnerStarted(runnerId, at);
+  public boolean runnerStarted(String runnerId, Instant at) {
+    return runners.runnerStarted(runnerId, at);
   }
 
   @Override

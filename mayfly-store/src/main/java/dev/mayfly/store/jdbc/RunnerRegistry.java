@@ -108,16 +108,17 @@ public final class RunnerRegistry {
                 runnerId));
   }
 
-  public void runnerStarted(String runnerId, Instant at) {
-    db.write(
+  public boolean runnerStarted(String runnerId, Instant at) {
+    return db.write(
         c ->
             update(
-                c,
-                "UPDATE mayfly_runners SET state = 'running', started_at = ?, heartbeat_at = ?"
-                    + " WHERE id = ? AND state = 'launching'",
-                at.toEpochMilli(),
-                at.toEpochMilli(),
-                runnerId));
+                    c,
+                    "UPDATE mayfly_runners SET state = 'running', started_at = ?, heartbeat_at = ?"
+                        + " WHERE id = ? AND state = 'launching'",
+                    at.toEpochMilli(),
+                    at.toEpochMilli(),
+                    runnerId)
+                == 1);
   }
 
   public boolean retireIfSurplus(String runnerId, String queue, Instant now) {
