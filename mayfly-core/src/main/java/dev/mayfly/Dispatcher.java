@@ -1,12 +1,14 @@
 package dev.mayfly;
 
 import dev.mayfly.api.LogLine;
+import dev.mayfly.api.RunnerState;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.launch.LaunchException;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.launch.RunnerStatus;
 import dev.mayfly.runner.OutputMarkers;
 import dev.mayfly.runner.RunnerSettings;
 import dev.mayfly.store.JobStore;
@@ -63,6 +65,32 @@ final class Dispatcher implements AutoCloseable {
   private final Map<String, OutputBuffer> outputs = new ConcurrentHashMap<>();
   private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
   private final Map<String, Measured> histories = new ConcurrentHashMap<>();
+
+  /**
+   * When a launched runner that has not reported in is asked after on its platform, counted from
+   * its launch: a process that died first (a wrong Procfile entry, an image that does not start) is
+   * found in seconds, not at the lease's end, at four platform calls at most. After the last, the
+   * lease decides.
+   */
+  private static final List<Duration> START_CHECKS =
+      List.of(
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(4),
+          Duration.ofSeconds(8),
+          Duration.ofSeconds(16));
+
+  /** Launched runners not yet known to have reported in, by runner id. */
+  private final Map<String, StartWatch> starting = new ConcurrentHashMap<>();
+
+  private record StartWatch(
+      String queue, Launcher launcher, String platformId, Instant launchedAt, int checks) {
+    StartWatch next() {
+      return new StartWatch(queue, launcher, platformId, launchedAt, checks + 1);
+    }
+  }
+
+  /** Queues whose runners died before reporting in, said once until one reports in. */
+  private final java.util.Set<String> earlyDeaths = ConcurrentHashMap.newKeySet();
 
   /** Launchers whose configuration was refused and said so: told once until a launch works. */
   private final java.util.Set<String> misconfigured = ConcurrentHashMap.newKeySet();
@@ -151,6 +179,7 @@ final class Dispatcher implements AutoCloseable {
       }
       stopLost(r.lost());
     }
+    watchStarts(now);
     if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
       lastPrune = now;
       int pruned = store.prune(now.minus(config.retention()));
@@ -288,6 +317,9 @@ final class Dispatcher implements AutoCloseable {
       }
       tell(l -> l.launched(queue.name(), launcher.name(), since(startNanos)));
       store.runnerLaunched(runnerId, handle.platformId());
+      starting.put(
+          runnerId,
+          new StartWatch(queue.name(), launcher, handle.platformId(), config.clock().instant(), 0));
       handle.exit().whenComplete((exit, error) -> exited(runnerId, queue, exit, error));
     } catch (LaunchException e) {
       tell(l -> l.launchFailed(queue.name(), launcher.name(), e.atCapacity(), since(startNanos)));
@@ -323,6 +355,60 @@ final class Dispatcher implements AutoCloseable {
     }
   }
 
+  /** Asks the platform after launched runners that have not reported in, as due. */
+  private void watchStarts(Instant now) {
+    for (var e : starting.entrySet()) {
+      String runnerId = e.getKey();
+      StartWatch w = e.getValue();
+      if (w.checks() >= START_CHECKS.size()) {
+        starting.remove(runnerId); // from here on, the lease decides
+      } else if (!now.isBefore(w.launchedAt().plus(START_CHECKS.get(w.checks())))) {
+        starting.put(runnerId, w.next());
+        Thread.ofVirtual()
+            .name("mayfly-start-watch-" + runnerId)
+            .start(() -> checkStart(runnerId, w));
+      }
+    }
+  }
+
+  private void checkStart(String runnerId, StartWatch w) {
+    try {
+      Instant now = config.clock().instant();
+      boolean launching =
+          store.runner(runnerId, now).map(r -> r.state() == RunnerState.LAUNCHING).orElse(false);
+      if (!launching) {
+        starting.remove(runnerId);
+        if (earlyDeaths.remove(w.queue())) {
+          LOG.log(Level.INFO, "runner {0} of queue {1} reported in", runnerId, w.queue());
+        }
+        backoffs.remove(w.queue());
+        return;
+      }
+      if (!(w.launcher().status(w.platformId()) instanceof RunnerStatus.Exited ended)) {
+        return;
+      }
+      starting.remove(runnerId);
+      String why =
+          "runner "
+              + runnerId
+              + " ended before it reported in"
+              + (ended.detail().isEmpty() ? "" : ": " + ended.detail());
+      if (!store.runnerLaunchFailed(runnerId, why, now)) {
+        return; // it reported in after all, and has ended since
+      }
+      Duration wait = backOff(w.queue());
+      LOG.log(
+          earlyDeaths.add(w.queue()) ? Level.ERROR : Level.DEBUG,
+          "{0}. Next launch for queue {1} in {2}",
+          why,
+          w.queue(),
+          wait);
+      wake();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "asking after runner " + runnerId + " failed", e);
+    }
+  }
+
   private Duration since(long startNanos) {
     return Duration.ofNanos(config.ticker().getAsLong() - startNanos);
   }
@@ -342,6 +428,7 @@ final class Dispatcher implements AutoCloseable {
       return; // closed: the store may be gone; the runner recorded its own end
     }
     try {
+      starting.remove(runnerId);
       OutputBuffer output = outputs.remove(runnerId);
       if (output != null) {
         output.flush();

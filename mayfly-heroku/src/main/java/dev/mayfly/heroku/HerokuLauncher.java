@@ -38,6 +38,23 @@ final class HerokuLauncher implements Launcher {
   private final HerokuConfig config;
   private final HerokuApi api;
   private final Map<String, Integer> learnedLimits = new ConcurrentHashMap<>();
+
+  /**
+   * By dyno id, for messages, while the dyno may still be asked about: the latest 1,000 launches (a
+   * dispatcher asks only until a runner reports in).
+   */
+  private final Map<String, Launched> launched =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Launched> eldest) {
+              return size() > 1_000;
+            }
+          });
+
+  /** A dyno's name ({@code run.1234}) and the command it was given (a Procfile type, usually). */
+  private record Launched(String name, String command) {}
+
   private final @Nullable RendezvousClient rendezvous;
   private final java.time.InstantSource clock;
 
@@ -63,6 +80,11 @@ final class HerokuLauncher implements Launcher {
     try {
       JsonNode dyno = api.createDyno(body);
       String id = dyno.path("id").asText();
+      launched.put(
+          id,
+          new Launched(
+              dyno.path("name").asText(id),
+              request.command() != null ? request.command() : config.command()));
       CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
       String attachUrl = dyno.path("attach_url").asText("");
       RendezvousClient client = rendezvous;
@@ -171,6 +193,7 @@ final class HerokuLauncher implements Launcher {
 
   @Override
   public void stop(String platformId) {
+    launched.remove(platformId);
     try {
       api.stopDyno(platformId);
     } catch (HerokuException e) {
@@ -180,19 +203,42 @@ final class HerokuLauncher implements Launcher {
 
   @Override
   public RunnerStatus status(String platformId) {
+    Launched l = launched.getOrDefault(platformId, new Launched(platformId, config.command()));
     try {
-      return api.dyno(platformId)
-          .<RunnerStatus>map(
-              d ->
-                  switch (d.path("state").asText()) {
-                    case "starting", "up", "idle" -> new RunnerStatus.Alive();
-                    default -> new RunnerStatus.Exited(null);
-                  })
-          // Heroku keeps no record of a one-off dyno once it has ended.
-          .orElse(new RunnerStatus.Exited(null));
+      RunnerStatus s =
+          api.dyno(platformId)
+              .<RunnerStatus>map(
+                  d ->
+                      switch (d.path("state").asText()) {
+                        case "starting", "up", "idle" -> new RunnerStatus.Alive();
+                        default -> ended(l, "state " + d.path("state").asText());
+                      })
+              // Heroku keeps no record of a one-off dyno once it has ended.
+              .orElseGet(() -> ended(l, "no longer listed"));
+      if (s instanceof RunnerStatus.Exited) {
+        launched.remove(platformId);
+      }
+      return s;
     } catch (HerokuException e) {
       return new RunnerStatus.Unknown();
     }
+  }
+
+  private RunnerStatus ended(Launched dyno, String how) {
+    return new RunnerStatus.Exited(
+        null,
+        "dyno "
+            + dyno.name()
+            + " ended ("
+            + how
+            + "); check that '"
+            + dyno.command()
+            + "' (a Procfile process type, or a command) starts a Mayfly runner, and read"
+            + " 'heroku logs --app "
+            + config.app()
+            + " --dyno "
+            + dyno.name()
+            + "'");
   }
 
   @Override

@@ -38,6 +38,17 @@ class HerokuLauncherTest {
   private final ByteArrayOutputStream emulatorLog = new ByteArrayOutputStream();
 
   private HerokuEmulator emulator(int maxDynos, double faultRate, String db) throws Exception {
+    return emulator(
+        maxDynos,
+        faultRate,
+        db,
+        HerokuEmulator.runnerProcfile(
+            Path.of(System.getProperty("java.home"), "bin", "java"),
+            System.getProperty("java.class.path")));
+  }
+
+  private HerokuEmulator emulator(
+      int maxDynos, double faultRate, String db, Map<String, String> procfile) throws Exception {
     emulator =
         HerokuEmulator.start(
             0,
@@ -47,9 +58,7 @@ class HerokuLauncherTest {
                 faultRate,
                 42,
                 Map.of("MAYFLY_DATABASE_URL", db),
-                HerokuEmulator.runnerProcfile(
-                    Path.of(System.getProperty("java.home"), "bin", "java"),
-                    System.getProperty("java.class.path")),
+                procfile,
                 Duration.ofSeconds(5),
                 new PrintStream(emulatorLog, true)));
     return emulator;
@@ -256,6 +265,42 @@ class HerokuLauncherTest {
       for (JobInfo j : mayfly.admin().jobs(JobFilter.all())) {
         assertThat(j.attempts()).as("job %d ran once", j.id()).isEqualTo(1);
       }
+    }
+  }
+
+  @Test
+  void aDynoThatDiesBeforeItsRunnerReportsInIsFoundInSecondsWithWhatToCheck() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("typo.db");
+    // A Procfile whose runner line has a typo: the dyno starts, bash fails, the dyno ends.
+    emulator(5, 0, db, Map.of("runner", "jaav -cp app.jar dev.mayfly.runner.RunnerMain"));
+    MayflyConfig config =
+        onHeroku(db, Map.of())
+            .jobs(HerokuTestJobs.Work.class)
+            .leaseTimeout(Duration.ofMinutes(10)) // the lease cannot be what notices
+            .defaults(QueueConfig.defaults("default").launcher("heroku").maxRunners(1))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long job = mayfly.enqueue(HerokuTestJobs.Work.class, new HerokuTestJobs.Work.Args(1));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  mayfly.admin().runners(RunnerFilter.all()).stream()
+                      .anyMatch(r -> r.state() == RunnerState.FAILED));
+      RunnerInfo failed =
+          mayfly.admin().runners(RunnerFilter.all()).stream()
+              .filter(r -> r.state() == RunnerState.FAILED)
+              .findFirst()
+              .orElseThrow();
+      assertThat(failed.error())
+          .contains("ended before it reported in")
+          // gone, or still listed as crashed: the emulator, like Heroku, may answer either
+          .containsPattern("dyno run\\.\\d+ ended \\((no longer listed|state crashed)\\)")
+          .contains("'runner' (a Procfile process type, or a command)")
+          .contains("heroku logs --app mayfly-test --dyno run.");
+      JobInfo info = mayfly.admin().job(job).orElseThrow();
+      assertThat(info.state()).isEqualTo(dev.mayfly.api.JobState.QUEUED);
+      assertThat(info.attempts()).isZero();
     }
   }
 

@@ -116,7 +116,8 @@ public interface JobStore extends AutoCloseable {
 
   void runnerLaunched(String runnerId, String platformId);
 
-  void runnerLaunchFailed(String runnerId, @Nullable String error, Instant at);
+  /** Records a launch that failed; false if the runner was no longer launching (it reported in). */
+  boolean runnerLaunchFailed(String runnerId, @Nullable String error, Instant at);
 
   /**
    * The runner process itself reports that it is up. True if this process is the runner: its row

@@ -141,8 +141,8 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public void runnerLaunchFailed(String runnerId, @Nullable String error, Instant at) {
-    runners.runnerLaunchFailed(runnerId, error, at);
+  public boolean runnerLaunchFailed(String runnerId, @Nullable String error, Instant at) {
+    return runners.runnerLaunchFailed(runnerId, error, at);
   }
 
   @Override

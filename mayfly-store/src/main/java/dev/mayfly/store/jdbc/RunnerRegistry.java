@@ -96,16 +96,17 @@ public final class RunnerRegistry {
                 c, "UPDATE mayfly_runners SET platform_id = ? WHERE id = ?", platformId, runnerId));
   }
 
-  public void runnerLaunchFailed(String runnerId, @Nullable String error, Instant at) {
-    db.write(
+  public boolean runnerLaunchFailed(String runnerId, @Nullable String error, Instant at) {
+    return db.write(
         c ->
             update(
-                c,
-                "UPDATE mayfly_runners SET state = 'failed', error = ?, exited_at = ?"
-                    + " WHERE id = ? AND state = 'launching'",
-                error,
-                at.toEpochMilli(),
-                runnerId));
+                    c,
+                    "UPDATE mayfly_runners SET state = 'failed', error = ?, exited_at = ?"
+                        + " WHERE id = ? AND state = 'launching'",
+                    error,
+                    at.toEpochMilli(),
+                    runnerId)
+                == 1);
   }
 
   public boolean runnerStarted(String runnerId, Instant at) {
