@@ -22,6 +22,7 @@ module dev.mayfly.store {
       dev.mayfly.runner,
       dev.mayfly.launch,
       dev.mayfly.core,
+      dev.mayfly.heroku,
       dev.mayfly.dashboard,
       dev.mayfly.testkit;
   exports dev.mayfly.store.postgres to

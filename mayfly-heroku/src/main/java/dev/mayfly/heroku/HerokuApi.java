@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,14 @@ final class HerokuApi implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The app's config vars: what every dyno's environment starts from. */
+  Map<String, String> configVars() throws HerokuException {
+    JsonNode vars = call("GET", "/apps/" + config.app() + "/config-vars", null, 200, true);
+    Map<String, String> out = new java.util.TreeMap<>();
+    vars.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
   }
 
   void stopDyno(String id) throws HerokuException {

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param attach {@code MAYFLY_HEROKU_ATTACH=true} streams each dyno's output into the store
  * @param trustedCert {@code MAYFLY_HEROKU_TRUSTED_CERT}: a PEM file trusted for Rendezvous TLS
  *     instead of the JDK's trust store
+ * @param onDyno whether this process runs on a Heroku dyno ({@code DYNO} is set)
  */
 record HerokuConfig(
     URI apiUrl,
@@ -23,7 +24,8 @@ record HerokuConfig(
     String app,
     String command,
     boolean attach,
-    @Nullable Path trustedCert) {
+    @Nullable Path trustedCert,
+    boolean onDyno) {
 
   public static final String DEFAULT_COMMAND = "runner";
 
@@ -56,7 +58,8 @@ record HerokuConfig(
         app.trim(),
         command != null && !command.isBlank() ? command : DEFAULT_COMMAND,
         Boolean.parseBoolean(env.getOrDefault("MAYFLY_HEROKU_ATTACH", "false")),
-        cert != null && !cert.isBlank() ? Path.of(cert) : null);
+        cert != null && !cert.isBlank() ? Path.of(cert) : null,
+        env.containsKey("DYNO"));
   }
 
   private static boolean notBlank(@Nullable String s) {

@@ -9,6 +9,7 @@ import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
 import dev.mayfly.launch.RunnerStatus;
+import dev.mayfly.store.connect.JobStores;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Map;
@@ -78,6 +79,7 @@ final class HerokuLauncher implements Launcher {
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
     ObjectNode body = requestBody(request);
     try {
+      checkRunnersSeeTheStore(request.env().get("MAYFLY_DATABASE_URL"));
       JsonNode dyno = api.createDyno(body);
       String id = dyno.path("id").asText();
       launched.put(
@@ -147,6 +149,77 @@ final class HerokuLauncher implements Launcher {
       exit.complete(new RunnerExit(null, clock.instant(), "attach failed: " + e));
     }
   }
+
+  /**
+   * A dyno's runner opens the database in the app's {@code MAYFLY_DATABASE_URL} or {@code
+   * DATABASE_URL} config var, not the one this dispatcher was given: when they differ, every runner
+   * would report to a database the dispatcher never reads, so nothing is launched and the message
+   * says which variable to set. Read from Heroku, at most once a minute.
+   */
+  private void checkRunnersSeeTheStore(@Nullable String dispatcherDatabase)
+      throws HerokuException, LaunchException {
+    if (dispatcherDatabase == null) {
+      return; // a launch request not made by a dispatcher: nothing to compare
+    }
+    String mine = JobStores.redact(dispatcherDatabase);
+    if (config.onDyno() && dispatcherDatabase.startsWith("jdbc:sqlite:")) {
+      throw LaunchException.needsConfiguration(
+          "heroku launcher: this dispatcher's store is the SQLite file "
+              + mine
+              + ", and a dyno's file system is its own: runners on other dynos cannot see it. Use"
+              + " Heroku Postgres ('heroku addons:create heroku-postgresql --app "
+              + config.app()
+              + "'), whose DATABASE_URL Mayfly then uses",
+          null);
+    }
+    Map<String, String> vars = configVars();
+    String name = vars.containsKey("MAYFLY_DATABASE_URL") ? "MAYFLY_DATABASE_URL" : "DATABASE_URL";
+    String theirs = vars.get(name);
+    if (theirs == null) {
+      throw LaunchException.needsConfiguration(
+          "heroku launcher: runners on dynos read their store from the app's MAYFLY_DATABASE_URL"
+              + " or DATABASE_URL config var, and app "
+              + config.app()
+              + " has neither; set it to this dispatcher's database ('heroku config:set"
+              + " MAYFLY_DATABASE_URL=... --app "
+              + config.app()
+              + "'; it is "
+              + mine
+              + ")",
+          null);
+    }
+    if (!JobStores.sameDatabase(dispatcherDatabase, theirs)) {
+      throw LaunchException.needsConfiguration(
+          "heroku launcher: runners on dynos would open "
+              + JobStores.redact(theirs)
+              + " (the app's "
+              + name
+              + " config var), but this dispatcher uses "
+              + mine
+              + "; set "
+              + (name.equals("DATABASE_URL") ? "MAYFLY_DATABASE_URL" : name)
+              + " on app "
+              + config.app()
+              + " to the dispatcher's database, or start Mayfly with the app's",
+          null);
+    }
+  }
+
+  private Map<String, String> configVars() throws HerokuException {
+    long now = System.nanoTime();
+    VarsRead r = varsRead;
+    if (r == null || now - r.atNanos() > VARS_TTL_NANOS) {
+      r = new VarsRead(api.configVars(), now);
+      varsRead = r;
+    }
+    return r.vars();
+  }
+
+  private static final long VARS_TTL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+
+  private record VarsRead(Map<String, String> vars, long atNanos) {}
+
+  private volatile @Nullable VarsRead varsRead;
 
   /** The documented dyno-create body: command, env, size, time_to_live, type, attach. */
   ObjectNode requestBody(LaunchRequest request) {

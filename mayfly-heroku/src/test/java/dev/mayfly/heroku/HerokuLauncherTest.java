@@ -305,6 +305,34 @@ class HerokuLauncherTest {
   }
 
   @Test
+  void noDynoIsStartedWhenItsRunnerWouldOpenAnotherDatabaseThanTheDispatcher() throws Exception {
+    String appDb = "jdbc:sqlite:" + dir.resolve("app.db");
+    String dispatcherDb = "jdbc:sqlite:" + dir.resolve("elsewhere.db");
+    emulator(5, 0, appDb); // the app's MAYFLY_DATABASE_URL config var
+    MayflyConfig config =
+        onHeroku(dispatcherDb, Map.of())
+            .jobs(HerokuTestJobs.Work.class)
+            .defaults(QueueConfig.defaults("default").launcher("heroku"))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      mayfly.enqueue(HerokuTestJobs.Work.class, new HerokuTestJobs.Work.Args(1));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> !mayfly.admin().runners(RunnerFilter.all()).isEmpty());
+      RunnerInfo r = mayfly.admin().runners(RunnerFilter.all()).getFirst();
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().runner(r.id()).orElseThrow().state() == RunnerState.FAILED);
+      assertThat(mayfly.admin().runner(r.id()).orElseThrow().error())
+          .contains("runners on dynos would open")
+          .contains("app.db (the app's MAYFLY_DATABASE_URL config var)")
+          .contains("this dispatcher uses")
+          .contains("elsewhere.db");
+      assertThat(emulator.received()).as("no dyno create was sent").isEmpty();
+    }
+  }
+
+  @Test
   void aRefusedKeyIsAConfigurationErrorThatSaysWhatToFixAndIsNotRetried() throws Exception {
     String db = "jdbc:sqlite:" + dir.resolve("refused.db");
     emulator(5, 0, db);

@@ -53,6 +53,7 @@ public final class HerokuEmulator implements AutoCloseable {
   private static final Pattern DYNOS = Pattern.compile("^/apps/([^/]+)/dynos/?$");
   private static final Pattern DYNO = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)$");
   private static final Pattern STOP = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)/actions/stop$");
+  private static final Pattern CONFIG_VARS = Pattern.compile("^/apps/([^/]+)/config-vars$");
 
   /**
    * @param app the app name the API answers for
@@ -210,6 +211,7 @@ public final class HerokuEmulator implements AutoCloseable {
       var m = DYNOS.matcher(path);
       var one = DYNO.matcher(path);
       var stop = STOP.matcher(path);
+      var configVars = CONFIG_VARS.matcher(path);
       if (m.matches() && method.equals("POST")) {
         if (app(x, m.group(1))) {
           create(x);
@@ -219,6 +221,10 @@ public final class HerokuEmulator implements AutoCloseable {
           List<JsonNode> list = new ArrayList<>();
           dynos.values().forEach(d -> list.add(json(d)));
           send(x, 200, Json.mapper().valueToTree(list));
+        }
+      } else if (configVars.matches() && method.equals("GET")) {
+        if (app(x, configVars.group(1))) {
+          send(x, 200, Json.mapper().valueToTree(new java.util.TreeMap<>(options.configVars())));
         }
       } else if (stop.matches() && method.equals("POST")) {
         if (app(x, stop.group(1))) {

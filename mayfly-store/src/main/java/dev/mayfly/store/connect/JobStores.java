@@ -93,6 +93,24 @@ public final class JobStores {
     return "jdbc:sqlite:" + Path.of(path).toAbsolutePath().normalize();
   }
 
+  /**
+   * Whether two URLs name the same database: the same SQLite file, or the same PostgreSQL user,
+   * host, port and database whatever the spelling ({@code postgres://}, {@code jdbc:postgresql:},
+   * parameters). False if either is not a database URL Mayfly accepts.
+   */
+  public static boolean sameDatabase(String a, String b) {
+    try {
+      String x = normalize(a);
+      String y = normalize(b);
+      if (PostgresUrl.matches(x) && PostgresUrl.matches(y)) {
+        return PostgresUrl.parse(x).display().equals(PostgresUrl.parse(y).display());
+      }
+      return x.equals(y);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** The URL with any password replaced, fit for logs and error messages. */
   public static @Nullable String redact(@Nullable String url) {
     return url == null

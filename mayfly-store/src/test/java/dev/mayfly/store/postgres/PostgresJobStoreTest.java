@@ -62,6 +62,23 @@ class PostgresJobStoreTest extends JobStoreContract {
   }
 
   @Test
+  void twoSpellingsOfOneDatabaseAreTheSameDatabase() {
+    assertThat(
+            JobStores.sameDatabase(
+                "postgres://bob:x@db.example.com:5432/app",
+                "jdbc:postgresql://db.example.com/app?user=bob&password=x&sslmode=require"))
+        .isTrue();
+    assertThat(
+            JobStores.sameDatabase(
+                "postgres://bob:x@db.example.com:5432/app",
+                "postgres://bob:x@db.example.com/other"))
+        .isFalse();
+    assertThat(JobStores.sameDatabase("postgres://bob@h/app", "postgres://eve@h/app")).isFalse();
+    assertThat(JobStores.sameDatabase("/tmp/a/../a/m.db", "jdbc:sqlite:/tmp/a/m.db")).isTrue();
+    assertThat(JobStores.sameDatabase("/tmp/a/m.db", "postgres://bob@h/app")).isFalse();
+  }
+
+  @Test
   void anUnreachableServerIsReportedWithWhatToCheck() {
     assertThatThrownBy(() -> JobStores.open("postgres://nobody:secret@127.0.0.1:1/none"))
         .isInstanceOf(StoreException.class)
