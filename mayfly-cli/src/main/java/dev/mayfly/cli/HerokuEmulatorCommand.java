@@ -81,11 +81,17 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
                     System.getProperty("java.class.path")),
                 Duration.ofSeconds(30),
                 System.out))) {
+      // made now, so its path can be given to clients before the first attached dyno
+      Path certificate = emulator.rendezvousCertificate();
       out.printf(
           "Heroku API emulator for app %s on %s (at most %d dynos, fault rate %.2f).%n"
               + "Dynos run the Procfile type 'runner' as a local Mayfly runner, with"
               + " MAYFLY_DATABASE_URL=%s.%nTry, in another terminal:%n"
               + "  HEROKU_API_URL=%s HEROKU_API_KEY=any HEROKU_APP_NAME=%s ./mayfly demo --exit%n"
+              + "or Heroku's own CLI (npm install -g heroku):%n"
+              + "  export HEROKU_HOST=%s HEROKU_API_KEY=any NODE_EXTRA_CA_CERTS=%s%n"
+              + "  heroku run --app %s -- echo hello; heroku ps --app %s%n"
+              + "Attached dynos are served over TLS with the certificate %s.%n"
               + "Ctrl-C to stop.%n",
           app,
           emulator.uri(),
@@ -93,7 +99,12 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
           faultRate,
           JobStores.redact(configVars.get("MAYFLY_DATABASE_URL")),
           emulator.uri(),
-          app);
+          app,
+          emulator.uri(),
+          certificate,
+          app,
+          app,
+          certificate);
       out.flush();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "heroku-emulator-stop"));

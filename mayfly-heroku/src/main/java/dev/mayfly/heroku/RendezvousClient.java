@@ -66,6 +66,9 @@ final class RendezvousClient {
       BufferedReader in =
           new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
       in.readLine(); // "rendezvous": the peer has joined
+      // A runner reads no input: end its stdin (0x04, as Heroku's CLI does when its own ends).
+      out.write(0x04);
+      out.flush();
       Integer status = null;
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         Matcher m = EXIT.matcher(line);

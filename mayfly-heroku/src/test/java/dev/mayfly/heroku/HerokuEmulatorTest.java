@@ -70,6 +70,29 @@ class HerokuEmulatorTest {
   }
 
   @Test
+  void takesNumbersAsEnvValuesAsHerokusCliSendsThemOnATtyButNotObjects() throws Exception {
+    var r = create("{\"command\": \"true\", \"env\": {\"COLUMNS\": 80, \"LINES\": 24}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    var bad = create("{\"command\": \"true\", \"env\": {\"X\": {\"a\": 1}}}");
+    assertThat(bad.statusCode()).isEqualTo(422);
+    assertThat(json(bad).get("id").asText()).isEqualTo("invalid_params");
+  }
+
+  @Test
+  void answersTheAccountAndAppReadsHerokusCliMakesBeforeRunAndPs() throws Exception {
+    var account = call("GET", "/account", null, true, HerokuApi.ACCEPT);
+    assertThat(account.statusCode()).isEqualTo(200);
+    var app = call("GET", "/apps/app", null, true, "application/vnd.heroku+json; version=3.sdk");
+    assertThat(app.statusCode()).isEqualTo(200);
+    assertThat(json(app).path("name").asText()).isEqualTo("app");
+    assertThat(json(app).path("owner").path("id").asText())
+        .isEqualTo(json(account).path("id").asText());
+    assertThat(json(app).path("stack").path("name").asText()).isNotEqualTo("cnb");
+    assertThat(call("GET", "/apps/other", null, true, HerokuApi.ACCEPT).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
   void refusesWithoutCredentialsOrTheVersionHeader() throws Exception {
     assertThat(call("POST", "/apps/app/dynos", "{}", false, HerokuApi.ACCEPT).statusCode())
         .isEqualTo(401);

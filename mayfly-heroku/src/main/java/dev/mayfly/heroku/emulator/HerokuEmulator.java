@@ -54,6 +54,12 @@ public final class HerokuEmulator implements AutoCloseable {
   private static final Pattern DYNO = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)$");
   private static final Pattern STOP = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)/actions/stop$");
   private static final Pattern CONFIG_VARS = Pattern.compile("^/apps/([^/]+)/config-vars$");
+  private static final Pattern APP = Pattern.compile("^/apps/([^/]+)$");
+
+  /** The one account and app the emulator serves, with fixed ids. */
+  private static final String ACCOUNT_ID = "00000000-0000-0000-0000-0000000000ac";
+
+  private static final String APP_ID = "00000000-0000-0000-0000-0000000000aa";
 
   /**
    * @param app the app name the API answers for
@@ -212,6 +218,7 @@ public final class HerokuEmulator implements AutoCloseable {
       var one = DYNO.matcher(path);
       var stop = STOP.matcher(path);
       var configVars = CONFIG_VARS.matcher(path);
+      var app = APP.matcher(path);
       if (m.matches() && method.equals("POST")) {
         if (app(x, m.group(1))) {
           create(x);
@@ -221,6 +228,12 @@ public final class HerokuEmulator implements AutoCloseable {
           List<JsonNode> list = new ArrayList<>();
           dynos.values().forEach(d -> list.add(json(d)));
           send(x, 200, Json.mapper().valueToTree(list));
+        }
+      } else if (path.equals("/account") && method.equals("GET")) {
+        send(x, 200, account());
+      } else if (app.matches() && method.equals("GET")) {
+        if (app(x, app.group(1))) {
+          send(x, 200, appInfo());
         }
       } else if (configVars.matches() && method.equals("GET")) {
         if (app(x, configVars.group(1))) {
@@ -303,7 +316,6 @@ public final class HerokuEmulator implements AutoCloseable {
         return;
       }
       Dyno d = launch(body, size);
-      dynos.put(d.id(), d);
       maxConcurrent.accumulateAndGet(alive(), Math::max);
       if (createAnswersToDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         options.log().println("heroku-emulator: created " + d.name() + ", answer dropped");
@@ -337,7 +349,10 @@ public final class HerokuEmulator implements AutoCloseable {
       }
       for (var it = b.get("env").fields(); it.hasNext(); ) {
         var e = it.next();
-        if (!ENV_KEY.matcher(e.getKey()).matches() || !e.getValue().isTextual()) {
+        // Heroku takes numbers too (the CLI sends COLUMNS and LINES as numbers on a TTY) and
+        // passes them on as text; objects, arrays and null are refused.
+        if (!ENV_KEY.matcher(e.getKey()).matches()
+            || !(e.getValue().isTextual() || e.getValue().isNumber())) {
           return "env keys must match ^\\w+$ and values be strings: " + e.getKey();
         }
       }
@@ -382,6 +397,8 @@ public final class HerokuEmulator implements AutoCloseable {
             Instant.now(),
             attachUrl,
             new AtomicReference<>());
+    // listed before its process starts: a process that ends at once is then unlisted for good
+    dynos.put(d.id(), d);
     if (!attach) {
       startProcess(d, body, null);
       return d;
@@ -435,12 +452,19 @@ public final class HerokuEmulator implements AutoCloseable {
             () -> {
               try (InputStream in = p.getInputStream()) {
                 if (attached != null) {
-                  // Attached: output goes to the client, raw, until the process ends; then the
-                  // socket
-                  // closes, which is how the client learns the end.
+                  // Attached: the client's bytes go to the process's stdin (0x04 ends it), and
+                  // the output goes to the client, raw, until the process ends; then the socket
+                  // closes, which is how the client learns the end. Heroku's CLI writes 0x04 when
+                  // its own stdin ends and fails if the socket is already gone, so the close
+                  // waits, briefly, for that.
+                  Thread input = Thread.ofVirtual().start(() -> relayInput(attached, p));
                   try (attached;
                       OutputStream out = attached.getOutputStream()) {
                     in.transferTo(out);
+                    out.flush();
+                    input.join(Duration.ofSeconds(2));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                   }
                 } else {
                   // Detached: output goes to the app's log; here, the emulator's own output.
@@ -465,6 +489,21 @@ public final class HerokuEmulator implements AutoCloseable {
               options.log().println("heroku[" + d.name() + "]: State changed from up to complete");
               dynos.remove(d.id());
             });
+  }
+
+  /** Client to process: bytes to its stdin until the client ends it with 0x04 or goes away. */
+  private static void relayInput(Socket client, Process p) {
+    try (OutputStream to = p.getOutputStream()) {
+      InputStream from = client.getInputStream(); // not closed here: that would close the socket
+      for (int b = from.read(); b != -1 && b != 0x04; b = from.read()) {
+        to.write(b);
+        if (b == '\n') {
+          to.flush();
+        }
+      }
+    } catch (IOException e) {
+      // the client or the process went away: stdin ends either way
+    }
   }
 
   private synchronized RendezvousServer rendezvous() throws IOException {
@@ -548,6 +587,35 @@ public final class HerokuEmulator implements AutoCloseable {
     return dynos.values().stream().filter(x -> x.name().equals(idOrName)).findFirst().orElse(null);
   }
 
+  /** The fields of an Account that Heroku's CLI reads ({@code heroku ps}, {@code heroku run}). */
+  private static ObjectNode account() {
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.put("id", ACCOUNT_ID);
+    n.put("email", "emulator@mayfly.invalid");
+    n.put("name", "Mayfly's Heroku emulator");
+    n.put("two_factor_authentication", false);
+    n.put("verified", true);
+    return n;
+  }
+
+  /**
+   * The fields of an App that Heroku's CLI reads: a Cedar app on the {@code heroku-24} stack
+   * ({@code cnb} would make {@code heroku run} prefix {@code launcher}), Standard tier.
+   */
+  private ObjectNode appInfo() {
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.put("id", APP_ID);
+    n.put("name", options.app());
+    n.putObject("owner").put("id", ACCOUNT_ID).put("email", "emulator@mayfly.invalid");
+    n.putObject("stack").put("id", "00000000-0000-0000-0000-000000000024").put("name", "heroku-24");
+    n.putObject("generation").put("name", "cedar");
+    n.putObject("region").put("id", "00000000-0000-0000-0000-0000000000e0").put("name", "us");
+    n.put("process_tier", "standard");
+    n.putNull("space");
+    n.put("web_url", "https://" + options.app() + ".herokuapp.com/");
+    return n;
+  }
+
   private ObjectNode json(Dyno d) {
     ObjectNode n = Json.mapper().createObjectNode();
     if (d.attachUrl() == null) {
@@ -560,10 +628,13 @@ public final class HerokuEmulator implements AutoCloseable {
     n.put("id", d.id());
     n.put("name", d.name());
     n.putObject("release").put("id", "00000000-0000-0000-0000-000000000001").put("version", 1);
-    n.putObject("app").put("name", options.app()).put("id", "00000000-0000-0000-0000-0000000000aa");
+    n.putObject("app").put("name", options.app()).put("id", APP_ID);
     n.put("size", d.size());
     Process p = d.process().get();
-    n.put("state", p == null ? "starting" : p.isAlive() ? "up" : "crashed");
+    // "complete" after a clean exit, as Heroku's logs say; the dyno is unlisted moments later
+    n.put(
+        "state",
+        p == null ? "starting" : p.isAlive() ? "up" : p.exitValue() == 0 ? "complete" : "crashed");
     n.put("type", d.type());
     n.put("updated_at", Instant.now().toString());
     return n;
