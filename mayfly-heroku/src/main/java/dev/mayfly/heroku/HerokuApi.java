@@ -55,6 +55,11 @@ final class HerokuApi implements AutoCloseable {
     }
   }
 
+  /** The app: its generation (Cedar or Fir), stack and process tier. */
+  JsonNode app() throws HerokuException {
+    return call("GET", "/apps/" + config.app(), null, 200, true);
+  }
+
   /** The app's config vars: what every dyno's environment starts from. */
   Map<String, String> configVars() throws HerokuException {
     JsonNode vars = call("GET", "/apps/" + config.app() + "/config-vars", null, 200, true);

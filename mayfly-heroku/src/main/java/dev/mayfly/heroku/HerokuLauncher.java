@@ -80,6 +80,7 @@ final class HerokuLauncher implements Launcher {
     ObjectNode body = requestBody(request);
     try {
       checkRunnersSeeTheStore(request.env().get("MAYFLY_DATABASE_URL"));
+      adaptTo(platform(), request, body);
       JsonNode dyno = api.createDyno(body);
       String id = dyno.path("id").asText();
       launched.put(
@@ -205,6 +206,85 @@ final class HerokuLauncher implements Launcher {
     }
   }
 
+  /** What kind of app this is, read once: it does not change while the app runs. */
+  record Platform(boolean fir, String tier) {
+    static Platform of(JsonNode app) {
+      boolean fir =
+          app.path("generation").path("name").asText("").equals("fir")
+              || app.path("stack").path("name").asText("").equals("cnb");
+      return new Platform(fir, app.path("process_tier").asText("").toLowerCase(Locale.ROOT));
+    }
+
+    /** Tiers with one size of their own (Eco, Basic; Free and Hobby before them). */
+    @Nullable String onlySize() {
+      return switch (tier) {
+        case "eco", "free" -> "eco";
+        case "basic", "hobby" -> "basic";
+        default -> null;
+      };
+    }
+  }
+
+  private volatile @Nullable Platform platform;
+
+  private Platform platform() throws HerokuException {
+    Platform p = platform;
+    if (p == null) {
+      p = Platform.of(api.app());
+      platform = p;
+      LOG.log(
+          Level.INFO,
+          "Heroku app {0}: {1} generation, {2} tier",
+          config.app(),
+          p.fir() ? "Fir" : "Cedar",
+          p.tier().isEmpty() ? "unknown" : p.tier());
+    }
+    return p;
+  }
+
+  /**
+   * Fir (Cloud Native Buildpacks) apps start a process type through the {@code launcher} and name
+   * their sizes {@code dyno-*}; Eco and Basic apps have one size each. A size the app cannot have
+   * is a configuration error naming the ones it can.
+   */
+  private void adaptTo(Platform p, LaunchRequest request, ObjectNode body) throws LaunchException {
+    String size = request.size().toLowerCase(Locale.ROOT);
+    String only = p.onlySize();
+    String problem = null;
+    if (p.fir() && !size.startsWith("dyno-")) {
+      problem =
+          "is a Fir app, whose sizes are named dyno-1c-0.5gb, dyno-2c-1gb, dyno-1c-4gb, dyno-2c-4gb"
+              + " and so on";
+    } else if (!p.fir() && size.startsWith("dyno-")) {
+      problem =
+          "is a Cedar app: dyno-* sizes are Fir's; use standard-1x, standard-2x,"
+              + " performance-m and so on";
+    } else if (only != null && !size.equals(only)) {
+      problem = "is on the " + p.tier() + " tier, whose one-off dynos are all size " + only;
+    }
+    if (problem != null) {
+      throw LaunchException.needsConfiguration(
+          "heroku launcher: queue "
+              + request.queue()
+              + " asks for size "
+              + request.size()
+              + ", but app "
+              + config.app()
+              + " "
+              + problem
+              + "; set queue."
+              + request.queue()
+              + ".size",
+          null);
+    }
+    if (p.fir()) {
+      String command = body.path("command").asText();
+      if (!command.startsWith("launcher ")) {
+        body.put("command", "launcher " + command); // as Heroku's CLI does for Fir apps
+      }
+    }
+  }
+
   private Map<String, String> configVars() throws HerokuException {
     long now = System.nanoTime();
     VarsRead r = varsRead;
@@ -260,8 +340,27 @@ final class HerokuLauncher implements Launcher {
 
   @Override
   public OptionalInt capacity(String size) {
-    Integer limit = size == null ? null : learnedLimits.get(size.toLowerCase(Locale.ROOT));
-    return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
+    if (size == null) {
+      return OptionalInt.empty();
+    }
+    String s = size.toLowerCase(Locale.ROOT);
+    Integer learned = learnedLimits.get(s);
+    int documented = documentedLimit(s);
+    return OptionalInt.of(learned == null ? documented : Math.min(learned, documented));
+  }
+
+  /**
+   * Heroku's documented concurrent one-off limits: one Eco dyno, five Performance, Private or
+   * Shield, fifty otherwise; what Heroku says in a refusal is learned on top.
+   */
+  static int documentedLimit(String size) {
+    if (size.equals("eco")) {
+      return 1;
+    }
+    if (size.startsWith("performance") || size.startsWith("private") || size.startsWith("shield")) {
+      return 5;
+    }
+    return 50;
   }
 
   @Override

@@ -332,6 +332,63 @@ class HerokuLauncherTest {
     }
   }
 
+  private HerokuLauncher launcherFor(HerokuEmulator e) {
+    return new HerokuLauncher(
+        HerokuConfig.fromEnv(
+            Map.of(
+                "HEROKU_API_URL",
+                e.uri().toString(),
+                "HEROKU_API_KEY",
+                KEY,
+                "HEROKU_APP_NAME",
+                "mayfly-test")),
+        java.time.InstantSource.system());
+  }
+
+  private static dev.mayfly.launch.LaunchRequest request(String size) {
+    return new dev.mayfly.launch.LaunchRequest(
+        "r-1", "default", Map.of(), Duration.ofMinutes(5), size, l -> {}, "echo started");
+  }
+
+  @Test
+  void aFirAppGetsTheLauncherPrefixAndRefusesCedarSizesNamingItsOwn() throws Exception {
+    emulator(5, 0, "jdbc:sqlite:" + dir.resolve("fir.db"));
+    emulator.app(true, "standard");
+    try (HerokuLauncher launcher = launcherFor(emulator)) {
+      assertThatThrownBy(() -> launcher.launch(request("standard-1x")))
+          .isInstanceOfSatisfying(
+              dev.mayfly.launch.LaunchException.class,
+              e -> {
+                assertThat(e.needsConfiguration()).isTrue();
+                assertThat(e.getMessage())
+                    .contains("is a Fir app")
+                    .contains("dyno-1c-0.5gb")
+                    .contains("set queue.default.size");
+              });
+      assertThat(emulator.received()).isEmpty();
+
+      launcher.launch(request("dyno-1c-0.5gb"));
+      assertThat(emulator.received().getFirst().body().path("command").asText())
+          .isEqualTo("launcher echo started");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> emulatorLog.toString().contains("]: started"));
+    }
+  }
+
+  @Test
+  void anEcoAppRunsOneEcoDynoAtATime() throws Exception {
+    emulator(5, 0, "jdbc:sqlite:" + dir.resolve("eco.db"));
+    emulator.app(false, "eco");
+    try (HerokuLauncher launcher = launcherFor(emulator)) {
+      assertThat(launcher.capacity("eco")).hasValue(1);
+      assertThat(launcher.capacity("performance-l")).hasValue(5);
+      assertThat(launcher.capacity("standard-1x")).hasValue(50);
+      assertThatThrownBy(() -> launcher.launch(request("standard-1x")))
+          .hasMessageContaining("is on the eco tier, whose one-off dynos are all size eco");
+    }
+  }
+
   @Test
   void aRefusedKeyIsAConfigurationErrorThatSaysWhatToFixAndIsNotRetried() throws Exception {
     String db = "jdbc:sqlite:" + dir.resolve("refused.db");

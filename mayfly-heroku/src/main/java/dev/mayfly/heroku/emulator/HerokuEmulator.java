@@ -91,6 +91,8 @@ public final class HerokuEmulator implements AutoCloseable {
   private final AtomicInteger faults = new AtomicInteger();
   private final AtomicInteger createAnswersToDrop = new AtomicInteger();
   private volatile @Nullable String token;
+  private volatile boolean fir;
+  private volatile String tier = "standard";
   private final AtomicInteger maxConcurrent = new AtomicInteger();
   private final AtomicInteger runNumber = new AtomicInteger(1000);
   private final ScheduledExecutorService timers =
@@ -143,6 +145,16 @@ public final class HerokuEmulator implements AutoCloseable {
    */
   public void requireToken(String key) {
     this.token = key;
+  }
+
+  /**
+   * Makes the app a Fir (Cloud Native Buildpacks) app or a Cedar one, on {@code tier} ({@code eco},
+   * {@code basic}, {@code standard}, {@code performance}). A Fir app's commands start with {@code
+   * launcher}, which the emulator strips before looking up the Procfile.
+   */
+  public void app(boolean fir, String tier) {
+    this.fir = fir;
+    this.tier = tier;
   }
 
   /**
@@ -551,9 +563,13 @@ public final class HerokuEmulator implements AutoCloseable {
 
   /** Procfile substitution: a first token naming a process type is replaced by its command. */
   private String resolve(String command) {
-    String[] parts = command.trim().split("\\s+", 2);
+    String c = command.trim();
+    if (fir && c.startsWith("launcher ")) {
+      c = c.substring("launcher ".length()).trim(); // the CNB launcher runs the process type
+    }
+    String[] parts = c.split("\\s+", 2);
     String type = options.processTypes().get(parts[0]);
-    return type == null ? command : type + (parts.length > 1 ? " " + parts[1] : "");
+    return type == null ? c : type + (parts.length > 1 ? " " + parts[1] : "");
   }
 
   /** SIGTERM, then SIGKILL after the grace period, as Heroku stops dynos. */
@@ -607,10 +623,12 @@ public final class HerokuEmulator implements AutoCloseable {
     n.put("id", APP_ID);
     n.put("name", options.app());
     n.putObject("owner").put("id", ACCOUNT_ID).put("email", "emulator@mayfly.invalid");
-    n.putObject("stack").put("id", "00000000-0000-0000-0000-000000000024").put("name", "heroku-24");
-    n.putObject("generation").put("name", "cedar");
+    n.putObject("stack")
+        .put("id", "00000000-0000-0000-0000-000000000024")
+        .put("name", fir ? "cnb" : "heroku-24");
+    n.putObject("generation").put("name", fir ? "fir" : "cedar");
     n.putObject("region").put("id", "00000000-0000-0000-0000-0000000000e0").put("name", "us");
-    n.put("process_tier", "standard");
+    n.put("process_tier", tier);
     n.putNull("space");
     n.put("web_url", "https://" + options.app() + ".herokuapp.com/");
     return n;
