@@ -372,6 +372,9 @@ final class Dispatcher implements AutoCloseable {
   }
 
   private void checkStart(String runnerId, StartWatch w) {
+    if (!running) {
+      return; // closed: the store may be gone
+    }
     try {
       Instant now = config.clock().instant();
       boolean launching =
