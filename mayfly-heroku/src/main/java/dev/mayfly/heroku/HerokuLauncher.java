@@ -33,6 +33,12 @@ import org.jspecify.annotations.Nullable;
 final class HerokuLauncher implements Launcher {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.heroku");
 
+  /**
+   * Where a runner reads its store ({@code RunnerSettings.DATABASE_URL}), falling back to {@code
+   * DATABASE_URL} as {@code RunnerSettings.fromEnv} does.
+   */
+  private static final String RUNNER_DATABASE = "MAYFLY_DATABASE_URL";
+
   /** Heroku's maximum {@code time_to_live}. */
   static final long MAX_TIME_TO_LIVE_SECONDS = 86_400;
 
@@ -79,7 +85,7 @@ final class HerokuLauncher implements Launcher {
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
     ObjectNode body = requestBody(request);
     try {
-      checkRunnersSeeTheStore(request.env().get("MAYFLY_DATABASE_URL"));
+      checkRunnersSeeTheStore(request.env().get(RUNNER_DATABASE));
       adaptTo(platform(), request, body);
       JsonNode dyno = api.createDyno(body);
       String id = dyno.path("id").asText();
@@ -174,7 +180,7 @@ final class HerokuLauncher implements Launcher {
           null);
     }
     Map<String, String> vars = configVars();
-    String name = vars.containsKey("MAYFLY_DATABASE_URL") ? "MAYFLY_DATABASE_URL" : "DATABASE_URL";
+    String name = vars.containsKey(RUNNER_DATABASE) ? RUNNER_DATABASE : "DATABASE_URL";
     String theirs = vars.get(name);
     if (theirs == null) {
       throw LaunchException.needsConfiguration(
@@ -198,7 +204,7 @@ final class HerokuLauncher implements Launcher {
               + " config var), but this dispatcher uses "
               + mine
               + "; set "
-              + (name.equals("DATABASE_URL") ? "MAYFLY_DATABASE_URL" : name)
+              + RUNNER_DATABASE
               + " on app "
               + config.app()
               + " to the dispatcher's database, or start Mayfly with the app's",
@@ -309,7 +315,7 @@ final class HerokuLauncher implements Launcher {
     ObjectNode env = body.putObject("env");
     request.env().entrySet().stream()
         // the app's config vars already hold the database URL; no secret travels in the request
-        .filter(e -> !e.getKey().equals("MAYFLY_DATABASE_URL"))
+        .filter(e -> !e.getKey().equals(RUNNER_DATABASE))
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> env.put(e.getKey(), e.getValue()));
     body.put("size", request.size());

@@ -394,19 +394,8 @@ class HerokuLauncherTest {
     String db = "jdbc:sqlite:" + dir.resolve("refused.db");
     emulator(5, 0, db);
     emulator.requireToken("hrku-another-key");
-    Map<String, String> env =
-        Map.of(
-            "HEROKU_API_URL",
-            emulator.uri().toString(),
-            "HEROKU_API_KEY",
-            KEY,
-            "HEROKU_APP_NAME",
-            "mayfly-test");
-    try (HerokuLauncher launcher =
-        new HerokuLauncher(HerokuConfig.fromEnv(env), java.time.InstantSource.system())) {
-      var request =
-          new dev.mayfly.launch.LaunchRequest(
-              "r-1", "default", Map.of(), Duration.ofMinutes(5), "standard-1x", l -> {}, null);
+    try (HerokuLauncher launcher = launcherFor(emulator)) {
+      var request = request("standard-1x");
       long before = emulator.calls();
       assertThatThrownBy(() -> launcher.launch(request))
           .isInstanceOfSatisfying(
