@@ -399,13 +399,7 @@ final class Dispatcher implements AutoCloseable {
       if (!store.runnerLaunchFailed(runnerId, why, now)) {
         return; // it reported in after all, and has ended since
       }
-      Duration wait = backOff(w.queue());
-      LOG.log(
-          earlyDeaths.add(w.queue()) ? Level.ERROR : Level.DEBUG,
-          "{0}. Next launch for queue {1} in {2}",
-          why,
-          w.queue(),
-          wait);
+      diedEarly(w.queue(), why);
       wake();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "asking after runner " + runnerId + " failed", e);
@@ -438,6 +432,26 @@ final class Dispatcher implements AutoCloseable {
       }
       Instant at = exit != null ? exit.at() : config.clock().instant();
       Integer code = exit != null ? exit.exitCode() : null;
+      boolean neverReportedIn =
+          store.runner(runnerId, at).map(r -> r.state() == RunnerState.LAUNCHING).orElse(false);
+      if (neverReportedIn) {
+        // Its process is gone and it never reported in: a wrong command, class path or image.
+        String why =
+            "runner "
+                + runnerId
+                + " ended before it reported in"
+                + (code == null ? "" : " (exit code " + code + ")")
+                + (exit == null || exit.detail().isEmpty() ? "" : ": " + exit.detail())
+                + "; what it printed: 'mayfly runners --output "
+                + runnerId
+                + "'";
+        if (store.runnerLaunchFailed(runnerId, why, at)) {
+          store.runnerExited(runnerId, code, at); // its exit code; it stays failed
+          histories.remove(queue.name());
+          diedEarly(queue.name(), why);
+          return;
+        }
+      }
       store.runnerExited(runnerId, code, at);
       histories.remove(queue.name()); // its start-up and jobs are history now: read them anew
       boolean crashedEarly =
@@ -463,6 +477,20 @@ final class Dispatcher implements AutoCloseable {
     } finally {
       wake();
     }
+  }
+
+  /**
+   * A runner of {@code queue} ended before it reported in: the queue backs off, and it is said at
+   * ERROR once, until a runner of the queue reports in again.
+   */
+  private void diedEarly(String queue, String why) {
+    Duration wait = backOff(queue);
+    LOG.log(
+        earlyDeaths.add(queue) ? Level.ERROR : Level.DEBUG,
+        "{0}. Next launch for queue {1} in {2}",
+        why,
+        queue,
+        wait);
   }
 
   private Duration pause(String queue, Duration d) {

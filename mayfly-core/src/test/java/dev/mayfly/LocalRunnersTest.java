@@ -82,6 +82,45 @@ class LocalRunnersTest {
   }
 
   @Test
+  void aRunnerThatDiesBeforeReportingInFailsWithWhatItPrintedAndItsJobWaits() {
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(dir.resolve("typo.db").toString())
+            .environment(Map.of())
+            .jobs(CoreTestJobs.Work.class)
+            .leaseTimeout(Duration.ofMinutes(10)) // the lease cannot be what notices
+            .launcher(
+                new dev.mayfly.launch.local.LocalLauncher(
+                    dev.mayfly.launch.local.LocalOptions.defaults()
+                        .withMainClass("dev.mayfly.runner.RunerMain"), // a typo
+                    java.time.InstantSource.system()))
+            .defaults(QueueConfig.defaults("default").launcher("local").maxRunners(1))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long id = mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  mayfly.admin().runners(RunnerFilter.all()).stream()
+                      .anyMatch(r -> r.state() == RunnerState.FAILED));
+      RunnerInfo failed =
+          mayfly.admin().runners(RunnerFilter.all()).stream()
+              .filter(r -> r.state() == RunnerState.FAILED)
+              .findFirst()
+              .orElseThrow();
+      assertThat(failed.error())
+          .contains("ended before it reported in (exit code 1)")
+          .contains("mayfly runners --output " + failed.id());
+      assertThat(failed.exitCode()).isEqualTo(1);
+      assertThat(mayfly.admin().runnerOutput(failed.id()))
+          .anySatisfy(l -> assertThat(l.message()).contains("RunerMain"));
+      assertThat(mayfly.admin().job(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+      assertThat(mayfly.admin().job(id).orElseThrow().attempts()).isZero();
+    }
+  }
+
+  @Test
   void aFrozenRunnerIsDeclaredLostStoppedAndItsJobRunsElsewhere() throws Exception {
     MayflyConfig config =
         MayflyConfig.builder()
