@@ -84,13 +84,13 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
       // made now, so its path can be given to clients before the first attached dyno
       Path certificate = emulator.rendezvousCertificate();
       out.printf(
-          "Heroku API emulator for app %s on %s (at most %d dynos, fault rate %.2f).%n"
+          "Heroku API emulator for app %s on %s (at most %d dynos of a size, fault rate %.2f).%n"
               + "Dynos run the Procfile type 'runner' as a local Mayfly runner, with"
               + " MAYFLY_DATABASE_URL=%s.%nTry, in another terminal:%n"
               + "  HEROKU_API_URL=%s HEROKU_API_KEY=any HEROKU_APP_NAME=%s ./mayfly demo --exit%n"
               + "or Heroku's own CLI (npm install -g heroku):%n"
               + "  export HEROKU_HOST=%s HEROKU_API_KEY=any NODE_EXTRA_CA_CERTS=%s%n"
-              + "  heroku run --app %s -- echo hello; heroku ps --app %s%n"
+              + "  heroku run --app %s -- echo hello; heroku ps --app %s; heroku logs --app %s%n"
               + "Attached dynos are served over TLS with the certificate %s.%n"
               + "Ctrl-C to stop.%n",
           app,
@@ -102,6 +102,7 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
           app,
           emulator.uri(),
           certificate,
+          app,
           app,
           app,
           certificate);

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -66,6 +68,41 @@ final class HerokuApi implements AutoCloseable {
     Map<String, String> out = new java.util.TreeMap<>();
     vars.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
     return out;
+  }
+
+  /**
+   * A log session ({@code POST /apps/{app}/log-sessions}): its {@code logplex_url} streams the
+   * app's log lines that {@code body} selects. Harmless to repeat.
+   */
+  URI logSession(ObjectNode body) throws HerokuException {
+    JsonNode session =
+        call("POST", "/apps/" + config.app() + "/log-sessions", body.toString(), 201, true);
+    String url = session.path("logplex_url").asText("");
+    if (url.isEmpty()) {
+      throw new HerokuException(
+          "POST", "/apps/" + config.app() + "/log-sessions", 0, "", "no logplex_url", false);
+    }
+    return URI.create(url);
+  }
+
+  /**
+   * Streams a log session's lines to {@code lines}; the future ends with the stream. Logplex is
+   * another host: the URL carries its own secret, and the API key is not sent there.
+   */
+  CompletableFuture<HttpResponse<Void>> followLogStream(
+      URI logplexUrl, Flow.Subscriber<String> lines) {
+    HttpRequest req =
+        HttpRequest.newBuilder(logplexUrl)
+            .header("Accept", "text/event-stream")
+            .header("User-Agent", USER_AGENT)
+            .GET()
+            .build();
+    return http.sendAsync(
+        req,
+        info ->
+            info.statusCode() == 200
+                ? HttpResponse.BodySubscribers.fromLineSubscriber(lines)
+                : HttpResponse.BodySubscribers.replacing(null));
   }
 
   void stopDyno(String id) throws HerokuException {

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param app {@code HEROKU_APP_NAME}, else {@code HEROKU_APP_ID}
  * @param command what a dyno runs unless a queue says otherwise: {@code MAYFLY_HEROKU_COMMAND},
  *     default {@value #DEFAULT_COMMAND}, a Procfile process type (see docs/heroku.md)
- * @param attach {@code MAYFLY_HEROKU_ATTACH=true} streams each dyno's output into the store
+ * @param output {@code MAYFLY_HEROKU_OUTPUT}: how each dyno's output reaches the store, see {@link
+ *     Output}
  * @param trustedCert {@code MAYFLY_HEROKU_TRUSTED_CERT}: a PEM file trusted for Rendezvous TLS
  *     instead of the JDK's trust store
  * @param onDyno whether this process runs on a Heroku dyno ({@code DYNO} is set)
@@ -23,11 +24,31 @@ record HerokuConfig(
     String apiKey,
     String app,
     String command,
-    boolean attach,
+    Output output,
     @Nullable Path trustedCert,
     boolean onDyno) {
 
   public static final String DEFAULT_COMMAND = "runner";
+
+  /** How a dyno's output reaches its runner's output and its jobs' logs. */
+  enum Output {
+    /**
+     * The default: detached dynos, followed through a log session (one API call each, then a stream
+     * from Logplex). A dyno outlives the process that launched it.
+     */
+    LOGS,
+    /**
+     * Attached over Rendezvous: output and exit status without the log's delay, but Heroku ends an
+     * attached dyno when its client goes, so a restart of the launching dyno kills its runners.
+     */
+    ATTACH,
+    /** Detached and not followed: output only in {@code heroku logs}. */
+    NONE
+  }
+
+  boolean attach() {
+    return output == Output.ATTACH;
+  }
 
   public static boolean isConfigured(Map<String, String> env) {
     return notBlank(env.get("HEROKU_API_KEY"))
@@ -57,9 +78,26 @@ record HerokuConfig(
         key.trim(),
         app.trim(),
         command != null && !command.isBlank() ? command : DEFAULT_COMMAND,
-        Boolean.parseBoolean(env.getOrDefault("MAYFLY_HEROKU_ATTACH", "false")),
+        output(env),
         cert != null && !cert.isBlank() ? Path.of(cert) : null,
         env.containsKey("DYNO"));
+  }
+
+  private static Output output(Map<String, String> env) {
+    String value = env.get("MAYFLY_HEROKU_OUTPUT");
+    if (value == null || value.isBlank()) {
+      // the older switch, still honoured
+      return Boolean.parseBoolean(env.get("MAYFLY_HEROKU_ATTACH")) ? Output.ATTACH : Output.LOGS;
+    }
+    try {
+      return Output.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "MAYFLY_HEROKU_OUTPUT is '"
+              + value
+              + "'; use logs (the default: follow each dyno's log), attach or none",
+          e);
+    }
   }
 
   private static boolean notBlank(@Nullable String s) {
@@ -74,8 +112,8 @@ record HerokuConfig(
         + app
         + ", command="
         + command
-        + ", attach="
-        + attach
+        + ", output="
+        + output
         + "]";
   }
 }

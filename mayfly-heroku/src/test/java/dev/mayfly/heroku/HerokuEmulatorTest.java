@@ -139,6 +139,24 @@ class HerokuEmulatorTest {
             call("POST", "/apps/app/dynos/" + id + "/actions/stop", "{}", true, HerokuApi.ACCEPT)
                 .statusCode())
         .isEqualTo(202);
+    awaitGone(id);
+  }
+
+  @Test
+  void theRateLimitEndpointIsFree() throws Exception {
+    var a = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
+    var b = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
+    assertThat(json(a).get("remaining").asLong()).isEqualTo(json(b).get("remaining").asLong());
+    assertThat(emulator.calls()).isZero();
+  }
+
+  private String logSession(String body) throws Exception {
+    var r = call("POST", "/apps/app/log-sessions", body, true, HerokuApi.ACCEPT);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return json(r).path("logplex_url").asText();
+  }
+
+  private void awaitGone(String id) {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -148,10 +166,75 @@ class HerokuEmulatorTest {
   }
 
   @Test
-  void theRateLimitEndpointIsFree() throws Exception {
-    var a = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
-    var b = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
-    assertThat(json(a).get("remaining").asLong()).isEqualTo(json(b).get("remaining").asLong());
-    assertThat(emulator.calls()).isZero();
+  void aLogSessionGivesADynosRecentLinesAsServerSentEvents() throws Exception {
+    String id = json(create("{\"command\":\"echo one; echo two; exit 3\"}")).get("id").asText();
+    awaitGone(id);
+    String name = "run.1001";
+
+    String url = logSession("{\"dyno\":\"" + name + "\",\"lines\":1500}");
+    var stream =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(stream.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+    assertThat(stream.body().lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)))
+        .map(l -> l.replaceFirst("^\\S+ ", "")) // the time stamp
+        .containsExactly(
+            "heroku[run.1001]: Starting process with command `echo one; echo two; exit 3`",
+            "heroku[run.1001]: State changed from starting to up",
+            "app[run.1001]: one",
+            "app[run.1001]: two",
+            "heroku[run.1001]: Process exited with status 3",
+            "heroku[run.1001]: State changed from up to complete");
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(
+                            URI.create(logSession("{\"source\":\"app\",\"lines\":1}")))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .contains("app[run.1001]: two")
+        .doesNotContain("one");
+    assertThat(
+            call("POST", "/apps/app/log-sessions", "{\"lines\":\"many\"}", true, HerokuApi.ACCEPT)
+                .statusCode())
+        .isEqualTo(422);
+  }
+
+  @Test
+  void aTailingLogSessionFollowsNewLinesUntilItsReaderLeaves() throws Exception {
+    String url = logSession("{\"dyno\":\"run\",\"tail\":true,\"lines\":0}");
+    var stream =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofLines());
+    create("{\"command\":\"echo tailed\"}");
+
+    try (var lines = stream.body()) {
+      assertThat(lines.filter(l -> l.contains("app[run.1001]: tailed")).findFirst()).isPresent();
+    }
+  }
+
+  @Test
+  void eachSizeHasHerokusLimitAndAnEndedDynoCountsUntilItHasShutDown() throws Exception {
+    emulator.shutdownLag(Duration.ofHours(1));
+    var eco = create("{\"command\":\"true\",\"size\":\"eco\"}");
+    assertThat(eco.statusCode()).isEqualTo(201);
+    String id = json(eco).get("id").asText();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                json(call("GET", "/apps/app/dynos/" + id, null, true, HerokuApi.ACCEPT))
+                    .path("state")
+                    .asText()
+                    .equals("complete"));
+
+    var second = create("{\"command\":\"true\",\"size\":\"eco\"}");
+    assertThat(second.statusCode()).isEqualTo(422);
+    assertThat(json(second).get("message").asText())
+        .isEqualTo("Cannot run more than 1 Eco size dynos.");
+    // another size has its own limit
+    assertThat(create("{\"command\":\"true\",\"size\":\"standard-1X\"}").statusCode())
+        .isEqualTo(201);
   }
 }

@@ -136,14 +136,34 @@ class HerokuLauncherTest {
   void attachedDynosStreamTheirOutputOverRendezvousTlsInOrder() throws Exception {
     String db = "jdbc:sqlite:" + dir.resolve("attach.db");
     emulator(5, 0, db);
+    outputReachesTheStoreInOrder(
+        db,
+        Map.of(
+            "MAYFLY_HEROKU_OUTPUT",
+            "attach",
+            "MAYFLY_HEROKU_TRUSTED_CERT",
+            emulator.rendezvousCertificate().toString()));
+    assertThat(emulatorLog.toString()).contains("Awaiting client");
+    assertThat(logSessions()).isZero();
+  }
+
+  @Test
+  void detachedDynosOutputAndExitStatusComeThroughALogSession() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("logs.db");
+    emulator(5, 0, db);
+    outputReachesTheStoreInOrder(db, Map.of());
+    assertThat(emulatorLog.toString()).doesNotContain("Awaiting client");
+    assertThat(logSessions()).isEqualTo(1);
+  }
+
+  private long logSessions() {
+    return emulator.requests().stream().filter(r -> r.endsWith("/log-sessions")).count();
+  }
+
+  /** One job printing 300 lines: all of them, in order, in its log and its runner's output. */
+  private void outputReachesTheStoreInOrder(String db, Map<String, String> env) throws Exception {
     MayflyConfig config =
-        onHeroku(
-                db,
-                Map.of(
-                    "MAYFLY_HEROKU_ATTACH",
-                    "true",
-                    "MAYFLY_HEROKU_TRUSTED_CERT",
-                    emulator.rendezvousCertificate().toString()))
+        onHeroku(db, env)
             .jobs(HerokuTestJobs.Chatty.class)
             .defaults(
                 QueueConfig.defaults("default")
@@ -181,7 +201,6 @@ class HerokuLauncherTest {
       assertThat(mayfly.admin().runnerOutput(runner.id()))
           .extracting(l -> l.message())
           .contains("out 0", "out 299");
-      assertThat(emulatorLog.toString()).contains("Awaiting client");
     }
   }
 
@@ -190,7 +209,8 @@ class HerokuLauncherTest {
     String db = "jdbc:sqlite:" + dir.resolve("lost.db");
     emulator(5, 0, db);
     MayflyConfig config =
-        onHeroku(db, Map.of())
+        // its log not followed: only the missing heartbeats can tell
+        onHeroku(db, Map.of("MAYFLY_HEROKU_OUTPUT", "none"))
             .jobs(HerokuTestJobs.Slow.class)
             .leaseTimeout(Duration.ofSeconds(3))
             .heartbeatInterval(Duration.ofSeconds(1))
@@ -294,10 +314,19 @@ class HerokuLauncherTest {
               .orElseThrow();
       assertThat(failed.error())
           .contains("ended before it reported in")
-          // gone, or still listed as crashed: the emulator, like Heroku, may answer either
-          .containsPattern("dyno run\\.\\d+ ended \\((no longer listed|state crashed)\\)")
+          // gone, listed as crashed, or its end read in its log: whichever Mayfly sees first
+          .containsPattern(
+              "dyno run\\.\\d+ ended \\((no longer listed|state crashed|Process exited with"
+                  + " status 127)\\)")
           .contains("'runner' (a Procfile process type, or a command)")
           .contains("heroku logs --app mayfly-test --dyno run.");
+      // what the dyno printed, from its log
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  mayfly.admin().runnerOutput(failed.id()).stream()
+                      .anyMatch(l -> l.message().contains("jaav: command not found")));
       JobInfo info = mayfly.admin().job(job).orElseThrow();
       assertThat(info.state()).isEqualTo(dev.mayfly.api.JobState.QUEUED);
       assertThat(info.attempts()).isZero();

@@ -129,7 +129,7 @@ class OfficialHerokuCliTest {
   }
 
   @Test
-  void runDetachedStartsAOneOffWhoseOutputGoesToTheAppsLog() throws Exception {
+  void runDetachedStartsAOneOffWhoseOutputLogsShows() throws Exception {
     Run r = heroku(KEY, "run:detached", "--app", APP, "--", "echo", "hello-detached");
 
     assertThat(r.code()).as("%s", r).isZero();
@@ -138,7 +138,13 @@ class OfficialHerokuCliTest {
     assertThat(emulator.received().getFirst().body().path("type").asText("run")).isEqualTo("run");
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> log.toString().contains("app[" + dyno + "]: hello-detached"));
+        .until(() -> log.toString().contains("heroku[" + dyno + "]: State changed from up to"));
+
+    Run logs = heroku(KEY, "logs", "--app", APP, "--dyno-name", dyno);
+    assertThat(logs.code()).as("%s", logs).isZero();
+    assertThat(logs.out())
+        .containsPattern("\\S+ app\\[" + Pattern.quote(dyno) + "\\]: hello-detached")
+        .contains("heroku[" + dyno + "]: Process exited with status 0");
   }
 
   @Test
@@ -160,7 +166,10 @@ class OfficialHerokuCliTest {
     Run stop = heroku(KEY, "ps:stop", dyno, "--app", APP);
     assertThat(stop.code()).as("%s", stop).isZero();
     await().atMost(Duration.ofSeconds(30)).until(() -> emulator.running().isEmpty());
-    assertThat(heroku(KEY, "ps", "--app", APP).out()).contains("No dynos on " + APP);
+    // listed for a moment while Heroku finishes shutting it down
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> heroku(KEY, "ps", "--app", APP).out().contains("No dynos on " + APP));
   }
 
   @Test

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -44,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * RateLimit-Remaining} on every answer, and the concurrent one-off dyno limit answered with {@code
  * 422 cannot_run_above_limit}. Each dyno really runs: its command, after Procfile process-type
  * substitution, in {@code bash -c}, with the app's config vars plus the request's {@code env}, sent
- * SIGTERM at its {@code time_to_live} and SIGKILL after the grace period.
+ * SIGTERM at its {@code time_to_live} and SIGKILL after the grace period. What detached dynos
+ * print, and the platform's lines about each dyno, go to the app's log, read through log sessions
+ * ({@code POST /apps/{app}/log-sessions}, then a Server-Sent-Events stream at {@code logplex_url}).
  *
  * <p>Where Heroku is undocumented the emulator chooses, and says so at the spot.
  */
@@ -55,6 +58,8 @@ public final class HerokuEmulator implements AutoCloseable {
   private static final Pattern STOP = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)/actions/stop$");
   private static final Pattern CONFIG_VARS = Pattern.compile("^/apps/([^/]+)/config-vars$");
   private static final Pattern APP = Pattern.compile("^/apps/([^/]+)$");
+  private static final Pattern LOG_SESSIONS = Pattern.compile("^/apps/([^/]+)/log-sessions$");
+  private static final Pattern LOG_STREAM = Pattern.compile("^/log-streams/([\\w-]+)$");
 
   /** The one account and app the emulator serves, with fixed ids. */
   private static final String ACCOUNT_ID = "00000000-0000-0000-0000-0000000000ac";
@@ -63,7 +68,8 @@ public final class HerokuEmulator implements AutoCloseable {
 
   /**
    * @param app the app name the API answers for
-   * @param maxDynos concurrent one-off dynos allowed (Heroku: 50 Standard)
+   * @param maxDynos concurrent one-off dynos allowed of one size, within Heroku's own limit for
+   *     that size (1 Eco, 5 Performance, Private or Shield, 50 otherwise)
    * @param faultRate share of dyno-create calls answered with an injected 429, 503, 409 or 422
    * @param configVars the app's config vars, in every dyno's environment
    * @param processTypes the app's Procfile: process type to command
@@ -86,7 +92,11 @@ public final class HerokuEmulator implements AutoCloseable {
   private final HttpServer server;
   private final Random random;
   private final Map<String, Dyno> dynos = new ConcurrentHashMap<>();
+  private final Map<String, LogSession> logSessions = new ConcurrentHashMap<>();
+  private final AppLog log;
+  private volatile Duration shutdownLag = Duration.ofSeconds(1);
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
   private final AtomicLong calls = new AtomicLong();
   private final AtomicInteger faults = new AtomicInteger();
   private final AtomicInteger createAnswersToDrop = new AtomicInteger();
@@ -110,6 +120,7 @@ public final class HerokuEmulator implements AutoCloseable {
     this.options = options;
     this.server = server;
     this.random = new Random(options.seed());
+    this.log = new AppLog(options.log());
   }
 
   /** Starts on 127.0.0.1 ({@code port} 0 picks a free one). */
@@ -165,6 +176,20 @@ public final class HerokuEmulator implements AutoCloseable {
     createAnswersToDrop.set(n);
   }
 
+  /**
+   * How long an ended dyno still counts against the concurrency limit (default 1 s): Heroku's
+   * {@code heroku run} returns once shutdown has started, not finished, so a quick next run can
+   * meet the limit (heroku/hatchet#94; the real lag is not documented).
+   */
+  public void shutdownLag(Duration lag) {
+    this.shutdownLag = lag;
+  }
+
+  /** Every API call so far, as method and path ({@code POST /apps/app/dynos}), in order. */
+  public List<String> requests() {
+    return List.copyOf(requests);
+  }
+
   public List<Received> received() {
     return List.copyOf(received);
   }
@@ -192,12 +217,19 @@ public final class HerokuEmulator implements AutoCloseable {
     try (x) {
       String path = x.getRequestURI().getPath();
       String method = x.getRequestMethod();
+      var logStream = LOG_STREAM.matcher(path);
+      if (method.equals("GET") && logStream.matches()) {
+        // Logplex's host, not the API: the secret in the URL is the credential, no token spent
+        streamLog(x, logStream.group(1));
+        return;
+      }
       if (method.equals("GET") && path.equals("/account/rate-limits")) {
         // documented as free: it does not take a token
         send(x, 200, Json.mapper().createObjectNode().put("remaining", (long) remaining()));
         return;
       }
       calls.incrementAndGet();
+      requests.add(method + " " + path);
       if (!takeToken()) {
         error(
             x,
@@ -231,7 +263,12 @@ public final class HerokuEmulator implements AutoCloseable {
       var stop = STOP.matcher(path);
       var configVars = CONFIG_VARS.matcher(path);
       var app = APP.matcher(path);
-      if (m.matches() && method.equals("POST")) {
+      var logSessions = LOG_SESSIONS.matcher(path);
+      if (logSessions.matches() && method.equals("POST")) {
+        if (app(x, logSessions.group(1))) {
+          createLogSession(x);
+        }
+      } else if (m.matches() && method.equals("POST")) {
         if (app(x, m.group(1))) {
           create(x);
         }
@@ -323,7 +360,7 @@ public final class HerokuEmulator implements AutoCloseable {
     }
     String size = body.path("size").asText("standard-1X");
     synchronized (dynos) {
-      if (alive() >= options.maxDynos()) {
+      if (counted(size) >= limit(size)) {
         capacity(x, size);
         return;
       }
@@ -338,13 +375,38 @@ public final class HerokuEmulator implements AutoCloseable {
   }
 
   private void capacity(HttpExchange x, String size) throws IOException {
+    String shown =
+        size.isEmpty() ? size : size.substring(0, 1).toUpperCase(Locale.ROOT) + size.substring(1);
     ObjectNode b = Json.mapper().createObjectNode();
     b.put("id", "cannot_run_above_limit");
-    b.put("message", "Cannot run more than " + options.maxDynos() + " " + size + " size dynos.");
+    b.put("message", "Cannot run more than " + limit(size) + " " + shown + " size dynos.");
     b.put("url", "https://devcenter.heroku.com/articles/dyno-size#default-scaling-limits");
-    b.put("limit", options.maxDynos());
-    b.put("size", size);
+    b.put("limit", limit(size));
+    b.put("size", shown);
     send(x, 422, b);
+  }
+
+  /**
+   * Concurrent one-off dynos of a size (Dev Center, "Concurrent One-Off Dyno Limits"): 1 Eco, 5
+   * Performance, Private or Shield, 50 Basic or Standard; {@code maxDynos} lowers it.
+   */
+  private int limit(String size) {
+    String s = size.toLowerCase(Locale.ROOT);
+    int heroku =
+        s.equals("eco")
+            ? 1
+            : s.startsWith("performance") || s.startsWith("private") || s.startsWith("shield")
+                ? 5
+                : 50;
+    return Math.min(heroku, options.maxDynos());
+  }
+
+  /**
+   * Dynos of a size that count against its limit: running, waiting for their client, or ended less
+   * than the shutdown lag ago.
+   */
+  private int counted(String size) {
+    return (int) dynos.values().stream().filter(d -> d.size().equalsIgnoreCase(size)).count();
   }
 
   /** The documented field types; {@code command} required, {@code time_to_live} at most 24 h. */
@@ -388,6 +450,106 @@ public final class HerokuEmulator implements AutoCloseable {
     return null;
   }
 
+  // ---- logs -----------------------------------------------------------------------------------
+
+  /** A log session: which lines, how many recent ones, and whether to keep following. */
+  private record LogSession(
+      Predicate<AppLog.Line> filter, int lines, boolean tail, Instant until) {}
+
+  /**
+   * {@code POST /apps/{app}/log-sessions}: {@code dyno} (or {@code dyno_name}: {@code run.1234}, or
+   * a process type for all its dynos), {@code source} ({@code app}, {@code heroku}), {@code lines}
+   * (recent lines first, at most 1,500) and {@code tail}. The {@code logplex_url} is good for five
+   * minutes; Heroku does not document how long.
+   */
+  private void createLogSession(HttpExchange x) throws IOException {
+    JsonNode b;
+    try {
+      b = Json.mapper().readTree(x.getRequestBody());
+    } catch (IOException e) {
+      error(x, 400, "bad_request", "Invalid JSON in request body.");
+      return;
+    }
+    if (b == null || b.isMissingNode() || b.isNull()) {
+      b = Json.mapper().createObjectNode();
+    }
+    JsonNode lines = b.path("lines");
+    if (!lines.isMissingNode()
+        && !lines.isNull()
+        && (!lines.isIntegralNumber() || lines.asInt() < 0 || lines.asInt() > AppLog.KEPT)) {
+      error(x, 422, "invalid_params", "lines must be an integer from 0 to " + AppLog.KEPT);
+      return;
+    }
+    String dyno = b.path("dyno_name").asText(b.path("dyno").asText(""));
+    String source = b.path("source").asText("");
+    Predicate<AppLog.Line> filter =
+        l ->
+            (dyno.isEmpty()
+                    || l.dyno().equals(dyno)
+                    || (!dyno.contains(".") && l.dyno().startsWith(dyno + ".")))
+                && (source.isEmpty() || l.source().equals(source));
+    String secret = UUID.randomUUID().toString();
+    Instant now = Instant.now();
+    logSessions.values().removeIf(s -> s.until().isBefore(now));
+    logSessions.put(
+        secret,
+        new LogSession(
+            filter,
+            lines.isIntegralNumber() ? lines.asInt() : 100,
+            b.path("tail").asBoolean(false),
+            now.plus(Duration.ofMinutes(5))));
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.put("id", UUID.randomUUID().toString());
+    n.put("logplex_url", uri() + "/log-streams/" + secret);
+    n.put("created_at", now.toString());
+    n.put("updated_at", now.toString());
+    send(x, 201, n);
+  }
+
+  /**
+   * A log session's stream, as the CLI reads it: Server-Sent Events, one line per event; the recent
+   * lines, then, when tailing, new lines as they are written until the reader goes away.
+   */
+  private void streamLog(HttpExchange x, String secret) throws IOException {
+    LogSession s = logSessions.get(secret);
+    if (s == null || s.until().isBefore(Instant.now())) {
+      x.sendResponseHeaders(404, -1);
+      return;
+    }
+    x.getResponseHeaders().set("Content-Type", "text/event-stream");
+    x.getResponseHeaders().set("Cache-Control", "no-cache");
+    x.sendResponseHeaders(200, 0);
+    OutputStream out = x.getResponseBody();
+    AppLog.Batch batch = log.recent(s.filter(), s.lines());
+    try {
+      while (batch != null) {
+        StringBuilder events = new StringBuilder();
+        for (AppLog.Line l : batch.lines()) {
+          events.append("id: ").append(l.seq()).append("\ndata: ").append(l.text()).append("\n\n");
+        }
+        if (!s.tail()) {
+          out.write(events.toString().getBytes(StandardCharsets.UTF_8));
+          break;
+        }
+        // a comment line when there is nothing new, so a reader that left is noticed
+        out.write(
+            (events.isEmpty() ? ":\n\n" : events.toString()).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        batch = log.after(batch.last(), s.filter(), Duration.ofSeconds(5));
+      }
+    } catch (IOException e) {
+      // the reader went away
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      try {
+        out.close();
+      } catch (IOException ignored) {
+        // the reader went away
+      }
+    }
+  }
+
   // ---- dynos ----------------------------------------------------------------------------------
 
   private Dyno launch(JsonNode body, String size) throws IOException {
@@ -415,7 +577,7 @@ public final class HerokuEmulator implements AutoCloseable {
       startProcess(d, body, null);
       return d;
     }
-    options.log().println("heroku[" + name + "]: Awaiting client");
+    log.heroku(name, "Awaiting client");
     RendezvousServer server = rendezvous();
     server.expect(
         secret,
@@ -423,7 +585,7 @@ public final class HerokuEmulator implements AutoCloseable {
           try {
             startProcess(d, body, socket);
           } catch (IOException e) {
-            options.log().println("heroku[" + name + "]: could not start: " + e);
+            log.heroku(name, "Error R10 (Boot timeout) -> could not start: " + e);
             closeQuietly(socket);
             dynos.remove(d.id());
           }
@@ -432,12 +594,8 @@ public final class HerokuEmulator implements AutoCloseable {
     timers.schedule(
         () -> {
           if (server.forget(secret)) {
-            options
-                .log()
-                .println(
-                    "heroku["
-                        + name
-                        + "]: Error R13 (Attach error) -> Failed to attach to process");
+            log.heroku(name, "Error R13 (Attach error) -> Failed to attach to process");
+            log.heroku(name, "State changed from starting to crashed");
             dynos.remove(d.id());
           }
         },
@@ -454,52 +612,58 @@ public final class HerokuEmulator implements AutoCloseable {
         .fields()
         .forEachRemaining(e -> pb.environment().put(e.getKey(), e.getValue().asText()));
     pb.environment().put("DYNO", d.name());
-    options
-        .log()
-        .println("heroku[" + d.name() + "]: Starting process with command `" + d.command() + "`");
+    log.heroku(d.name(), "Starting process with command `" + d.command() + "`");
     Process p = pb.start();
     d.process().set(p);
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try (InputStream in = p.getInputStream()) {
-                if (attached != null) {
-                  // Attached: the client's bytes go to the process's stdin (0x04 ends it), and
-                  // the output goes to the client, raw, until the process ends; then the socket
-                  // closes, which is how the client learns the end. Heroku's CLI writes 0x04 when
-                  // its own stdin ends and fails if the socket is already gone, so the close
-                  // waits, briefly, for that.
-                  Thread input = Thread.ofVirtual().start(() -> relayInput(attached, p));
-                  try (attached;
-                      OutputStream out = attached.getOutputStream()) {
-                    in.transferTo(out);
-                    out.flush();
-                    input.join(Duration.ofSeconds(2));
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+    log.heroku(d.name(), "State changed from starting to up");
+    Thread output =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (InputStream in = p.getInputStream()) {
+                    if (attached != null) {
+                      // Attached: the client's bytes go to the process's stdin (0x04 ends it), and
+                      // the output goes to the client, raw, until the process ends; then the socket
+                      // closes, which is how the client learns the end. Heroku's CLI writes 0x04
+                      // when
+                      // its own stdin ends and fails if the socket is already gone, so the close
+                      // waits, briefly, for that.
+                      Thread input = Thread.ofVirtual().start(() -> relayInput(attached, p));
+                      try (attached;
+                          OutputStream out = attached.getOutputStream()) {
+                        in.transferTo(out);
+                        out.flush();
+                        input.join(Duration.ofSeconds(2));
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    } else {
+                      // Detached: output goes to the app's log; here, the emulator's own output.
+                      BufferedReader r =
+                          new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                      for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        log.app(d.name(), line);
+                      }
+                    }
+                  } catch (IOException ignored) {
+                    // the client or the dyno went away
                   }
-                } else {
-                  // Detached: output goes to the app's log; here, the emulator's own output.
-                  BufferedReader r =
-                      new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-                  for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    options.log().println("app[" + d.name() + "]: " + line);
-                  }
-                }
-              } catch (IOException ignored) {
-                // the client or the dyno went away
-              }
-            });
+                });
     long ttl = body.path("time_to_live").asLong(86_400);
     timers.schedule(() -> terminate(d), ttl, TimeUnit.SECONDS);
     p.onExit()
         .thenRun(
             () -> {
-              options
-                  .log()
-                  .println("heroku[" + d.name() + "]: Process exited with status " + p.exitValue());
-              options.log().println("heroku[" + d.name() + "]: State changed from up to complete");
-              dynos.remove(d.id());
+              try {
+                output.join(Duration.ofSeconds(2)); // its last lines come before its end
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              log.heroku(d.name(), "Process exited with status " + p.exitValue());
+              log.heroku(d.name(), "State changed from up to complete");
+              // still counted while Heroku finishes shutting it down
+              timers.schedule(
+                  () -> dynos.remove(d.id()), shutdownLag.toMillis(), TimeUnit.MILLISECONDS);
             });
   }
 
@@ -580,10 +744,21 @@ public final class HerokuEmulator implements AutoCloseable {
       return;
     }
     ProcessHandle h = p.toHandle();
+    if (h.isAlive()) {
+      log.heroku(d.name(), "Stopping all processes with SIGTERM");
+    }
     h.descendants().forEach(ProcessHandle::destroy);
     h.destroy();
     timers.schedule(
         () -> {
+          if (h.isAlive()) {
+            log.heroku(
+                d.name(),
+                "Error R12 (Exit timeout) -> At least one process failed to exit within "
+                    + options.stopGrace().toSeconds()
+                    + " seconds of SIGTERM");
+            log.heroku(d.name(), "Stopping all processes with SIGKILL");
+          }
           h.descendants().forEach(ProcessHandle::destroyForcibly);
           h.destroyForcibly();
         },
@@ -700,6 +875,7 @@ public final class HerokuEmulator implements AutoCloseable {
 
   @Override
   public void close() {
+    log.close(); // ends the tails, so the server need not wait for them
     server.stop(0);
     dynos
         .values()
