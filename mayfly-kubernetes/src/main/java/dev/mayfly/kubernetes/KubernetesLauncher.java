@@ -1,0 +1,469 @@
+package dev.mayfly.kubernetes;
+
+import dev.mayfly.launch.LaunchException;
+import dev.mayfly.launch.LaunchRequest;
+import dev.mayfly.launch.Launcher;
+import dev.mayfly.launch.RunnerExit;
+import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.launch.RunnerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.lang.System.Logger.Level;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runners as Kubernetes Jobs, one Job of one pod per runner.
+ *
+ * <p>Kubernetes does not retry (Mayfly does): {@code backoffLimit: 0}, {@code restartPolicy:
+ * Never}. A pod disrupted by eviction, preemption or a drain is replaced instead of failing the Job
+ * ({@code podFailurePolicy}, {@code podReplacementPolicy: Failed}); if the first pod's runner had
+ * reported in, the replacement finds its row taken and leaves. The Job ends at the runner's
+ * time-to-live ({@code activeDeadlineSeconds}) and is deleted with its pods a while after it
+ * finished ({@code ttlSecondsAfterFinished}).
+ *
+ * <p>The database says what runs; Kubernetes is watched, not polled: an informer on Mayfly's pods
+ * ends a runner's handle as soon as its pod ends or cannot start (an image that cannot be pulled, a
+ * configuration error), with the reason, so a runner that never reported in is failed within
+ * seconds and its queue backs off.
+ */
+final class KubernetesLauncher implements Launcher {
+  private static final System.Logger LOG = System.getLogger("dev.mayfly.kubernetes");
+
+  static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  static final String RUNNER_LABEL = "mayfly.dev/runner";
+  static final String QUEUE_LABEL = "mayfly.dev/queue";
+
+  /** Where a runner reads its store; it comes from the Secret, never inline. */
+  private static final String RUNNER_DATABASE = "MAYFLY_DATABASE_URL";
+
+  /** Finished Jobs stay this long for {@code kubectl} and logs, then go with their pods. */
+  static final int TTL_AFTER_FINISHED_SECONDS = 600;
+
+  /** Waiting reasons that no waiting fixes: the pod will not start. */
+  private static final Set<String> CANNOT_START =
+      Set.of(
+          "ErrImagePull",
+          "ImagePullBackOff",
+          "InvalidImageName",
+          "CreateContainerConfigError",
+          "CreateContainerError",
+          "RunContainerError");
+
+  private final KubernetesConfig config;
+  private final KubernetesClient client;
+  private final String namespace;
+  private final InstantSource clock;
+  private final Map<String, CompletableFuture<RunnerExit>> exits = new ConcurrentHashMap<>();
+  private volatile @Nullable SharedIndexInformer<Pod> informer;
+
+  KubernetesLauncher(KubernetesConfig config, KubernetesClient client, InstantSource clock) {
+    this.config = config;
+    this.client = client;
+    String ns = config.namespace() != null ? config.namespace() : client.getNamespace();
+    this.namespace = ns != null ? ns : "default";
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return "kubernetes";
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  @Override
+  public RunnerHandle launch(LaunchRequest request) throws LaunchException {
+    Job job = job(request);
+    String name = job.getMetadata().getName();
+    watch();
+    CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
+    exits.put(name, exit);
+    try {
+      client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+    } catch (KubernetesClientException e) {
+      exits.remove(name);
+      throw refused(e, "create", "jobs", request);
+    }
+    // a pod seen before the create returned
+    informerPods(name).forEach(this::seen);
+    return new RunnerHandle(name, exit);
+  }
+
+  /** The Job for one runner. */
+  Job job(LaunchRequest request) throws LaunchException {
+    if (config.secret() == null && request.env().containsKey(RUNNER_DATABASE)) {
+      throw LaunchException.needsConfiguration(
+          "kubernetes launcher: runners read their store from the app's Secret, and none is"
+              + " named; set MAYFLY_KUBERNETES_SECRET to the Secret that holds the app's"
+              + " DATABASE_URL (or MAYFLY_DATABASE_URL)",
+          null);
+    }
+    KubernetesConfig.Resources size;
+    try {
+      size = KubernetesConfig.resources(request.size());
+    } catch (IllegalArgumentException e) {
+      throw LaunchException.needsConfiguration("kubernetes launcher: " + e.getMessage(), e);
+    }
+    String name = jobName(request.runnerId());
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(MANAGED_BY, "mayfly");
+    labels.put(RUNNER_LABEL, request.runnerId());
+    labels.put(QUEUE_LABEL, labelValue(request.queue()));
+    List<EnvVar> env = new ArrayList<>();
+    request.env().entrySet().stream()
+        .filter(e -> !e.getKey().equals(RUNNER_DATABASE)) // from the Secret
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> env.add(new EnvVar(e.getKey(), e.getValue(), null)));
+    List<String> command =
+        request.command() != null ? List.of("sh", "-c", request.command()) : config.command();
+    var container =
+        new io.fabric8.kubernetes.api.model.ContainerBuilder()
+            .withName("runner")
+            .withImage(config.image())
+            .withCommand(command)
+            .withEnv(env)
+            .withNewResources()
+            .addToRequests("cpu", new Quantity(size.cpu()))
+            .addToRequests("memory", new Quantity(size.memory()))
+            .addToLimits("memory", new Quantity(size.memory()))
+            .endResources();
+    if (config.secret() != null) {
+      container
+          .addNewEnvFrom()
+          .withNewSecretRef()
+          .withName(config.secret())
+          .endSecretRef()
+          .endEnvFrom();
+    }
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(0)
+        .withActiveDeadlineSeconds(Math.max(1, request.timeToLive().toSeconds()))
+        .withTtlSecondsAfterFinished(TTL_AFTER_FINISHED_SECONDS)
+        .withPodReplacementPolicy("Failed")
+        .withNewPodFailurePolicy()
+        .addNewRule()
+        .withAction("Ignore")
+        .addNewOnPodCondition()
+        .withType("DisruptionTarget")
+        .withStatus("True")
+        .endOnPodCondition()
+        .endRule()
+        .endPodFailurePolicy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withServiceAccountName(config.serviceAccount())
+        .withContainers(container.build())
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** Runner ids are lowercase letters, digits and dashes: valid in a Job's name as they are. */
+  static String jobName(String runnerId) {
+    return "mayfly-" + runnerId.toLowerCase(Locale.ROOT);
+  }
+
+  /** A label value: at most 63 of {@code [A-Za-z0-9_.-]}, starting and ending alphanumeric. */
+  static String labelValue(String s) {
+    String v = s.replaceAll("[^A-Za-z0-9_.-]", "_");
+    v = v.length() > 63 ? v.substring(0, 63) : v;
+    return v.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+  }
+
+  private LaunchException refused(
+      KubernetesClientException e, String verb, String resource, LaunchRequest request) {
+    int code = e.getCode();
+    String what =
+        "kubernetes launcher could not "
+            + verb
+            + " the Job of runner "
+            + request.runnerId()
+            + " in namespace "
+            + namespace
+            + " ("
+            + (code > 0 ? "HTTP " + code + ": " : "")
+            + reason(e)
+            + ")";
+    if (code == 401 || code == 403) {
+      return LaunchException.needsConfiguration(
+          what
+              + "; the app's service account needs the verb '"
+              + verb
+              + "' on '"
+              + resource
+              + "' (group batch) in namespace "
+              + namespace
+              + ": see the Role in docs/kubernetes.md. Launching pauses for minutes at a time"
+              + " until that is fixed; the jobs stay queued",
+          e);
+    }
+    if (code == 422 || code == 400) {
+      return LaunchException.needsConfiguration(
+          what + "; the Job was refused as invalid: check the image, size and command", e);
+    }
+    return new LaunchException(
+        what + "; the jobs stay queued and the launch will be retried", code == 429, e);
+  }
+
+  private static String reason(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage()
+        : String.valueOf(e.getMessage());
+  }
+
+  // ---- watching ---------------------------------------------------------------------------------
+
+  /** Starts the informer on Mayfly's pods in the namespace, once. */
+  private void watch() throws LaunchException {
+    if (informer != null) {
+      return;
+    }
+    synchronized (this) {
+      if (informer != null) {
+        return;
+      }
+      try {
+        informer =
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withLabel(MANAGED_BY, "mayfly")
+                .inform(
+                    new ResourceEventHandler<>() {
+                      @Override
+                      public void onAdd(Pod pod) {
+                        seen(pod);
+                      }
+
+                      @Override
+                      public void onUpdate(Pod before, Pod pod) {
+                        seen(pod);
+                      }
+
+                      @Override
+                      public void onDelete(Pod pod, boolean finalStateUnknown) {
+                        gone(pod);
+                      }
+                    },
+                    0);
+      } catch (KubernetesClientException e) {
+        throw new LaunchException(
+            "kubernetes launcher could not watch pods in namespace "
+                + namespace
+                + " ("
+                + reason(e)
+                + "); the app's service account needs 'list' and 'watch' on 'pods'",
+            false,
+            e);
+      }
+    }
+  }
+
+  private List<Pod> informerPods(String jobName) {
+    SharedIndexInformer<Pod> i = informer;
+    if (i == null) {
+      return List.of();
+    }
+    return i.getStore().list().stream().filter(p -> jobName.equals(jobOf(p))).toList();
+  }
+
+  private static @Nullable String jobOf(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    String runner = labels == null ? null : labels.get(RUNNER_LABEL);
+    return runner == null ? null : jobName(runner);
+  }
+
+  /** A pod changed: if it ended, or cannot start, its runner's handle ends with why. */
+  private void seen(Pod pod) {
+    String job = jobOf(pod);
+    if (job == null) {
+      return;
+    }
+    CompletableFuture<RunnerExit> exit = exits.get(job);
+    if (exit == null) {
+      return;
+    }
+    RunnerStatus.Exited ended = ended(pod);
+    if (ended == null) {
+      return;
+    }
+    if (exits.remove(job, exit)) {
+      exit.complete(new RunnerExit(ended.exitCode(), clock.instant(), ended.detail()));
+      Integer code = ended.exitCode();
+      if (code == null || code == 0) {
+        // A pod that cannot start would wait for ever; a finished runner's record is in the
+        // database. A failed pod stays until ttlSecondsAfterFinished, for 'kubectl describe'.
+        stop(job);
+      }
+    }
+  }
+
+  private void gone(Pod pod) {
+    String job = jobOf(pod);
+    if (job == null || disrupted(pod)) {
+      return; // an evicted pod is replaced by its Job
+    }
+    CompletableFuture<RunnerExit> exit = exits.remove(job);
+    if (exit != null) {
+      RunnerStatus.Exited ended = ended(pod);
+      exit.complete(
+          ended != null
+              ? new RunnerExit(ended.exitCode(), clock.instant(), ended.detail())
+              : new RunnerExit(
+                  null, clock.instant(), "pod " + pod.getMetadata().getName() + " was deleted"));
+    }
+  }
+
+  /**
+   * Whether a pod has ended, or will never start, and why; null while it runs or may yet start. A
+   * pod whose disruption Kubernetes will replace (eviction, preemption, a drain) has not ended.
+   */
+  static RunnerStatus.@Nullable Exited ended(Pod pod) {
+    String name = pod.getMetadata().getName();
+    var status = pod.getStatus();
+    if (status == null) {
+      return null;
+    }
+    List<ContainerStatus> containers =
+        status.getContainerStatuses() == null ? List.of() : status.getContainerStatuses();
+    for (ContainerStatus c : containers) {
+      var waiting = c.getState() == null ? null : c.getState().getWaiting();
+      if (waiting != null && CANNOT_START.contains(waiting.getReason())) {
+        return new RunnerStatus.Exited(
+            null,
+            "pod "
+                + name
+                + " cannot start: "
+                + waiting.getReason()
+                + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage() + ")")
+                + "; check the image and MAYFLY_KUBERNETES_IMAGE, and 'kubectl describe pod "
+                + name
+                + "'");
+      }
+    }
+    String phase = status.getPhase();
+    if (!"Succeeded".equals(phase) && !"Failed".equals(phase)) {
+      return null;
+    }
+    if ("Failed".equals(phase) && disrupted(pod)) {
+      return null; // replaced by the Job (podFailurePolicy Ignore)
+    }
+    for (ContainerStatus c : containers) {
+      var terminated = c.getState() == null ? null : c.getState().getTerminated();
+      if (terminated != null) {
+        Integer code = terminated.getExitCode();
+        String reason = terminated.getReason();
+        return new RunnerStatus.Exited(
+            code,
+            "pod "
+                + name
+                + " "
+                + phase.toLowerCase(Locale.ROOT)
+                + (reason == null ? "" : " (" + reason + ")")
+                + (code == null ? "" : ", exit code " + code)
+                + ("OOMKilled".equals(reason)
+                    ? "; the runner needs more memory than its size gives: choose a larger"
+                        + " queue size"
+                    : ""));
+      }
+    }
+    return new RunnerStatus.Exited(
+        "Succeeded".equals(phase) ? 0 : null,
+        "pod "
+            + name
+            + " "
+            + phase.toLowerCase(Locale.ROOT)
+            + (status.getReason() == null ? "" : " (" + status.getReason() + ")"));
+  }
+
+  private static boolean disrupted(Pod pod) {
+    List<PodCondition> conditions = pod.getStatus().getConditions();
+    return conditions != null
+        && conditions.stream()
+            .anyMatch(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  @Override
+  public RunnerStatus status(String platformId) {
+    SharedIndexInformer<Pod> i = informer;
+    if (i == null || !i.hasSynced()) {
+      return new RunnerStatus.Unknown();
+    }
+    List<Pod> pods = informerPods(platformId);
+    for (Pod p : pods) {
+      RunnerStatus.Exited e = ended(p);
+      if (e == null) {
+        return new RunnerStatus.Alive();
+      }
+    }
+    if (pods.isEmpty()) {
+      // Not created yet, or the Job is gone: the Job tells which.
+      try {
+        Job job = client.batch().v1().jobs().inNamespace(namespace).withName(platformId).get();
+        return job == null
+            ? new RunnerStatus.Exited(null, "Job " + platformId + " no longer exists")
+            : new RunnerStatus.Alive();
+      } catch (KubernetesClientException e) {
+        return new RunnerStatus.Unknown();
+      }
+    }
+    RunnerStatus.Exited last = ended(pods.getLast());
+    return last != null ? last : new RunnerStatus.Alive();
+  }
+
+  @Override
+  public void stop(String platformId) {
+    try {
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(namespace)
+          .withName(platformId)
+          .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+          .delete();
+    } catch (KubernetesClientException e) {
+      LOG.log(Level.WARNING, "deleting Job {0} failed: {1}", platformId, reason(e));
+    }
+  }
+
+  @Override
+  public void close() {
+    SharedIndexInformer<Pod> i = informer;
+    if (i != null) {
+      i.close();
+    }
+    client.close();
+  }
+}

@@ -1,0 +1,613 @@
+package dev.mayfly.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Kubernetes API server with the two controllers Mayfly's Jobs need, for tests: fabric8's mock
+ * server in CRUD mode stores and watches every object (it runs no controller), and this class adds
+ * the Job controller (one pod per Job, a replacement for a disrupted pod, {@code
+ * activeDeadlineSeconds}, {@code ttlSecondsAfterFinished}, the Job's conditions), the garbage
+ * collector (a deleted Job takes its pods) and a kubelet that runs each pod as a local process.
+ *
+ * <p>An image is a local command: {@link #image} says what running it means. A pod of an unknown
+ * image waits in {@code ErrImagePull}, then {@code ImagePullBackOff}, as a cluster that cannot pull
+ * it does; a pod whose {@code envFrom} Secret is missing waits in {@code
+ * CreateContainerConfigError}. {@link #evict} disrupts a pod as a drain would.
+ */
+final class KubernetesEmulator implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final KubernetesClient admin;
+  private final Map<String, List<String>> images = new ConcurrentHashMap<>();
+  private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> evicted = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicInteger maxRunning = new AtomicInteger();
+  private final AtomicInteger podsCreated = new AtomicInteger();
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService timers =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "kubernetes-emulator");
+            t.setDaemon(true);
+            return t;
+          });
+  private final SharedIndexInformer<Job> jobs;
+  private final SharedIndexInformer<Pod> pods;
+  private final Random random = new Random(7);
+  private volatile double faultRate;
+  private final AtomicInteger faults = new AtomicInteger();
+
+  private KubernetesEmulator() {
+    server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), new Faulty(), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    admin = server.createClient();
+    jobs =
+        admin
+            .batch()
+            .v1()
+            .jobs()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Job job) {
+                    timers.execute(() -> jobAdded(job));
+                  }
+
+                  @Override
+                  public void onUpdate(Job before, Job job) {}
+
+                  @Override
+                  public void onDelete(Job job, boolean unknown) {
+                    timers.execute(() -> collect(job));
+                  }
+                });
+    pods =
+        admin
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {}
+
+                  @Override
+                  public void onUpdate(Pod before, Pod pod) {}
+
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {
+                    Process p = processes.remove(key(pod));
+                    if (p != null) {
+                      p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                      p.destroyForcibly();
+                    }
+                  }
+                });
+  }
+
+  static KubernetesEmulator start() {
+    return new KubernetesEmulator();
+  }
+
+  /** Pods of {@code image} run {@code command} here (the image's content, as it were). */
+  KubernetesEmulator image(String image, List<String> command) {
+    images.put(image, List.copyOf(command));
+    return this;
+  }
+
+  /** This share of Job creates and deletes is answered 500, 503 or 429 without acting. */
+  void faultRate(double rate) {
+    this.faultRate = rate;
+  }
+
+  int faultsInjected() {
+    return faults.get();
+  }
+
+  void secret(String namespace, String name, Map<String, String> data) {
+    Map<String, String> encoded = new HashMap<>();
+    data.forEach(
+        (k, v) ->
+            encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    Secret s =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .withData(encoded)
+            .build();
+    admin.secrets().inNamespace(namespace).resource(s).create();
+  }
+
+  /** A client configuration for this server, as a kubeconfig's context would give. */
+  Config clientConfig(String namespace) {
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(server.url("/"))
+        .withNamespace(namespace)
+        .withTrustCerts(true)
+        .withRequestRetryBackoffLimit(3)
+        .build();
+  }
+
+  KubernetesClient client(String namespace) {
+    return new KubernetesClientBuilder().withConfig(clientConfig(namespace)).build();
+  }
+
+  KubernetesClient admin() {
+    return admin;
+  }
+
+  /** The most pods that ran at once. */
+  int maxRunning() {
+    return maxRunning.get();
+  }
+
+  int podsCreated() {
+    return podsCreated.get();
+  }
+
+  List<String> events() {
+    return List.copyOf(events);
+  }
+
+  /** What a pod printed. */
+  List<String> log(String namespace, String pod) {
+    return List.copyOf(logs.getOrDefault(namespace + "/" + pod, List.of()));
+  }
+
+  /**
+   * Disrupts a running pod as the Eviction API does for a drain: a {@code DisruptionTarget}
+   * condition, SIGTERM, and the pod deleted once its process ended.
+   */
+  boolean evict(String namespace, String podName) {
+    String key = namespace + "/" + podName;
+    Process p = processes.get(key);
+    if (p == null) {
+      return false;
+    }
+    evicted.put(key, true);
+    editStatus(
+        namespace,
+        podName,
+        b ->
+            b.editOrNewStatus()
+                .addToConditions(
+                    new PodConditionBuilder()
+                        .withType("DisruptionTarget")
+                        .withStatus("True")
+                        .withReason("EvictionByEvictionAPI")
+                        .withMessage("Eviction API: evicting")
+                        .withLastTransitionTime(Instant.now().toString())
+                        .build())
+                .endStatus());
+    p.toHandle().descendants().forEach(ProcessHandle::destroy);
+    p.destroy();
+    return true;
+  }
+
+  /** Pods running now, as namespace/name. */
+  List<String> runningPods() {
+    return List.copyOf(processes.keySet());
+  }
+
+  // ---- the Job controller ------------------------------------------------------------------
+
+  private void jobAdded(Job job) {
+    createPod(job);
+    Long deadline = job.getSpec().getActiveDeadlineSeconds();
+    if (deadline != null) {
+      timers.schedule(() -> deadlineExceeded(job), deadline, TimeUnit.SECONDS);
+    }
+  }
+
+  private void createPod(Job job) {
+    String ns = job.getMetadata().getNamespace();
+    String name = job.getMetadata().getName() + "-" + suffix();
+    Map<String, String> labels = new HashMap<>();
+    var template = job.getSpec().getTemplate();
+    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+      labels.putAll(template.getMetadata().getLabels());
+    }
+    labels.put("job-name", job.getMetadata().getName());
+    labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .withLabels(labels)
+            .addNewOwnerReference()
+            .withApiVersion("batch/v1")
+            .withKind("Job")
+            .withName(job.getMetadata().getName())
+            .withUid(job.getMetadata().getUid())
+            .withController(true)
+            .endOwnerReference()
+            .endMetadata()
+            .withSpec(template.getSpec())
+            .withNewStatus()
+            .withPhase("Pending")
+            .endStatus()
+            .build();
+    try {
+      admin.pods().inNamespace(ns).resource(pod).create();
+    } catch (KubernetesClientException e) {
+      events.add("pod create failed: " + e.getMessage());
+      return;
+    }
+    podsCreated.incrementAndGet();
+    timers.schedule(() -> kubelet(job, ns, name), 50, TimeUnit.MILLISECONDS);
+  }
+
+  private String suffix() {
+    String chars = "bcdfghjklmnpqrstvwxz2456789";
+    StringBuilder b = new StringBuilder();
+    synchronized (random) {
+      for (int i = 0; i < 5; i++) {
+        b.append(chars.charAt(random.nextInt(chars.length())));
+      }
+    }
+    return b.toString();
+  }
+
+  private void deadlineExceeded(Job job) {
+    String ns = job.getMetadata().getNamespace();
+    Job now = admin.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get();
+    if (now == null || finished(now)) {
+      return;
+    }
+    finishJob(now, "Failed", "DeadlineExceeded", 0);
+    for (Pod p : podsOf(now)) {
+      Process proc = processes.get(key(p));
+      if (proc != null) {
+        proc.toHandle().descendants().forEach(ProcessHandle::destroy);
+        proc.destroy();
+      }
+    }
+  }
+
+  private List<Pod> podsOf(Job job) {
+    return admin
+        .pods()
+        .inNamespace(job.getMetadata().getNamespace())
+        .withLabel("job-name", job.getMetadata().getName())
+        .list()
+        .getItems();
+  }
+
+  private static boolean finished(Job job) {
+    return job.getStatus() != null
+        && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(c -> List.of("Complete", "Failed").contains(c.getType()));
+  }
+
+  private void finishJob(Job job, String type, String reason, int succeeded) {
+    String ns = job.getMetadata().getNamespace();
+    String name = job.getMetadata().getName();
+    JobCondition c =
+        new JobConditionBuilder()
+            .withType(type)
+            .withStatus("True")
+            .withReason(reason)
+            .withLastTransitionTime(Instant.now().toString())
+            .build();
+    try {
+      admin
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(ns)
+          .withName(name)
+          .editStatus(
+              j ->
+                  new JobBuilder(j)
+                      .editOrNewStatus()
+                      .addToConditions(c)
+                      .withSucceeded(succeeded)
+                      .withFailed(1 - succeeded)
+                      .withCompletionTime(succeeded == 1 ? Instant.now().toString() : null)
+                      .endStatus()
+                      .build());
+    } catch (KubernetesClientException e) {
+      return; // deleted meanwhile
+    }
+    Integer ttl = job.getSpec().getTtlSecondsAfterFinished();
+    if (ttl != null) {
+      timers.schedule(
+          () -> {
+            admin.batch().v1().jobs().inNamespace(ns).withName(name).delete();
+          },
+          ttl,
+          TimeUnit.SECONDS);
+    }
+  }
+
+  /** The garbage collector: a deleted Job's pods go with it. */
+  private void collect(Job job) {
+    for (Pod p : podsOf(job)) {
+      admin.pods().inNamespace(p.getMetadata().getNamespace()).resource(p).delete();
+    }
+  }
+
+  // ---- the kubelet ----------------------------------------------------------------------------
+
+  private void kubelet(Job job, String ns, String name) {
+    Container c = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    List<String> command = images.get(c.getImage());
+    if (command == null) {
+      waiting(
+          ns,
+          name,
+          "ErrImagePull",
+          "failed to pull and unpack image \"" + c.getImage() + "\": not found");
+      timers.schedule(
+          () ->
+              waiting(
+                  ns, name, "ImagePullBackOff", "Back-off pulling image \"" + c.getImage() + "\""),
+          1,
+          TimeUnit.SECONDS);
+      return;
+    }
+    Map<String, String> env = new HashMap<>();
+    if (c.getEnvFrom() != null) {
+      for (EnvFromSource from : c.getEnvFrom()) {
+        if (from.getSecretRef() == null) {
+          continue;
+        }
+        Secret s = admin.secrets().inNamespace(ns).withName(from.getSecretRef().getName()).get();
+        if (s == null) {
+          waiting(
+              ns,
+              name,
+              "CreateContainerConfigError",
+              "secret \"" + from.getSecretRef().getName() + "\" not found");
+          return;
+        }
+        if (s.getData() != null) {
+          s.getData()
+              .forEach(
+                  (k, v) ->
+                      env.put(
+                          k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+      }
+    }
+    if (c.getEnv() != null) {
+      for (EnvVar e : c.getEnv()) {
+        env.put(e.getName(), e.getValue() == null ? "" : e.getValue());
+      }
+    }
+    env.put("HOSTNAME", name);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      waiting(ns, name, "RunContainerError", e.getMessage());
+      return;
+    }
+    String key = ns + "/" + name;
+    processes.put(key, p);
+    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+    String started = Instant.now().toString();
+    editStatus(
+        ns,
+        name,
+        b ->
+            b.editOrNewStatus()
+                .withPhase("Running")
+                .withStartTime(started)
+                .withConditions(condition("PodScheduled"), condition("Ready"))
+                .withContainerStatuses(
+                    new ContainerStatusBuilder()
+                        .withName(c.getName())
+                        .withImage(c.getImage())
+                        .withReady(true)
+                        .withNewState()
+                        .withNewRunning()
+                        .withStartedAt(started)
+                        .endRunning()
+                        .endState()
+                        .build())
+                .endStatus());
+    List<String> log = new CopyOnWriteArrayList<>();
+    logs.put(key, log);
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  log.add(line);
+                }
+              } catch (IOException ignored) {
+                // the process went away
+              }
+              int code;
+              try {
+                code = p.waitFor();
+              } catch (InterruptedException e) {
+                return;
+              }
+              running.decrementAndGet();
+              processes.remove(key);
+              exited(job, ns, name, c, code);
+            });
+  }
+
+  private void exited(Job job, String ns, String name, Container c, int code) {
+    boolean disrupted = evicted.remove(ns + "/" + name) != null;
+    String phase = code == 0 ? "Succeeded" : "Failed";
+    String finished = Instant.now().toString();
+    editStatus(
+        ns,
+        name,
+        b ->
+            b.editOrNewStatus()
+                .withPhase(phase)
+                .withContainerStatuses(
+                    new ContainerStatusBuilder()
+                        .withName(c.getName())
+                        .withImage(c.getImage())
+                        .withReady(false)
+                        .withNewState()
+                        .withNewTerminated()
+                        .withExitCode(code)
+                        .withReason(code == 0 ? "Completed" : "Error")
+                        .withFinishedAt(finished)
+                        .endTerminated()
+                        .endState()
+                        .build())
+                .endStatus());
+    Job now = admin.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get();
+    if (disrupted) {
+      // the Eviction API deletes the pod; podFailurePolicy Ignore: the Job makes a new one
+      admin.pods().inNamespace(ns).withName(name).delete();
+      if (now != null && !finished(now)) {
+        createPod(now);
+      }
+      return;
+    }
+    if (now != null && !finished(now)) {
+      finishJob(
+          now,
+          code == 0 ? "Complete" : "Failed",
+          code == 0 ? "" : "BackoffLimitExceeded",
+          code == 0 ? 1 : 0);
+    }
+  }
+
+  private void waiting(String ns, String name, String reason, String message) {
+    editStatus(
+        ns,
+        name,
+        b ->
+            b.editOrNewStatus()
+                .withContainerStatuses(
+                    new ContainerStatusBuilder()
+                        .withName("runner")
+                        .withReady(false)
+                        .withNewState()
+                        .withNewWaiting()
+                        .withReason(reason)
+                        .withMessage(message)
+                        .endWaiting()
+                        .endState()
+                        .build())
+                .endStatus());
+  }
+
+  private static PodCondition condition(String type) {
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus("True")
+        .withLastTransitionTime(Instant.now().toString())
+        .build();
+  }
+
+  private void editStatus(
+      String ns, String name, java.util.function.UnaryOperator<PodBuilder> change) {
+    try {
+      admin
+          .pods()
+          .inNamespace(ns)
+          .withName(name)
+          .editStatus(p -> change.apply(new PodBuilder(p)).build());
+    } catch (KubernetesClientException e) {
+      events.add("status of " + name + ": " + e.getMessage()); // deleted meanwhile
+    }
+  }
+
+  private static String key(Pod p) {
+    return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+  }
+
+  @Override
+  public void close() {
+    jobs.close();
+    pods.close();
+    processes.values().forEach(p -> p.toHandle().destroyForcibly());
+    timers.shutdownNow();
+    admin.close();
+    server.destroy();
+  }
+
+  /** The CRUD store, answering some Job creates and deletes with a fault instead. */
+  private final class Faulty extends KubernetesCrudDispatcher {
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String method = request.getMethod();
+      if (request.getPath().contains("/jobs")
+          && (method.equals("POST") || method.equals("DELETE"))) {
+        double r;
+        int which;
+        synchronized (random) {
+          r = random.nextDouble();
+          which = random.nextInt(3);
+        }
+        if (r < faultRate) {
+          faults.incrementAndGet();
+          int code = new int[] {500, 503, 429}[which];
+          return new MockResponse()
+              .setResponseCode(code)
+              .setBody(
+                  "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"injected\",\"code\":"
+                      + code
+                      + "}");
+        }
+      }
+      return super.dispatch(request);
+    }
+  }
+}

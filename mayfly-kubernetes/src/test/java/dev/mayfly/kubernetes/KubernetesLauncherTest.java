@@ -1,0 +1,196 @@
+package dev.mayfly.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mayfly.Mayfly;
+import dev.mayfly.MayflyConfig;
+import dev.mayfly.QueueConfig;
+import dev.mayfly.api.JobState;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.api.RunnerState;
+import dev.mayfly.launch.LaunchRequest;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runners as Jobs on the emulated cluster: real pods as local processes, real watches. */
+@Tag("processes")
+class KubernetesLauncherTest {
+  private static final String NS = "mayfly-test";
+  private static final String IMAGE = "registry.example/app:1";
+
+  @TempDir Path dir;
+  private KubernetesEmulator cluster;
+
+  @BeforeEach
+  void start() {
+    cluster =
+        KubernetesEmulator.start()
+            .image(
+                IMAGE,
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.mayfly.runner.RunnerMain"));
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private KubernetesLauncher launcher(String image, String secret) {
+    return new KubernetesLauncher(
+        new KubernetesConfig(image, KubernetesConfig.DEFAULT_COMMAND, null, secret, null),
+        cluster.client(NS),
+        InstantSource.system());
+  }
+
+  private MayflyConfig.Builder onCluster(String db, KubernetesLauncher launcher) {
+    cluster.secret(NS, "app-db", Map.of("MAYFLY_DATABASE_URL", db));
+    return MayflyConfig.builder().database(db).environment(Map.of()).launcher(launcher);
+  }
+
+  @Test
+  void aJobHasOnePodNoKubernetesRetriesADeadlineATtlAndItsSecretsByReference() throws Exception {
+    try (KubernetesLauncher launcher = launcher(IMAGE, "app-db")) {
+      LaunchRequest request =
+          new LaunchRequest(
+              "r-abc123",
+              "reports",
+              Map.of("MAYFLY_RUNNER_ID", "r-abc123", "MAYFLY_DATABASE_URL", "jdbc:secret"),
+              Duration.ofMinutes(10),
+              "medium",
+              line -> {},
+              null);
+      Job job = launcher.job(request);
+
+      assertThat(job.getMetadata().getName()).isEqualTo("mayfly-r-abc123");
+      assertThat(job.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/managed-by", "mayfly")
+          .containsEntry("mayfly.dev/runner", "r-abc123")
+          .containsEntry("mayfly.dev/queue", "reports");
+      var spec = job.getSpec();
+      assertThat(spec.getBackoffLimit()).isZero();
+      assertThat(spec.getActiveDeadlineSeconds()).isEqualTo(600);
+      assertThat(spec.getTtlSecondsAfterFinished()).isPositive();
+      assertThat(spec.getPodReplacementPolicy()).isEqualTo("Failed");
+      var rule = spec.getPodFailurePolicy().getRules().getFirst();
+      assertThat(rule.getAction()).isEqualTo("Ignore");
+      assertThat(rule.getOnPodConditions().getFirst().getType()).isEqualTo("DisruptionTarget");
+      var pod = spec.getTemplate().getSpec();
+      assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+      var c = pod.getContainers().getFirst();
+      assertThat(c.getImage()).isEqualTo(IMAGE);
+      assertThat(c.getEnv())
+          .extracting(e -> e.getName())
+          .contains("MAYFLY_RUNNER_ID")
+          .doesNotContain("MAYFLY_DATABASE_URL"); // never inline
+      assertThat(c.getEnvFrom().getFirst().getSecretRef().getName()).isEqualTo("app-db");
+      assertThat(c.getResources().getRequests().get("memory").toString()).isEqualTo("1Gi");
+      assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+      assertThat(c.getResources().getLimits()).doesNotContainKey("cpu");
+    }
+  }
+
+  @Test
+  void jobsRunInPodsAndNoJobOrPodIsLeft() {
+    String db = "jdbc:sqlite:" + dir.resolve("k.db");
+    KubernetesLauncher launcher = launcher(IMAGE, "app-db");
+    MayflyConfig config =
+        onCluster(db, launcher)
+            .jobs(KubernetesTestJobs.Work.class)
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("kubernetes")
+                    .maxRunners(3)
+                    .idleExit(Duration.ofMillis(300)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      for (int i = 0; i < 30; i++) {
+        mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(i, 50));
+      }
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 30);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+      List<RunnerInfo> runners = mayfly.admin().runners(RunnerFilter.all());
+      assertThat(runners).isNotEmpty().hasSize(cluster.podsCreated());
+      assertThat(runners)
+          .allSatisfy(
+              r -> {
+                assertThat(r.launcher()).isEqualTo("kubernetes");
+                assertThat(r.platformId()).isEqualTo(KubernetesLauncher.jobName(r.id()));
+              });
+      assertThat(cluster.maxRunning()).isLessThanOrEqualTo(3);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  cluster.admin().batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty()
+                      && cluster.admin().pods().inNamespace(NS).list().getItems().isEmpty());
+    }
+  }
+
+  @Test
+  void anImageThatCannotBePulledIsReportedInSecondsAndTheQueueBacksOff() {
+    String db = "jdbc:sqlite:" + dir.resolve("pull.db");
+    KubernetesLauncher launcher = launcher("registry.example/typo:1", "app-db");
+    MayflyConfig config =
+        onCluster(db, launcher)
+            .jobs(KubernetesTestJobs.Work.class)
+            .leaseTimeout(Duration.ofMinutes(10)) // the lease cannot be what notices
+            .defaults(QueueConfig.defaults("default").launcher("kubernetes").maxRunners(1))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long id =
+          mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(1, 0));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  mayfly.admin().runners(RunnerFilter.all()).stream()
+                      .anyMatch(r -> r.state() == RunnerState.FAILED));
+      RunnerInfo failed =
+          mayfly.admin().runners(RunnerFilter.all()).stream()
+              .filter(r -> r.state() == RunnerState.FAILED)
+              .findFirst()
+              .orElseThrow();
+      assertThat(failed.error())
+          .contains("ended before it reported in")
+          .containsPattern("cannot start: (ErrImagePull|ImagePullBackOff)")
+          .contains("registry.example/typo:1");
+      assertThat(mayfly.admin().job(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+      // the Job of a pod that cannot start is deleted, not left waiting
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  cluster
+                          .admin()
+                          .batch()
+                          .v1()
+                          .jobs()
+                          .inNamespace(NS)
+                          .withName(failed.platformId())
+                          .get()
+                      == null);
+    }
+  }
+}
