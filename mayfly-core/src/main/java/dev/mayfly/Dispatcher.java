@@ -169,7 +169,8 @@ final class Dispatcher implements AutoCloseable {
     Instant now = config.clock().instant();
     if (Duration.between(lastRecovery, now).compareTo(config.heartbeatInterval()) >= 0) {
       lastRecovery = now;
-      Recovered r = store.recover(now, now.minus(config.leaseTimeout()));
+      Recovered r =
+          store.recover(now, now.minus(config.leaseTimeout()), now.minus(config.launchTimeout()));
       if (r.any()) {
         LOG.log(
             Level.WARNING,

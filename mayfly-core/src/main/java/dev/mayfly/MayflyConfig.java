@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param tick how often the dispatcher looks for ready work when nothing wakes it sooner
  * @param leaseTimeout a running job whose runner has not renewed its lease for this long goes back
  *     to the queue; a runner silent this long is declared lost
+ * @param launchTimeout a runner launched this long ago that has not reported in is declared lost (a
+ *     Kubernetes pod may wait minutes for a node; early deaths are known sooner from the launcher)
  * @param heartbeatInterval how often runners renew their leases
  * @param runnerPoll how often an idle runner looks for new work
  * @param retention finished jobs (and exited runners) older than this are deleted, hourly
@@ -46,6 +48,7 @@ public record MayflyConfig(
     Map<String, QueueConfig> queues,
     Duration tick,
     Duration leaseTimeout,
+    Duration launchTimeout,
     Duration heartbeatInterval,
     Duration runnerPoll,
     Duration retention,
@@ -72,6 +75,7 @@ public record MayflyConfig(
     positive(runnerPoll, "runnerPoll");
     positive(heartbeatInterval, "heartbeatInterval");
     positive(leaseTimeout, "leaseTimeout");
+    positive(launchTimeout, "launchTimeout");
     positive(retention, "retention");
     if (leaseTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException(
@@ -149,6 +153,8 @@ public record MayflyConfig(
     new TreeMap<>(queues).values().forEach(q -> sb.append("queue ").append(q).append('\n'));
     sb.append("lease ")
         .append(leaseTimeout)
+        .append(", launch timeout ")
+        .append(launchTimeout)
         .append(", heartbeat ")
         .append(heartbeatInterval)
         .append(", tick ")
@@ -172,6 +178,7 @@ public record MayflyConfig(
     private final Map<String, QueueConfig> queues = new LinkedHashMap<>();
     private Duration tick = Duration.ofMillis(200);
     private Duration leaseTimeout = Duration.ofSeconds(30);
+    private Duration launchTimeout = Duration.ofMinutes(5);
     private Duration heartbeatInterval = Duration.ofSeconds(5);
     private Duration runnerPoll = Duration.ofMillis(100);
     private Duration retention = Duration.ofDays(7);
@@ -238,6 +245,12 @@ public record MayflyConfig(
 
     public Builder leaseTimeout(Duration d) {
       this.leaseTimeout = d;
+      return this;
+    }
+
+    /** How long a launched runner may take to report in (default 5 minutes). */
+    public Builder launchTimeout(Duration d) {
+      this.launchTimeout = d;
       return this;
     }
 
@@ -314,6 +327,8 @@ public record MayflyConfig(
           perQueue.computeIfAbsent(queue, q -> new LinkedHashMap<>()).put(key, value);
         } else if (key.equals("lease-timeout")) {
           leaseTimeout = QueueSettings.duration(value, source, key);
+        } else if (key.equals("launch-timeout")) {
+          launchTimeout = QueueSettings.duration(value, source, key);
         } else if (key.equals("heartbeat-interval")) {
           heartbeatInterval = QueueSettings.duration(value, source, key);
         } else if (key.equals("retention")) {
@@ -341,8 +356,8 @@ public record MayflyConfig(
               source
                   + ": unknown setting '"
                   + key
-                  + "'; known: database, jobs, lease-timeout, heartbeat-interval, retention,"
-                  + " price.<launcher>.<size>, "
+                  + "'; known: database, jobs, lease-timeout, launch-timeout, heartbeat-interval,"
+                  + " retention, price.<launcher>.<size>, "
                   + MODULE_KEYS.pattern().replace("\\", "")
                   + ", defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
                   + QueueSettings.NAMES);
@@ -388,6 +403,7 @@ public record MayflyConfig(
           queues,
           tick,
           leaseTimeout,
+          launchTimeout,
           heartbeatInterval,
           runnerPoll,
           retention,

@@ -59,9 +59,12 @@ class MayflyConfigTest {
                     queue.mail.jobs-per-runner = 20
                     queue.mail.time-to-live = 30m
                     queue.mail.launcher = inprocess
+                    launch-timeout = 3m
                     """),
                 "mayfly.properties")
             .build();
+    assertThat(c.launchTimeout()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(builder().build().launchTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.queue("other").maxRunners()).isEqualTo(8);
     QueueConfig mail = c.queue("mail");
     assertThat(mail.maxRunners()).isEqualTo(8);
@@ -95,6 +98,8 @@ class MayflyConfigTest {
         .hasMessageContaining("price.heroku.basic must be dollars per hour");
     assertThatThrownBy(() -> builder().properties(props("price.heroku.basic = -1"), "f"))
         .hasMessageContaining("0 or more");
+    assertThatThrownBy(() -> builder().properties(props("launch-timeout = 0s"), "f").build())
+        .hasMessageContaining("launchTimeout must be positive");
   }
 
   @Test
@@ -196,6 +201,7 @@ class MayflyConfigTest {
                     good.queues(),
                     good.tick(),
                     good.leaseTimeout(),
+                    good.launchTimeout(),
                     good.heartbeatInterval(),
                     good.runnerPoll(),
                     good.retention(),
@@ -219,6 +225,7 @@ class MayflyConfigTest {
         queues,
         c.tick(),
         leaseTimeout,
+        c.launchTimeout(),
         c.heartbeatInterval(),
         c.runnerPoll(),
         c.retention(),

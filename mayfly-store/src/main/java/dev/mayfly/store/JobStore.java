@@ -154,10 +154,11 @@ public interface JobStore extends AutoCloseable {
 
   /**
    * Recovers from crashes: running jobs whose lease ran out go back to the queue (the attempt is
-   * recorded as lost and counts); alive runners silent since {@code silentSince} are marked lost.
-   * Safe to run from any node at any time.
+   * recorded as lost and counts); runners that reported in and have been silent since {@code
+   * silentSince}, and runners still launching that were launched before {@code launchedBefore}, are
+   * marked lost. Safe to run from any node at any time.
    */
-  Recovered recover(Instant now, Instant silentSince);
+  Recovered recover(Instant now, Instant silentSince, Instant launchedBefore);
 
   /**
    * Deletes finished jobs (succeeded, failed, dead, cancelled) that finished before {@code

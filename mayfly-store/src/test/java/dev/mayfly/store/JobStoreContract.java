@@ -315,7 +315,7 @@ public abstract class JobStoreContract {
   void aLostAttemptWithNoAttemptsLeftMakesTheJobDead() {
     long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
     claim(store, "default", "r", t0);
-    store.recover(t0.plusSeconds(31), t0);
+    store.recover(t0.plusSeconds(31), t0, t0);
     assertThat(store.job(id, t0.plusSeconds(31)).orElseThrow().state()).isEqualTo(JobState.DEAD);
   }
 
@@ -355,7 +355,7 @@ public abstract class JobStoreContract {
   void aRunnerThatNoLongerHoldsTheJobCannotFinishIt() {
     long id = store.enqueue(job("default"));
     claim(store, "default", "r1", t0);
-    store.recover(t0.plusSeconds(31), t0); // lease (30 s) ran out: back to the queue
+    store.recover(t0.plusSeconds(31), t0, t0); // lease (30 s) ran out: back to the queue
     claim(store, "default", "r2", t0.plusSeconds(32));
 
     assertThat(store.finish(id, "r1", new Finish.Succeeded(t0.plusSeconds(33)))).isFalse();
@@ -368,8 +368,8 @@ public abstract class JobStoreContract {
     long id = store.enqueue(job("default"));
     claim(store, "default", "r1", t0);
 
-    assertThat(store.recover(t0.plusSeconds(10), t0).jobsRequeued()).isZero();
-    assertThat(store.recover(t0.plusSeconds(31), t0).jobsRequeued()).isEqualTo(1);
+    assertThat(store.recover(t0.plusSeconds(10), t0, t0).jobsRequeued()).isZero();
+    assertThat(store.recover(t0.plusSeconds(31), t0, t0).jobsRequeued()).isEqualTo(1);
 
     var info = store.job(id, t0.plusSeconds(31)).orElseThrow();
     assertThat(info.state()).isEqualTo(JobState.QUEUED);
@@ -387,7 +387,7 @@ public abstract class JobStoreContract {
     claim(store, "default", runner, t0);
 
     assertThat(store.heartbeat(runner, t0.plusSeconds(20), t0.plusSeconds(50))).isEmpty();
-    assertThat(store.recover(t0.plusSeconds(40), t0).jobsRequeued()).isZero();
+    assertThat(store.recover(t0.plusSeconds(40), t0, t0).jobsRequeued()).isZero();
 
     store.cancel(id, t0.plusSeconds(41));
     assertThat(store.heartbeat(runner, t0.plusSeconds(42), t0.plusSeconds(72))).containsExactly(id);
@@ -557,10 +557,30 @@ public abstract class JobStoreContract {
     store.runnerStarted(runner, t0);
     store.heartbeat(runner, t0.plusSeconds(10), t0.plusSeconds(40));
 
-    assertThat(store.recover(t0.plusSeconds(20), t0.plusSeconds(5)).runnersLost()).isZero();
-    assertThat(store.recover(t0.plusSeconds(50), t0.plusSeconds(20)).runnersLost()).isEqualTo(1);
+    assertThat(
+            store.recover(t0.plusSeconds(20), t0.plusSeconds(5), t0.plusSeconds(5)).runnersLost())
+        .isZero();
+    assertThat(
+            store.recover(t0.plusSeconds(50), t0.plusSeconds(20), t0.plusSeconds(20)).runnersLost())
+        .isEqualTo(1);
     assertThat(store.runner(runner, t0).orElseThrow().state()).isEqualTo(RunnerState.LOST);
     assertThat(store.runner(runner, t0).orElseThrow().error()).contains("no sign of life");
+  }
+
+  @Test
+  void aRunnerStillLaunchingIsLostOnlyAfterTheLaunchTimeout() {
+    String runner = reserveOne("default");
+    store.runnerLaunched(runner, "pod-1");
+
+    // silent past the lease, but a pod may wait minutes for a node: not lost yet
+    assertThat(store.recover(t0.plusSeconds(60), t0.plusSeconds(30), t0).runnersLost()).isZero();
+    assertThat(
+            store
+                .recover(t0.plusSeconds(400), t0.plusSeconds(370), t0.plusSeconds(100))
+                .runnersLost())
+        .isEqualTo(1);
+    assertThat(store.runner(runner, t0).orElseThrow().state()).isEqualTo(RunnerState.LOST);
+    assertThat(store.runner(runner, t0).orElseThrow().error()).contains("launch timeout");
   }
 
   @Test
@@ -568,7 +588,8 @@ public abstract class JobStoreContract {
     String runner = reserveOne("default");
     store.runnerStarted(runner, t0);
     store.enqueue(job("default"));
-    store.recover(t0.plusSeconds(60), t0.plusSeconds(30)); // silent since t0: lost
+    store.recover(
+        t0.plusSeconds(60), t0.plusSeconds(30), t0.plusSeconds(30)); // silent since t0: lost
 
     assertThat(store.claim("default", runner, t0.plusSeconds(61), PLENTY, t0.plusSeconds(90)))
         .as("its slot may be another runner's now")

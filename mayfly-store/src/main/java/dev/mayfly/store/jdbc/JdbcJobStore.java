@@ -176,8 +176,8 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public Recovered recover(Instant now, Instant silentSince) {
-    return runners.recover(now, silentSince);
+  public Recovered recover(Instant now, Instant silentSince, Instant launchedBefore) {
+    return runners.recover(now, silentSince, launchedBefore);
   }
 
   @Override

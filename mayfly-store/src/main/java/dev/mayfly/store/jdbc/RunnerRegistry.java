@@ -217,23 +217,28 @@ public final class RunnerRegistry {
                 runnerId));
   }
 
-  public Recovered recover(Instant now, Instant silentSince) {
+  public Recovered recover(Instant now, Instant silentSince, Instant launchedBefore) {
     return db.write(
         c -> {
           long nowMs = now.toEpochMilli();
           List<Recovered.LostRunner> lost =
               list(
                   c,
-                  "UPDATE mayfly_runners SET state = 'lost', exited_at = ?, error = ?"
-                      + " WHERE state IN ('launching', 'running')"
-                      + " AND COALESCE(heartbeat_at, launched_at) < ?"
+                  "UPDATE mayfly_runners SET state = 'lost', exited_at = ?, error = CASE state"
+                      + " WHEN 'running' THEN ? ELSE ? END"
+                      + " WHERE (state = 'running' AND COALESCE(heartbeat_at, launched_at) < ?)"
+                      + " OR (state = 'launching' AND launched_at < ?)"
                       + " RETURNING id, queue, launcher, platform_id",
                   rs ->
                       new Recovered.LostRunner(
                           rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
                   nowMs,
                   "no sign of life since before " + silentSince + "; its jobs were requeued",
-                  silentSince.toEpochMilli());
+                  "launched before "
+                      + launchedBefore
+                      + " and never reported in (the launch timeout); its launch is given up",
+                  silentSince.toEpochMilli(),
+                  launchedBefore.toEpochMilli());
           int requeued =
               requeueOrphans(
                   c,
