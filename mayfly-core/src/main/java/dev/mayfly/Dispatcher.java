@@ -449,14 +449,19 @@ final class Dispatcher implements AutoCloseable {
         if (store.runnerLaunchFailed(runnerId, why, at)) {
           store.runnerExited(runnerId, code, at); // its exit code; it stays failed
           histories.remove(queue.name());
-          diedEarly(queue.name(), why);
+          if (exit != null && exit.disrupted()) {
+            LOG.log(Level.INFO, "{0}; the platform ended it, the next tick launches anew", why);
+          } else {
+            diedEarly(queue.name(), why);
+          }
           return;
         }
       }
       store.runnerExited(runnerId, code, at);
       histories.remove(queue.name()); // its start-up and jobs are history now: read them anew
       boolean crashedEarly =
-          code != null
+          (exit == null || !exit.disrupted())
+              && code != null
               && code != 0
               && store.runner(runnerId, at).map(r -> r.jobsRun() == 0).orElse(false);
       if (crashedEarly) {

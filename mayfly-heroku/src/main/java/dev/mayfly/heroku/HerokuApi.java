@@ -33,6 +33,13 @@ final class HerokuApi implements AutoCloseable {
 
   private final HerokuConfig config;
   private final HttpClient http;
+
+  /**
+   * Log streams have a client of their own: they last as long as their dynos, and closing must
+   * abort them rather than wait for them.
+   */
+  private final HttpClient streams;
+
   private final TokenBucket budget;
   private int consecutive429;
 
@@ -40,6 +47,7 @@ final class HerokuApi implements AutoCloseable {
     this.config = config;
     this.budget = budget;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.streams = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   }
 
   JsonNode createDyno(ObjectNode body) throws HerokuException {
@@ -97,7 +105,7 @@ final class HerokuApi implements AutoCloseable {
             .header("User-Agent", USER_AGENT)
             .GET()
             .build();
-    return http.sendAsync(
+    return streams.sendAsync(
         req,
         info ->
             info.statusCode() == 200
@@ -236,6 +244,7 @@ final class HerokuApi implements AutoCloseable {
 
   @Override
   public void close() {
+    streams.shutdownNow(); // ends every log stream still open
     http.close(); // a lingering selector thread would hold the JVM ~300 ms at exit
   }
 }

@@ -201,6 +201,9 @@ class HerokuLauncherTest {
       assertThat(mayfly.admin().runnerOutput(runner.id()))
           .extracting(l -> l.message())
           .contains("out 0", "out 299");
+      // a followed dyno's log stream is let go once it has ended, while Mayfly runs on (the
+      // emulator notices a reader gone at its next write)
+      await().atMost(Duration.ofSeconds(30)).until(() -> emulator.logStreamsOpen() == 0);
     }
   }
 

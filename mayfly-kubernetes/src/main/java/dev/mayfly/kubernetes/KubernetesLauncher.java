@@ -315,13 +315,23 @@ final class KubernetesLauncher implements Launcher {
       return;
     }
     RunnerStatus.Exited ended = ended(pod);
+    if (ended == null && disrupted(pod) && started(pod) && terminated(pod)) {
+      // Evicted, preempted or drained after it started: its runner may have reported in, and a
+      // replacement pod would find the runner taken and leave. Mayfly launches anew if the
+      // queue needs it, so the Job goes, and no replacement runs.
+      ended =
+          new RunnerStatus.Exited(
+              exitCode(pod),
+              "pod " + pod.getMetadata().getName() + " was disrupted (" + disruption(pod) + ")");
+    }
     if (ended == null) {
       return;
     }
     if (exits.remove(job, exit)) {
-      exit.complete(new RunnerExit(ended.exitCode(), clock.instant(), ended.detail()));
+      exit.complete(
+          new RunnerExit(ended.exitCode(), clock.instant(), ended.detail(), disrupted(pod)));
       Integer code = ended.exitCode();
-      if (code == null || code == 0) {
+      if (code == null || code == 0 || disrupted(pod)) {
         // A pod that cannot start would wait for ever; a finished runner's record is in the
         // database. A failed pod stays until ttlSecondsAfterFinished, for 'kubectl describe'.
         stop(job);
@@ -405,6 +415,44 @@ final class KubernetesLauncher implements Launcher {
             + " "
             + phase.toLowerCase(Locale.ROOT)
             + (status.getReason() == null ? "" : " (" + status.getReason() + ")"));
+  }
+
+  /** Whether the pod's container ever ran. */
+  private static boolean started(Pod pod) {
+    var containers = pod.getStatus().getContainerStatuses();
+    return containers != null
+        && containers.stream()
+            .anyMatch(
+                c ->
+                    c.getState() != null
+                        && (c.getState().getRunning() != null
+                            || c.getState().getTerminated() != null));
+  }
+
+  private static boolean terminated(Pod pod) {
+    String phase = pod.getStatus().getPhase();
+    return "Failed".equals(phase) || "Succeeded".equals(phase);
+  }
+
+  private static @Nullable Integer exitCode(Pod pod) {
+    var containers = pod.getStatus().getContainerStatuses();
+    if (containers == null) {
+      return null;
+    }
+    for (ContainerStatus c : containers) {
+      if (c.getState() != null && c.getState().getTerminated() != null) {
+        return c.getState().getTerminated().getExitCode();
+      }
+    }
+    return null;
+  }
+
+  private static String disruption(Pod pod) {
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "DisruptionTarget".equals(c.getType()))
+        .map(c -> c.getReason() == null ? "DisruptionTarget" : c.getReason())
+        .findFirst()
+        .orElse("DisruptionTarget");
   }
 
   private static boolean disrupted(Pod pod) {

@@ -58,6 +58,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * CreateContainerConfigError}. {@link #evict} disrupts a pod as a drain would.
  */
 final class KubernetesEmulator implements AutoCloseable {
+  /** A pod's terminationGracePeriodSeconds, Kubernetes' default. */
+  private static final long GRACE_SECONDS = 30;
+
   private final KubernetesMockServer server;
   private final KubernetesClient admin;
   private final Map<String, List<String>> images = new ConcurrentHashMap<>();
@@ -67,6 +70,8 @@ final class KubernetesEmulator implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
   private final AtomicInteger podsCreated = new AtomicInteger();
+  private final java.util.Set<String> controlled = ConcurrentHashMap.newKeySet();
+  private volatile long pendingMillis = 50;
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService timers =
       Executors.newScheduledThreadPool(
@@ -123,10 +128,19 @@ final class KubernetesEmulator implements AutoCloseable {
 
                   @Override
                   public void onDelete(Pod pod, boolean unknown) {
-                    Process p = processes.remove(key(pod));
+                    // a deleted pod's container gets SIGTERM, and SIGKILL after the grace period
+                    Process p = processes.get(key(pod));
                     if (p != null) {
-                      p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-                      p.destroyForcibly();
+                      ProcessHandle h = p.toHandle();
+                      h.descendants().forEach(ProcessHandle::destroy);
+                      h.destroy();
+                      timers.schedule(
+                          () -> {
+                            h.descendants().forEach(ProcessHandle::destroyForcibly);
+                            h.destroyForcibly();
+                          },
+                          GRACE_SECONDS,
+                          TimeUnit.SECONDS);
                     }
                   }
                 });
@@ -139,6 +153,12 @@ final class KubernetesEmulator implements AutoCloseable {
   /** Pods of {@code image} run {@code command} here (the image's content, as it were). */
   KubernetesEmulator image(String image, List<String> command) {
     images.put(image, List.copyOf(command));
+    return this;
+  }
+
+  /** Pods wait up to this long, at random, for a node before they start. */
+  KubernetesEmulator pending(java.time.Duration upTo) {
+    this.pendingMillis = Math.max(1, upTo.toMillis());
     return this;
   }
 
@@ -241,6 +261,11 @@ final class KubernetesEmulator implements AutoCloseable {
   // ---- the Job controller ------------------------------------------------------------------
 
   private void jobAdded(Job job) {
+    // The mock server's watch may announce a Job again (it answers some status writes with
+    // ADDED): the controller acts once per Job, as Kubernetes' does through its expectations.
+    if (!controlled.add(job.getMetadata().getUid())) {
+      return;
+    }
     createPod(job);
     Long deadline = job.getSpec().getActiveDeadlineSeconds();
     if (deadline != null) {
@@ -284,7 +309,11 @@ final class KubernetesEmulator implements AutoCloseable {
       return;
     }
     podsCreated.incrementAndGet();
-    timers.schedule(() -> kubelet(job, ns, name), 50, TimeUnit.MILLISECONDS);
+    long wait;
+    synchronized (random) {
+      wait = 1 + random.nextLong(pendingMillis);
+    }
+    timers.schedule(() -> kubelet(job, ns, name), wait, TimeUnit.MILLISECONDS);
   }
 
   private String suffix() {

@@ -193,4 +193,63 @@ class KubernetesLauncherTest {
                       == null);
     }
   }
+
+  @Test
+  @Tag("slow")
+  void fiveHundredJobsThroughEvictionsAndApiFaultsLoseNoneAndNeverRunSurplusPods()
+      throws Exception {
+    int jobs = 500;
+    int maxRunners = 4;
+    cluster.pending(Duration.ofSeconds(2)); // pods wait for a node, up to 2 s
+    cluster.faultRate(0.1);
+    String db = "jdbc:sqlite:" + dir.resolve("faults.db");
+    MayflyConfig config =
+        onCluster(db, launcher(IMAGE, "app-db"))
+            .jobs(KubernetesTestJobs.Work.class)
+            .leaseTimeout(Duration.ofSeconds(6))
+            .heartbeatInterval(Duration.ofSeconds(1))
+            .defaults(
+                QueueConfig.defaults("default")
+                    .launcher("kubernetes")
+                    .maxRunners(maxRunners)
+                    .idleExit(Duration.ofMillis(500)))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      for (int i = 0; i < jobs; i++) {
+        mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(i, 20));
+      }
+      // a drain somewhere: now and then a running pod is evicted
+      java.util.Random random = new java.util.Random(3);
+      int evictions = 0;
+      while (mayfly.admin().queues().getFirst().succeeded() < jobs) {
+        Thread.sleep(700); // the pace of the disruption, not a wait for a condition
+        List<String> running = cluster.runningPods();
+        if (!running.isEmpty() && evictions < 15) {
+          String[] pod = running.get(random.nextInt(running.size())).split("/");
+          if (cluster.evict(pod[0], pod[1])) {
+            evictions++;
+          }
+        }
+        assertThat(mayfly.admin().queues().getFirst().dead()).isZero();
+        // No surplus while pods wait: a pending pod's runner is launching, and launching or
+        // running runners together stay within the cap.
+        assertThat(mayfly.admin().runners(RunnerFilter.all().alive(true)).size())
+            .isLessThanOrEqualTo(maxRunners);
+      }
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+
+      var queue = mayfly.admin().queues().getFirst();
+      assertThat(queue.succeeded()).isEqualTo(jobs);
+      assertThat(queue.dead()).isZero();
+      assertThat(evictions).isPositive();
+      assertThat(cluster.faultsInjected()).isPositive();
+      List<RunnerInfo> runners = mayfly.admin().runners(RunnerFilter.all().limit(10_000));
+      assertThat(cluster.podsCreated())
+          // a disrupted pod's Job may make a replacement before Mayfly deletes the Job
+          .as("one pod per launch, and at most one replacement per eviction")
+          .isLessThanOrEqualTo(runners.size() + evictions);
+    }
+  }
 }

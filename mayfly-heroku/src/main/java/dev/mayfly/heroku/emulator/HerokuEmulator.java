@@ -93,6 +93,7 @@ public final class HerokuEmulator implements AutoCloseable {
   private final Random random;
   private final Map<String, Dyno> dynos = new ConcurrentHashMap<>();
   private final Map<String, LogSession> logSessions = new ConcurrentHashMap<>();
+  private final AtomicInteger logStreamsOpen = new AtomicInteger();
   private final AppLog log;
   private volatile Duration shutdownLag = Duration.ofSeconds(1);
   private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -183,6 +184,11 @@ public final class HerokuEmulator implements AutoCloseable {
    */
   public void shutdownLag(Duration lag) {
     this.shutdownLag = lag;
+  }
+
+  /** Log streams being read now. */
+  public int logStreamsOpen() {
+    return logStreamsOpen.get();
   }
 
   /** Every API call so far, as method and path ({@code POST /apps/app/dynos}), in order. */
@@ -520,6 +526,7 @@ public final class HerokuEmulator implements AutoCloseable {
     x.getResponseHeaders().set("Cache-Control", "no-cache");
     x.sendResponseHeaders(200, 0);
     OutputStream out = x.getResponseBody();
+    logStreamsOpen.incrementAndGet();
     AppLog.Batch batch = log.recent(s.filter(), s.lines());
     try {
       while (batch != null) {
@@ -542,6 +549,7 @@ public final class HerokuEmulator implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      logStreamsOpen.decrementAndGet();
       try {
         out.close();
       } catch (IOException ignored) {
