@@ -21,13 +21,16 @@ import org.jspecify.annotations.Nullable;
  *     or {@code MAYFLY_DATABASE_URL}, given to runners through {@code envFrom}
  * @param serviceAccount {@code MAYFLY_KUBERNETES_SERVICE_ACCOUNT} for the runner pods; null for the
  *     namespace's default
+ * @param requestsPerSecond {@code MAYFLY_KUBERNETES_QPS}: the launcher's requests to the API server
+ *     a second (bursts of twice that), default 10 (client-go's default is 5)
  */
 record KubernetesConfig(
     String image,
     List<String> command,
     @Nullable String namespace,
     @Nullable String secret,
-    @Nullable String serviceAccount) {
+    @Nullable String serviceAccount,
+    double requestsPerSecond) {
 
   static final List<String> DEFAULT_COMMAND =
       List.of(
@@ -63,7 +66,26 @@ record KubernetesConfig(
             : DEFAULT_COMMAND,
         blankToNull(env.get("MAYFLY_KUBERNETES_NAMESPACE")),
         blankToNull(env.get("MAYFLY_KUBERNETES_SECRET")),
-        blankToNull(env.get("MAYFLY_KUBERNETES_SERVICE_ACCOUNT")));
+        blankToNull(env.get("MAYFLY_KUBERNETES_SERVICE_ACCOUNT")),
+        requestsPerSecond(env.get("MAYFLY_KUBERNETES_QPS")));
+  }
+
+  private static double requestsPerSecond(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      return 10;
+    }
+    try {
+      double qps = Double.parseDouble(value.trim());
+      if (qps > 0) {
+        return qps;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new IllegalArgumentException(
+        "MAYFLY_KUBERNETES_QPS must be a number of requests a second above 0, such as 10; was '"
+            + value
+            + "'");
   }
 
   /**

@@ -72,6 +72,7 @@ final class KubernetesLauncher implements Launcher {
   private final String namespace;
   private final InstantSource clock;
   private final Map<String, CompletableFuture<RunnerExit>> exits = new ConcurrentHashMap<>();
+  private final RequestPace pace;
   private volatile @Nullable SharedIndexInformer<Pod> informer;
 
   KubernetesLauncher(KubernetesConfig config, KubernetesClient client, InstantSource clock) {
@@ -80,6 +81,11 @@ final class KubernetesLauncher implements Launcher {
     String ns = config.namespace() != null ? config.namespace() : client.getNamespace();
     this.namespace = ns != null ? ns : "default";
     this.clock = clock;
+    this.pace =
+        new RequestPace(
+            config.requestsPerSecond(),
+            2 * (int) Math.ceil(config.requestsPerSecond()),
+            System::nanoTime);
   }
 
   @Override
@@ -99,6 +105,7 @@ final class KubernetesLauncher implements Launcher {
     CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
     exits.put(name, exit);
     try {
+      pace.acquire();
       client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
     } catch (KubernetesClientException e) {
       exits.remove(name);
@@ -478,6 +485,7 @@ final class KubernetesLauncher implements Launcher {
     if (pods.isEmpty()) {
       // Not created yet, or the Job is gone: the Job tells which.
       try {
+        pace.acquire();
         Job job = client.batch().v1().jobs().inNamespace(namespace).withName(platformId).get();
         return job == null
             ? new RunnerStatus.Exited(null, "Job " + platformId + " no longer exists")
@@ -493,6 +501,7 @@ final class KubernetesLauncher implements Launcher {
   @Override
   public void stop(String platformId) {
     try {
+      pace.acquire();
       client
           .batch()
           .v1()

@@ -85,6 +85,7 @@ final class KubernetesEmulator implements AutoCloseable {
   private final SharedIndexInformer<Pod> pods;
   private final Random random = new Random(7);
   private volatile double faultRate;
+  private volatile int refusal;
   private final AtomicInteger faults = new AtomicInteger();
 
   private KubernetesEmulator() {
@@ -165,6 +166,14 @@ final class KubernetesEmulator implements AutoCloseable {
   /** This share of Job creates and deletes is answered 500, 503 or 429 without acting. */
   void faultRate(double rate) {
     this.faultRate = rate;
+  }
+
+  /**
+   * Every Job create and delete is answered {@code status} (403: the service account may not) from
+   * now on; 0 to stop.
+   */
+  void refuse(int status) {
+    this.refusal = status;
   }
 
   int faultsInjected() {
@@ -619,6 +628,17 @@ final class KubernetesEmulator implements AutoCloseable {
       String method = request.getMethod();
       if (request.getPath().contains("/jobs")
           && (method.equals("POST") || method.equals("DELETE"))) {
+        if (refusal != 0) {
+          return new MockResponse()
+              .setResponseCode(refusal)
+              .setBody(
+                  "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                      + "\"message\":\"jobs.batch is forbidden: User"
+                      + " \\\"system:serviceaccount:mayfly-test:app\\\" cannot create resource"
+                      + " \\\"jobs\\\" in API group \\\"batch\\\"\",\"reason\":\"Forbidden\",\"code\":"
+                      + refusal
+                      + "}");
+        }
         double r;
         int which;
         synchronized (random) {

@@ -1,6 +1,7 @@
 package dev.mayfly.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.mayfly.Mayfly;
@@ -55,7 +56,7 @@ class KubernetesLauncherTest {
 
   private KubernetesLauncher launcher(String image, String secret) {
     return new KubernetesLauncher(
-        new KubernetesConfig(image, KubernetesConfig.DEFAULT_COMMAND, null, secret, null),
+        new KubernetesConfig(image, KubernetesConfig.DEFAULT_COMMAND, null, secret, null, 10),
         cluster.client(NS),
         InstantSource.system());
   }
@@ -250,6 +251,31 @@ class KubernetesLauncherTest {
           // a disrupted pod's Job may make a replacement before Mayfly deletes the Job
           .as("one pod per launch, and at most one replacement per eviction")
           .isLessThanOrEqualTo(runners.size() + evictions);
+    }
+  }
+
+  @Test
+  void aServiceAccountWithoutRightsIsAConfigurationErrorNamingTheVerbAndResource() {
+    cluster.refuse(403);
+    try (KubernetesLauncher launcher = launcher(IMAGE, "app-db")) {
+      LaunchRequest request =
+          new LaunchRequest(
+              "r-rbac1",
+              "default",
+              Map.of("MAYFLY_RUNNER_ID", "r-rbac1"),
+              Duration.ofMinutes(10),
+              "small",
+              line -> {},
+              null);
+      assertThatThrownBy(() -> launcher.launch(request))
+          .isInstanceOfSatisfying(
+              dev.mayfly.launch.LaunchException.class,
+              e -> assertThat(e.needsConfiguration()).isTrue())
+          .hasMessageContaining("HTTP 403")
+          .hasMessageContaining("forbidden")
+          .hasMessageContaining(
+              "needs the verb 'create' on 'jobs' (group batch) in namespace " + NS)
+          .hasMessageContaining("docs/kubernetes.md");
     }
   }
 }
