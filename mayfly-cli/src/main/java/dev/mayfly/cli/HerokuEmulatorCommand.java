@@ -37,7 +37,8 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
       names = "--max-dynos",
       defaultValue = "50",
       description =
-          "Concurrent one-off dynos allowed (default: ${DEFAULT-VALUE}, as Heroku's Standard)")
+          "Concurrent one-off dynos allowed of one size, within Heroku's own limit for the size"
+              + " (default: ${DEFAULT-VALUE}, as Heroku's Standard)")
   int maxDynos;
 
   @Option(

@@ -11,6 +11,7 @@ import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.api.RunnerState;
+import dev.mayfly.kubernetes.emulator.KubernetesEmulator;
 import dev.mayfly.launch.LaunchRequest;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.nio.file.Path;

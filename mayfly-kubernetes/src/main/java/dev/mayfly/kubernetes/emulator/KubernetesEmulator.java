@@ -1,4 +1,4 @@
-package dev.mayfly.kubernetes;
+package dev.mayfly.kubernetes.emulator;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -56,8 +57,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * image waits in {@code ErrImagePull}, then {@code ImagePullBackOff}, as a cluster that cannot pull
  * it does; a pod whose {@code envFrom} Secret is missing waits in {@code
  * CreateContainerConfigError}. {@link #evict} disrupts a pod as a drain would.
+ *
+ * <p>For tests and for trying the Kubernetes launcher without a cluster ({@code mayfly
+ * kubernetes-emulator}); fabric8's mock server is an optional dependency of this module, which
+ * users of the launcher alone do not get.
  */
-final class KubernetesEmulator implements AutoCloseable {
+public final class KubernetesEmulator implements AutoCloseable {
   /** A pod's terminationGracePeriodSeconds, Kubernetes' default. */
   private static final long GRACE_SECONDS = 30;
 
@@ -147,24 +152,24 @@ final class KubernetesEmulator implements AutoCloseable {
                 });
   }
 
-  static KubernetesEmulator start() {
+  public static KubernetesEmulator start() {
     return new KubernetesEmulator();
   }
 
   /** Pods of {@code image} run {@code command} here (the image's content, as it were). */
-  KubernetesEmulator image(String image, List<String> command) {
+  public KubernetesEmulator image(String image, List<String> command) {
     images.put(image, List.copyOf(command));
     return this;
   }
 
   /** Pods wait up to this long, at random, for a node before they start. */
-  KubernetesEmulator pending(java.time.Duration upTo) {
+  public KubernetesEmulator pending(java.time.Duration upTo) {
     this.pendingMillis = Math.max(1, upTo.toMillis());
     return this;
   }
 
   /** This share of Job creates and deletes is answered 500, 503 or 429 without acting. */
-  void faultRate(double rate) {
+  public void faultRate(double rate) {
     this.faultRate = rate;
   }
 
@@ -172,15 +177,15 @@ final class KubernetesEmulator implements AutoCloseable {
    * Every Job create and delete is answered {@code status} (403: the service account may not) from
    * now on; 0 to stop.
    */
-  void refuse(int status) {
+  public void refuse(int status) {
     this.refusal = status;
   }
 
-  int faultsInjected() {
+  public int faultsInjected() {
     return faults.get();
   }
 
-  void secret(String namespace, String name, Map<String, String> data) {
+  public void secret(String namespace, String name, Map<String, String> data) {
     Map<String, String> encoded = new HashMap<>();
     data.forEach(
         (k, v) ->
@@ -196,8 +201,48 @@ final class KubernetesEmulator implements AutoCloseable {
     admin.secrets().inNamespace(namespace).resource(s).create();
   }
 
+  /**
+   * Writes a kubeconfig whose current context is this server and {@code namespace}, for {@code
+   * KUBECONFIG}.
+   */
+  public Path writeKubeconfig(Path file, String namespace) throws IOException {
+    String url = server.url("/").replaceAll("/$", "");
+    String yaml =
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: mayfly-emulator",
+            "  cluster:",
+            "    server: " + url,
+            "contexts:",
+            "- name: mayfly-emulator",
+            "  context:",
+            "    cluster: mayfly-emulator",
+            "    namespace: " + namespace,
+            "    user: mayfly-emulator",
+            "current-context: mayfly-emulator",
+            "users:",
+            "- name: mayfly-emulator",
+            "  user:",
+            "    token: emulator",
+            "");
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      java.nio.file.Files.createDirectories(parent);
+    }
+    java.nio.file.Files.writeString(file, yaml);
+    return file;
+  }
+
+  /** The API server's URL. */
+  public String url() {
+    return server.url("/");
+  }
+
   /** A client configuration for this server, as a kubeconfig's context would give. */
-  Config clientConfig(String namespace) {
+  public Config clientConfig(String namespace) {
     return new ConfigBuilder(Config.empty())
         .withMasterUrl(server.url("/"))
         .withNamespace(namespace)
@@ -206,29 +251,29 @@ final class KubernetesEmulator implements AutoCloseable {
         .build();
   }
 
-  KubernetesClient client(String namespace) {
+  public KubernetesClient client(String namespace) {
     return new KubernetesClientBuilder().withConfig(clientConfig(namespace)).build();
   }
 
-  KubernetesClient admin() {
+  public KubernetesClient admin() {
     return admin;
   }
 
   /** The most pods that ran at once. */
-  int maxRunning() {
+  public int maxRunning() {
     return maxRunning.get();
   }
 
-  int podsCreated() {
+  public int podsCreated() {
     return podsCreated.get();
   }
 
-  List<String> events() {
+  public List<String> events() {
     return List.copyOf(events);
   }
 
   /** What a pod printed. */
-  List<String> log(String namespace, String pod) {
+  public List<String> log(String namespace, String pod) {
     return List.copyOf(logs.getOrDefault(namespace + "/" + pod, List.of()));
   }
 
@@ -236,7 +281,7 @@ final class KubernetesEmulator implements AutoCloseable {
    * Disrupts a running pod as the Eviction API does for a drain: a {@code DisruptionTarget}
    * condition, SIGTERM, and the pod deleted once its process ended.
    */
-  boolean evict(String namespace, String podName) {
+  public boolean evict(String namespace, String podName) {
     String key = namespace + "/" + podName;
     Process p = processes.get(key);
     if (p == null) {
@@ -263,7 +308,7 @@ final class KubernetesEmulator implements AutoCloseable {
   }
 
   /** Pods running now, as namespace/name. */
-  List<String> runningPods() {
+  public List<String> runningPods() {
     return List.copyOf(processes.keySet());
   }
 
@@ -471,7 +516,7 @@ final class KubernetesEmulator implements AutoCloseable {
     try {
       p = pb.start();
     } catch (IOException e) {
-      waiting(ns, name, "RunContainerError", e.getMessage());
+      waiting(ns, name, "RunContainerError", String.valueOf(e.getMessage()));
       return;
     }
     String key = ns + "/" + name;
