@@ -53,7 +53,8 @@ final class Launchers {
         }
         return new Selection(
             new LocalLauncher(LocalOptions.defaults(), clock),
-            "auto: no platform credentials (HEROKU_API_KEY and HEROKU_APP_NAME) found;"
+            "auto: no platform credentials (HEROKU_API_KEY and HEROKU_APP_NAME, or"
+                + " MAYFLY_KUBERNETES_IMAGE with KUBECONFIG or a pod's service account) found;"
                 + " using local processes");
       default:
         for (LauncherProvider p : providers()) {

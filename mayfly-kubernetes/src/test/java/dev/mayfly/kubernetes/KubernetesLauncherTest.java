@@ -279,4 +279,45 @@ class KubernetesLauncherTest {
           .hasMessageContaining("docs/kubernetes.md");
     }
   }
+
+  @Test
+  void autoPicksKubernetesFromAKubeconfigAndAnImageAndNoJobOrPodIsLeft() throws Exception {
+    String db = "jdbc:sqlite:" + dir.resolve("auto.db");
+    cluster.secret(NS, "app-db", Map.of("MAYFLY_DATABASE_URL", db));
+    Path kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"), NS);
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(db)
+            .environment(
+                Map.of(
+                    "KUBECONFIG",
+                    kubeconfig.toString(),
+                    "MAYFLY_KUBERNETES_IMAGE",
+                    IMAGE,
+                    "MAYFLY_KUBERNETES_SECRET",
+                    "app-db"))
+            .jobs(KubernetesTestJobs.Work.class)
+            .defaults(QueueConfig.defaults("default").maxRunners(2)) // launcher: auto
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      for (int i = 0; i < 10; i++) {
+        mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(i, 10));
+      }
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 10);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+      assertThat(mayfly.admin().runners(RunnerFilter.all()))
+          .isNotEmpty()
+          .allSatisfy(r -> assertThat(r.launcher()).isEqualTo("kubernetes"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  cluster.admin().batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty()
+                      && cluster.admin().pods().inNamespace(NS).list().getItems().isEmpty());
+    }
+  }
 }
