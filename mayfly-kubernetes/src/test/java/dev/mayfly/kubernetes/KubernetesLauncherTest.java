@@ -129,9 +129,7 @@ class KubernetesLauncherTest {
       await()
           .atMost(Duration.ofMinutes(3))
           .until(() -> mayfly.admin().queues().getFirst().succeeded() == 30);
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+      awaitNoRunnerAlive(mayfly);
       List<RunnerInfo> runners = mayfly.admin().runners(RunnerFilter.all());
       assertThat(runners).isNotEmpty().hasSize(cluster.podsCreated());
       assertThat(runners)
@@ -141,12 +139,7 @@ class KubernetesLauncherTest {
                 assertThat(r.platformId()).isEqualTo(KubernetesLauncher.jobName(r.id()));
               });
       assertThat(cluster.maxRunning()).isLessThanOrEqualTo(3);
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  cluster.admin().batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty()
-                      && cluster.admin().pods().inNamespace(NS).list().getItems().isEmpty());
+      awaitNoJobOrPodLeft();
     }
   }
 
@@ -238,9 +231,7 @@ class KubernetesLauncherTest {
         assertThat(mayfly.admin().runners(RunnerFilter.all().alive(true)).size())
             .isLessThanOrEqualTo(maxRunners);
       }
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+      awaitNoRunnerAlive(mayfly);
 
       var queue = mayfly.admin().queues().getFirst();
       assertThat(queue.succeeded()).isEqualTo(jobs);
@@ -306,18 +297,26 @@ class KubernetesLauncherTest {
       await()
           .atMost(Duration.ofMinutes(2))
           .until(() -> mayfly.admin().queues().getFirst().succeeded() == 10);
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+      awaitNoRunnerAlive(mayfly);
       assertThat(mayfly.admin().runners(RunnerFilter.all()))
           .isNotEmpty()
           .allSatisfy(r -> assertThat(r.launcher()).isEqualTo("kubernetes"));
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  cluster.admin().batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty()
-                      && cluster.admin().pods().inNamespace(NS).list().getItems().isEmpty());
+      awaitNoJobOrPodLeft();
     }
+  }
+
+  private static void awaitNoRunnerAlive(Mayfly mayfly) {
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> mayfly.admin().runners(RunnerFilter.all().alive(true)).isEmpty());
+  }
+
+  private void awaitNoJobOrPodLeft() {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                cluster.admin().batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty()
+                    && cluster.admin().pods().inNamespace(NS).list().getItems().isEmpty());
   }
 }
