@@ -33,11 +33,12 @@ import org.jspecify.annotations.Nullable;
  * Runners as Kubernetes Jobs, one Job of one pod per runner.
  *
  * <p>Kubernetes does not retry (Mayfly does): {@code backoffLimit: 0}, {@code restartPolicy:
- * Never}. A pod disrupted by eviction, preemption or a drain is replaced instead of failing the Job
- * ({@code podFailurePolicy}, {@code podReplacementPolicy: Failed}); if the first pod's runner had
- * reported in, the replacement finds its row taken and leaves. The Job ends at the runner's
- * time-to-live ({@code activeDeadlineSeconds}) and is deleted with its pods a while after it
- * finished ({@code ttlSecondsAfterFinished}).
+ * Never}. A pod disrupted (eviction, preemption, a drain) before it started is replaced by its Job
+ * instead of failing it ({@code podFailurePolicy}, {@code podReplacementPolicy: Failed}), and the
+ * launch goes on; one disrupted after it started ends its runner, and its Job is deleted so that no
+ * replacement runs (one that starts anyway finds the runner's row taken and leaves, touching
+ * nothing). The Job ends at the runner's time-to-live ({@code activeDeadlineSeconds}) and is
+ * deleted with its pods a while after it finished ({@code ttlSecondsAfterFinished}).
  *
  * <p>The database says what runs; Kubernetes is watched, not polled: an informer on Mayfly's pods
  * ends a runner's handle as soon as its pod ends or cannot start (an image that cannot be pulled, a
