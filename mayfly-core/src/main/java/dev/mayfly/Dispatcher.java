@@ -433,9 +433,10 @@ final class Dispatcher implements AutoCloseable {
       }
       Instant at = exit != null ? exit.at() : config.clock().instant();
       Integer code = exit != null ? exit.exitCode() : null;
-      boolean neverReportedIn =
-          store.runner(runnerId, at).map(r -> r.state() == RunnerState.LAUNCHING).orElse(false);
-      if (neverReportedIn) {
+      boolean disrupted = exit != null && exit.disrupted();
+      // read once: ending the runner changes neither its state before nor its jobs run
+      var before = store.runner(runnerId, at);
+      if (before.map(r -> r.state() == RunnerState.LAUNCHING).orElse(false)) {
         // Its process is gone and it never reported in: a wrong command, class path or image.
         String why =
             "runner "
@@ -449,7 +450,7 @@ final class Dispatcher implements AutoCloseable {
         if (store.runnerLaunchFailed(runnerId, why, at)) {
           store.runnerExited(runnerId, code, at); // its exit code; it stays failed
           histories.remove(queue.name());
-          if (exit != null && exit.disrupted()) {
+          if (disrupted) {
             LOG.log(Level.INFO, "{0}; the platform ended it, the next tick launches anew", why);
           } else {
             diedEarly(queue.name(), why);
@@ -460,10 +461,10 @@ final class Dispatcher implements AutoCloseable {
       store.runnerExited(runnerId, code, at);
       histories.remove(queue.name()); // its start-up and jobs are history now: read them anew
       boolean crashedEarly =
-          (exit == null || !exit.disrupted())
+          !disrupted
               && code != null
               && code != 0
-              && store.runner(runnerId, at).map(r -> r.jobsRun() == 0).orElse(false);
+              && before.map(r -> r.jobsRun() == 0).orElse(false);
       if (crashedEarly) {
         Duration wait = backOff(queue.name());
         LOG.log(

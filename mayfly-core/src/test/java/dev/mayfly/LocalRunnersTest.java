@@ -98,16 +98,15 @@ class LocalRunnersTest {
             .build();
     try (Mayfly mayfly = Mayfly.create(config).start()) {
       long id = mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .until(
-              () ->
-                  mayfly.admin().runners(RunnerFilter.all()).stream()
-                      .anyMatch(r -> r.state() == RunnerState.FAILED));
       RunnerInfo failed =
-          mayfly.admin().runners(RunnerFilter.all()).stream()
-              .filter(r -> r.state() == RunnerState.FAILED)
-              .findFirst()
+          await()
+              .atMost(Duration.ofMinutes(1))
+              .until(
+                  () ->
+                      mayfly.admin().runners(RunnerFilter.all()).stream()
+                          .filter(r -> r.state() == RunnerState.FAILED)
+                          .findFirst(),
+                  java.util.Optional::isPresent)
               .orElseThrow();
       assertThat(failed.error())
           .contains("ended before it reported in (exit code 1)")

@@ -304,16 +304,15 @@ class HerokuLauncherTest {
             .build();
     try (Mayfly mayfly = Mayfly.create(config).start()) {
       long job = mayfly.enqueue(HerokuTestJobs.Work.class, new HerokuTestJobs.Work.Args(1));
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .until(
-              () ->
-                  mayfly.admin().runners(RunnerFilter.all()).stream()
-                      .anyMatch(r -> r.state() == RunnerState.FAILED));
       RunnerInfo failed =
-          mayfly.admin().runners(RunnerFilter.all()).stream()
-              .filter(r -> r.state() == RunnerState.FAILED)
-              .findFirst()
+          await()
+              .atMost(Duration.ofMinutes(1))
+              .until(
+                  () ->
+                      mayfly.admin().runners(RunnerFilter.all()).stream()
+                          .filter(r -> r.state() == RunnerState.FAILED)
+                          .findFirst(),
+                  java.util.Optional::isPresent)
               .orElseThrow();
       assertThat(failed.error())
           .contains("ended before it reported in")

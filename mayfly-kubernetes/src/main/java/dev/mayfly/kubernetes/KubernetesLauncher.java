@@ -94,10 +94,6 @@ final class KubernetesLauncher implements Launcher {
     return "kubernetes";
   }
 
-  String namespace() {
-    return namespace;
-  }
-
   @Override
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
     Job job = job(request);

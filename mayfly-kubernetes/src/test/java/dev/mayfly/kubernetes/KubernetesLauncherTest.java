@@ -156,16 +156,15 @@ class KubernetesLauncherTest {
     try (Mayfly mayfly = Mayfly.create(config).start()) {
       long id =
           mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(1, 0));
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  mayfly.admin().runners(RunnerFilter.all()).stream()
-                      .anyMatch(r -> r.state() == RunnerState.FAILED));
       RunnerInfo failed =
-          mayfly.admin().runners(RunnerFilter.all()).stream()
-              .filter(r -> r.state() == RunnerState.FAILED)
-              .findFirst()
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  () ->
+                      mayfly.admin().runners(RunnerFilter.all()).stream()
+                          .filter(r -> r.state() == RunnerState.FAILED)
+                          .findFirst(),
+                  java.util.Optional::isPresent)
               .orElseThrow();
       assertThat(failed.error())
           .contains("ended before it reported in")
@@ -213,11 +212,24 @@ class KubernetesLauncherTest {
       for (int i = 0; i < jobs; i++) {
         mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(i, 20));
       }
-      // a drain somewhere: now and then a running pod is evicted
+      // A drain somewhere: each time another 30 jobs have succeeded, a running pod is evicted.
+      // Every poll also checks that nothing is lost and that there is no surplus while pods
+      // wait: a pending pod's runner is launching, and launching or running runners together
+      // stay within the cap.
       java.util.Random random = new java.util.Random(3);
       int evictions = 0;
-      while (mayfly.admin().queues().getFirst().succeeded() < jobs) {
-        Thread.sleep(700); // the pace of the disruption, not a wait for a condition
+      for (long next = 30; next <= jobs; next += 30) {
+        long reached = next;
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () -> {
+                  var q = mayfly.admin().queues().getFirst();
+                  assertThat(q.dead()).isZero();
+                  assertThat(mayfly.admin().runners(RunnerFilter.all().alive(true)).size())
+                      .isLessThanOrEqualTo(maxRunners);
+                  return q.succeeded() >= reached;
+                });
         List<String> running = cluster.runningPods();
         if (!running.isEmpty() && evictions < 15) {
           String[] pod = running.get(random.nextInt(running.size())).split("/");
@@ -225,12 +237,10 @@ class KubernetesLauncherTest {
             evictions++;
           }
         }
-        assertThat(mayfly.admin().queues().getFirst().dead()).isZero();
-        // No surplus while pods wait: a pending pod's runner is launching, and launching or
-        // running runners together stay within the cap.
-        assertThat(mayfly.admin().runners(RunnerFilter.all().alive(true)).size())
-            .isLessThanOrEqualTo(maxRunners);
       }
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == jobs);
       awaitNoRunnerAlive(mayfly);
 
       var queue = mayfly.admin().queues().getFirst();
