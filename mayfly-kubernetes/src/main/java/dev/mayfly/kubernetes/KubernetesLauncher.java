@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +57,9 @@ final class KubernetesLauncher implements Launcher {
   /** Where a runner reads its store; it comes from the Secret, never inline. */
   private static final String RUNNER_DATABASE = "MAYFLY_DATABASE_URL";
 
+  /** How long a runner's end waits for the rest of its pod's log. */
+  private static final long LOG_TAIL_SECONDS = 5;
+
   /** Finished Jobs stay this long for {@code kubectl} and logs, then go with their pods. */
   static final int TTL_AFTER_FINISHED_SECONDS = 600;
 
@@ -73,6 +78,8 @@ final class KubernetesLauncher implements Launcher {
   private final String namespace;
   private final InstantSource clock;
   private final Map<String, CompletableFuture<RunnerExit>> exits = new ConcurrentHashMap<>();
+  private final Map<String, Consumer<String>> outputs = new ConcurrentHashMap<>();
+  private final Map<String, PodLogFollower> followers = new ConcurrentHashMap<>();
   private final RequestPace pace;
   private volatile @Nullable SharedIndexInformer<Pod> informer;
 
@@ -101,11 +108,13 @@ final class KubernetesLauncher implements Launcher {
     watch();
     CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
     exits.put(name, exit);
+    outputs.put(name, request.output());
     try {
       pace.acquire();
       client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
     } catch (KubernetesClientException e) {
       exits.remove(name);
+      outputs.remove(name);
       throw refused(e, "create", "jobs", request);
     }
     // a pod seen before the create returned
@@ -318,6 +327,12 @@ final class KubernetesLauncher implements Launcher {
     if (exit == null) {
       return;
     }
+    String podName = pod.getMetadata().getName();
+    Consumer<String> output = outputs.get(job);
+    if (started(pod) && output != null) {
+      followers.computeIfAbsent(
+          podName, n -> new PodLogFollower(client, namespace, n, output, pace).start());
+    }
     RunnerStatus.Exited ended = ended(pod);
     if (ended == null && disrupted(pod) && started(pod) && terminated(pod)) {
       // Evicted, preempted or drained after it started: its runner may have reported in, and a
@@ -332,23 +347,47 @@ final class KubernetesLauncher implements Launcher {
       return;
     }
     if (exits.remove(job, exit)) {
-      exit.complete(
-          new RunnerExit(ended.exitCode(), clock.instant(), ended.detail(), disrupted(pod)));
-      Integer code = ended.exitCode();
-      if (code == null || code == 0 || disrupted(pod)) {
-        // A pod that cannot start would wait for ever; a finished runner's record is in the
-        // database. A failed pod stays until ttlSecondsAfterFinished, for 'kubectl describe'.
-        stop(job);
+      RunnerExit result =
+          new RunnerExit(ended.exitCode(), clock.instant(), ended.detail(), disrupted(pod));
+      boolean remove = result.exitCode() == null || result.exitCode() == 0 || result.disrupted();
+      // The runner ends once its log is read (the stream ends with the container, a moment
+      // after the status said so): its output is whole when its exit is recorded, and the Job
+      // is not deleted under the reading.
+      PodLogFollower follower = followers.get(podName);
+      CompletableFuture<@Nullable Void> read = CompletableFuture.completedFuture(null);
+      if (follower != null) {
+        follower.containerEnded.complete(null);
+        read = follower.done.copy().completeOnTimeout(null, LOG_TAIL_SECONDS, TimeUnit.SECONDS);
       }
+      read.whenComplete(
+          (ignored, error) -> {
+            if (follower != null) {
+              follower.stop();
+              followers.remove(podName, follower);
+            }
+            outputs.remove(job);
+            exit.complete(result);
+            if (remove) {
+              // A pod that cannot start would wait for ever; a finished runner's record is in
+              // the database. A failed pod stays until ttlSecondsAfterFinished, for 'kubectl
+              // describe' and 'kubectl logs'.
+              stop(job);
+            }
+          });
     }
   }
 
   private void gone(Pod pod) {
+    PodLogFollower follower = followers.remove(pod.getMetadata().getName());
+    if (follower != null) {
+      follower.stop();
+    }
     String job = jobOf(pod);
     if (job == null || disrupted(pod)) {
       return; // an evicted pod is replaced by its Job
     }
     CompletableFuture<RunnerExit> exit = exits.remove(job);
+    outputs.remove(job);
     if (exit != null) {
       RunnerStatus.Exited ended = ended(pod);
       exit.complete(
@@ -518,6 +557,7 @@ final class KubernetesLauncher implements Launcher {
     if (i != null) {
       i.close();
     }
+    followers.values().forEach(PodLogFollower::stop);
     client.close();
   }
 }

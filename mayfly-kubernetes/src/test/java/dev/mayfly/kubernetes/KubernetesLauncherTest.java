@@ -116,11 +116,7 @@ class KubernetesLauncherTest {
     MayflyConfig config =
         onCluster(db, launcher)
             .jobs(KubernetesTestJobs.Work.class)
-            .defaults(
-                QueueConfig.defaults("default")
-                    .launcher("kubernetes")
-                    .maxRunners(3)
-                    .idleExit(Duration.ofMillis(300)))
+            .defaults(briefRunners(3))
             .build();
     try (Mayfly mayfly = Mayfly.create(config).start()) {
       for (int i = 0; i < 30; i++) {
@@ -139,6 +135,51 @@ class KubernetesLauncherTest {
                 assertThat(r.platformId()).isEqualTo(KubernetesLauncher.jobName(r.id()));
               });
       assertThat(cluster.maxRunning()).isLessThanOrEqualTo(3);
+      awaitNoJobOrPodLeft();
+    }
+  }
+
+  @Test
+  void aPodsOutputIsFollowedIntoItsRunnersOutputAndItsJobsLogThroughBrokenStreams() {
+    String db = "jdbc:sqlite:" + dir.resolve("out.db");
+    KubernetesLauncher launcher = launcher(IMAGE, "app-db");
+    MayflyConfig config =
+        onCluster(db, launcher)
+            .jobs(KubernetesTestJobs.Chatty.class)
+            .defaults(briefRunners(1))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long job =
+          mayfly.enqueue(
+              KubernetesTestJobs.Chatty.class, new KubernetesTestJobs.Chatty.Args(300, 10));
+      // the API server drops the follow while the pod prints: the launcher reopens it
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().jobDetail(job).orElseThrow().log().size() >= 50);
+      assertThat(cluster.breakLogStreams()).isEqualTo(1);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().job(job).orElseThrow().state() == JobState.SUCCEEDED);
+      // the exit is recorded once the log was read to its end, and the output flushed with it
+      RunnerInfo runner =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> mayfly.admin().runners(RunnerFilter.all()).getFirst(),
+                  r -> r.exitCode() != null);
+      assertThat(runner.exitCode()).isZero();
+      List<String> lines =
+          mayfly.admin().jobDetail(job).orElseThrow().log().stream()
+              .map(l -> l.message())
+              .filter(m -> m.startsWith("out "))
+              .toList();
+      assertThat(lines).as("the pod's output, each line once, in order").hasSize(300);
+      for (int i = 0; i < 300; i++) {
+        assertThat(lines.get(i)).isEqualTo("out " + i);
+      }
+      assertThat(mayfly.admin().runnerOutput(runner.id()))
+          .extracting(l -> l.message())
+          .contains("out 0", "out 299");
       awaitNoJobOrPodLeft();
     }
   }
@@ -313,6 +354,14 @@ class KubernetesLauncherTest {
           .allSatisfy(r -> assertThat(r.launcher()).isEqualTo("kubernetes"));
       awaitNoJobOrPodLeft();
     }
+  }
+
+  /** Up to {@code max} runners on the cluster, each leaving soon after the queue is empty. */
+  private static QueueConfig briefRunners(int max) {
+    return QueueConfig.defaults("default")
+        .launcher("kubernetes")
+        .maxRunners(max)
+        .idleExit(Duration.ofMillis(300));
   }
 
   private static void awaitNoRunnerAlive(Mayfly mayfly) {

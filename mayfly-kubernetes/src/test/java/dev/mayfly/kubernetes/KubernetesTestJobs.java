@@ -19,4 +19,20 @@ public final class KubernetesTestJobs {
       return Outcome.success();
     }
   }
+
+  @JobType(value = "pod-chatty", timeoutSeconds = 60)
+  public static final class Chatty implements Job<Chatty.Args> {
+    public record Args(int lines, long pauseMillis) {}
+
+    @Override
+    public Outcome perform(Args args, JobContext ctx) throws InterruptedException {
+      for (int i = 0; i < args.lines(); i++) {
+        System.out.println("out " + i); // plain output, not the job logger
+        if (args.pauseMillis() > 0) {
+          Thread.sleep(args.pauseMillis()); // output spread over time, to be read while it runs
+        }
+      }
+      return Outcome.success();
+    }
+  }
 }

@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Kubernetes API server with the two controllers Mayfly's Jobs need, for tests: fabric8's mock
@@ -67,7 +68,9 @@ public final class KubernetesEmulator implements AutoCloseable {
   private static final long GRACE_SECONDS = 30;
 
   private final KubernetesMockServer server;
+  private final ApiFront front;
   private final KubernetesClient admin;
+  private final Map<String, PodLog> logs = new ConcurrentHashMap<>();
   private final Map<String, List<String>> images = new ConcurrentHashMap<>();
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
   private final Map<String, Boolean> evicted = new ConcurrentHashMap<>();
@@ -91,12 +94,28 @@ public final class KubernetesEmulator implements AutoCloseable {
   private volatile int refusal;
   private final AtomicInteger faults = new AtomicInteger();
 
-  private KubernetesEmulator() {
-    server =
-        new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new Faulty(), false);
+  private KubernetesEmulator(int port) throws IOException {
+    MockWebServer http = new MockWebServer();
+    // HTTP/1.1 only: the front routes whole connections, which HTTP/2's streams would share
+    http.setHttp2ClearTextEnabled(false);
+    server = new KubernetesMockServer(new Context(), http, new HashMap<>(), new Faulty(), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     admin = server.createClient();
+    front =
+        new ApiFront(
+            port,
+            server.getPort(),
+            new ApiFront.Pods() {
+              @Override
+              public @Nullable PodLog log(String namespace, String pod) {
+                return logs.get(namespace + "/" + pod);
+              }
+
+              @Override
+              public boolean exists(String namespace, String pod) {
+                return admin.pods().inNamespace(namespace).withName(pod).get() != null;
+              }
+            });
     jobs =
         admin
             .batch()
@@ -132,6 +151,7 @@ public final class KubernetesEmulator implements AutoCloseable {
 
                   @Override
                   public void onDelete(Pod pod, boolean unknown) {
+                    logs.remove(key(pod)); // a pod's log goes with it
                     // a deleted pod's container gets SIGTERM, and SIGKILL after the grace period
                     Process p = processes.get(key(pod));
                     if (p != null) {
@@ -150,8 +170,23 @@ public final class KubernetesEmulator implements AutoCloseable {
                 });
   }
 
+  /** An emulated cluster on a free port. */
   public static KubernetesEmulator start() {
-    return new KubernetesEmulator();
+    try {
+      return start(0);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** An emulated cluster whose API server listens on {@code port} of the loopback address. */
+  public static KubernetesEmulator start(int port) throws IOException {
+    return new KubernetesEmulator(port);
+  }
+
+  /** The API server's address, as a kubeconfig names it. */
+  public String url() {
+    return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + front.port();
   }
 
   /** Pods of {@code image} run {@code command} here (the image's content, as it were). */
@@ -204,7 +239,7 @@ public final class KubernetesEmulator implements AutoCloseable {
    * KUBECONFIG}.
    */
   public Path writeKubeconfig(Path file, String namespace) throws IOException {
-    String url = server.url("/").replaceAll("/$", "");
+    String url = url();
     String yaml =
         String.join(
             "\n",
@@ -237,7 +272,7 @@ public final class KubernetesEmulator implements AutoCloseable {
   /** A client configuration for this server, as a kubeconfig's context would give. */
   private Config clientConfig(String namespace) {
     return new ConfigBuilder(Config.empty())
-        .withMasterUrl(server.url("/"))
+        .withMasterUrl(url())
         .withNamespace(namespace)
         .withTrustCerts(true)
         .withRequestRetryBackoffLimit(3)
@@ -289,6 +324,13 @@ public final class KubernetesEmulator implements AutoCloseable {
     p.toHandle().descendants().forEach(ProcessHandle::destroy);
     p.destroy();
     return true;
+  }
+
+  /**
+   * Ends every pod log stream being served, as an API server restart does; returns how many ended.
+   */
+  public int breakLogStreams() {
+    return front.breakLogStreams();
   }
 
   /** Pods running now, as namespace/name. */
@@ -527,16 +569,22 @@ public final class KubernetesEmulator implements AutoCloseable {
                         .endState()
                         .build())
                 .endStatus());
+    PodLog log = new PodLog();
+    logs.put(key, log);
     Thread.ofVirtual()
         .start(
             () -> {
-              // No pods/log endpoint yet: the output is drained, so the pod never blocks on a
-              // full pipe, and ends with the process.
-              try (var out = p.getInputStream()) {
-                out.transferTo(java.io.OutputStream.nullOutputStream());
+              // stdout and stderr, line by line, as the container runtime keeps them
+              try (var out =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                  log.add(line);
+                }
               } catch (IOException ignored) {
                 // the process went away
               }
+              log.end();
               int code;
               try {
                 code = p.waitFor();
@@ -642,6 +690,7 @@ public final class KubernetesEmulator implements AutoCloseable {
     pods.close();
     processes.values().forEach(p -> p.toHandle().destroyForcibly());
     timers.shutdownNow();
+    front.close();
     admin.close();
     server.destroy();
   }
@@ -650,6 +699,15 @@ public final class KubernetesEmulator implements AutoCloseable {
   private final class Faulty extends KubernetesCrudDispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+      MockResponse response = answer(request);
+      if (response.getWebSocketListener() == null) {
+        // every request gets a connection of its own, so the front can route it (see ApiFront)
+        response.setHeader("Connection", "close");
+      }
+      return response;
+    }
+
+    private MockResponse answer(RecordedRequest request) {
       String method = request.getMethod();
       if (request.getPath().contains("/jobs")
           && (method.equals("POST") || method.equals("DELETE"))) {
