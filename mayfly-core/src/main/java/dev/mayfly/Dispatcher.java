@@ -318,6 +318,7 @@ final class Dispatcher implements AutoCloseable {
       }
       tell(l -> l.launched(queue.name(), launcher.name(), since(startNanos)));
       store.runnerLaunched(runnerId, handle.platformId());
+      handle.instance().thenAccept(instance -> store.runnerLaunched(runnerId, instance));
       starting.put(
           runnerId,
           new StartWatch(queue.name(), launcher, handle.platformId(), config.clock().instant(), 0));

@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       AotCommand.class,
       HerokuEmulatorCommand.class,
+      KubernetesEmulatorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

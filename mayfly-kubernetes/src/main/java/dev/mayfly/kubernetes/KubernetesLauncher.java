@@ -79,6 +79,7 @@ final class KubernetesLauncher implements Launcher {
   private final InstantSource clock;
   private final Map<String, CompletableFuture<RunnerExit>> exits = new ConcurrentHashMap<>();
   private final Map<String, Consumer<String>> outputs = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<String>> instances = new ConcurrentHashMap<>();
   private final Map<String, PodLogFollower> followers = new ConcurrentHashMap<>();
   private final RequestPace pace;
   private volatile @Nullable SharedIndexInformer<Pod> informer;
@@ -107,19 +108,22 @@ final class KubernetesLauncher implements Launcher {
     String name = job.getMetadata().getName();
     watch();
     CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
+    CompletableFuture<String> pod = new CompletableFuture<>();
     exits.put(name, exit);
     outputs.put(name, request.output());
+    instances.put(name, pod);
     try {
       pace.acquire();
       client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
     } catch (KubernetesClientException e) {
       exits.remove(name);
       outputs.remove(name);
+      instances.remove(name);
       throw refused(e, "create", "jobs", request);
     }
     // a pod seen before the create returned
     informerPods(name).forEach(this::seen);
-    return new RunnerHandle(name, exit);
+    return new RunnerHandle(name, exit, pod);
   }
 
   /** The Job for one runner. */
@@ -332,6 +336,11 @@ final class KubernetesLauncher implements Launcher {
     if (started(pod) && output != null) {
       followers.computeIfAbsent(
           podName, n -> new PodLogFollower(client, namespace, n, output, pace).start());
+      // the pod that runs the runner names it from now on (one evicted before it started does not)
+      CompletableFuture<String> instance = instances.remove(job);
+      if (instance != null) {
+        instance.complete(podName);
+      }
     }
     RunnerStatus.Exited ended = ended(pod);
     if (ended == null && disrupted(pod) && started(pod) && terminated(pod)) {
@@ -366,6 +375,7 @@ final class KubernetesLauncher implements Launcher {
               followers.remove(podName, follower);
             }
             outputs.remove(job);
+            instances.remove(job);
             exit.complete(result);
             if (remove) {
               // A pod that cannot start would wait for ever; a finished runner's record is in
@@ -388,6 +398,7 @@ final class KubernetesLauncher implements Launcher {
     }
     CompletableFuture<RunnerExit> exit = exits.remove(job);
     outputs.remove(job);
+    instances.remove(job);
     if (exit != null) {
       RunnerStatus.Exited ended = ended(pod);
       exit.complete(
@@ -505,13 +516,27 @@ final class KubernetesLauncher implements Launcher {
             .anyMatch(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /** A Job's pods are named after it: its name, a dash and five characters. */
+  private static final java.util.regex.Pattern POD_OF_JOB =
+      java.util.regex.Pattern.compile("(mayfly-r-[0-9a-z]+)-[0-9a-z]{5}");
+
+  /**
+   * The Job of a platform id: a runner is known by its Job's name until its pod runs, and by the
+   * pod's name from then on (see {@link RunnerHandle#instance}).
+   */
+  static String jobNamed(String platformId) {
+    var pod = POD_OF_JOB.matcher(platformId);
+    return pod.matches() ? pod.group(1) : platformId;
+  }
+
   @Override
   public RunnerStatus status(String platformId) {
     SharedIndexInformer<Pod> i = informer;
     if (i == null || !i.hasSynced()) {
       return new RunnerStatus.Unknown();
     }
-    List<Pod> pods = informerPods(platformId);
+    String job = jobNamed(platformId);
+    List<Pod> pods = informerPods(job);
     for (Pod p : pods) {
       RunnerStatus.Exited e = ended(p);
       if (e == null) {
@@ -522,9 +547,9 @@ final class KubernetesLauncher implements Launcher {
       // Not created yet, or the Job is gone: the Job tells which.
       try {
         pace.acquire();
-        Job job = client.batch().v1().jobs().inNamespace(namespace).withName(platformId).get();
-        return job == null
-            ? new RunnerStatus.Exited(null, "Job " + platformId + " no longer exists")
+        Job found = client.batch().v1().jobs().inNamespace(namespace).withName(job).get();
+        return found == null
+            ? new RunnerStatus.Exited(null, "Job " + job + " no longer exists")
             : new RunnerStatus.Alive();
       } catch (KubernetesClientException e) {
         return new RunnerStatus.Unknown();
@@ -536,6 +561,7 @@ final class KubernetesLauncher implements Launcher {
 
   @Override
   public void stop(String platformId) {
+    String job = jobNamed(platformId);
     try {
       pace.acquire();
       client
@@ -543,11 +569,11 @@ final class KubernetesLauncher implements Launcher {
           .v1()
           .jobs()
           .inNamespace(namespace)
-          .withName(platformId)
+          .withName(job)
           .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
           .delete();
     } catch (KubernetesClientException e) {
-      LOG.log(Level.WARNING, "deleting Job {0} failed: {1}", platformId, reason(e));
+      LOG.log(Level.WARNING, "deleting Job {0} failed: {1}", job, reason(e));
     }
   }
 

@@ -132,7 +132,10 @@ class KubernetesLauncherTest {
           .allSatisfy(
               r -> {
                 assertThat(r.launcher()).isEqualTo("kubernetes");
-                assertThat(r.platformId()).isEqualTo(KubernetesLauncher.jobName(r.id()));
+                // named by the pod that ran it, which names its Job
+                assertThat(r.platformId()).startsWith(KubernetesLauncher.jobName(r.id()) + "-");
+                assertThat(KubernetesLauncher.jobNamed(r.platformId()))
+                    .isEqualTo(KubernetesLauncher.jobName(r.id()));
               });
       assertThat(cluster.maxRunning()).isLessThanOrEqualTo(3);
       awaitNoJobOrPodLeft();

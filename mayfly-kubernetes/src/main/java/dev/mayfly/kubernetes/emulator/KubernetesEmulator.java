@@ -94,7 +94,12 @@ public final class KubernetesEmulator implements AutoCloseable {
   private volatile int refusal;
   private final AtomicInteger faults = new AtomicInteger();
 
+  /** The mock server logs every request at INFO through java.util.logging; held to stay quiet. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   private KubernetesEmulator(int port) throws IOException {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     MockWebServer http = new MockWebServer();
     // HTTP/1.1 only: the front routes whole connections, which HTTP/2's streams would share
     http.setHttp2ClearTextEnabled(false);

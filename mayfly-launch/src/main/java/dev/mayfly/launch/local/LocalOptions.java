@@ -29,7 +29,15 @@ public record LocalOptions(
     jvmOptions = List.copyOf(jvmOptions);
   }
 
-  /** The running JVM's own java binary and class path: runners run the app's code. */
+  /** Names the class path runners get when it is not this JVM's own (see {@link #defaults}). */
+  public static final String CLASS_PATH_PROPERTY = "mayfly.runner.class.path";
+
+  /**
+   * The running JVM's own java binary and class path: runners run the app's code. A launcher script
+   * whose JVM carries more than runners need (Mayfly's CLI with its Kubernetes libraries) names the
+   * runners' class path in the system property {@value #CLASS_PATH_PROPERTY} instead, so they do
+   * not pay to open jars they never use.
+   */
   public static LocalOptions defaults() {
     return new LocalOptions(
         currentJava(),
@@ -38,7 +46,7 @@ public record LocalOptions(
             "-XX:+UseSerialGC",
             "-XX:-UsePerfData",
             "--enable-native-access=ALL-UNNAMED"), // SQLite's JNI library, without a warning
-        System.getProperty("java.class.path"),
+        runnerClassPath(),
         RUNNER_MAIN,
         LocalLauncher.defaultStopGrace(),
         StartupCache.defaultDir());
@@ -67,6 +75,36 @@ public record LocalOptions(
   /** Keeps the start-up cache in {@code dir}, or uses none when it is null. */
   public LocalOptions withStartupCache(Path dir) {
     return new LocalOptions(javaBinary, jvmOptions, classPath, mainClass, stopGrace, dir);
+  }
+
+  /**
+   * {@value #CLASS_PATH_PROPERTY}, else {@code java.class.path}. A {@code folder/*} entry becomes
+   * the folder's jars, as {@code java -cp} expands it, since the start-up cache takes jar files
+   * only.
+   */
+  static String runnerClassPath() {
+    String named = System.getProperty(CLASS_PATH_PROPERTY);
+    if (named == null || named.isBlank()) {
+      return System.getProperty("java.class.path");
+    }
+    List<String> entries = new java.util.ArrayList<>();
+    for (String entry : named.split(java.io.File.pathSeparator)) {
+      if (entry.equals("*") || entry.endsWith(java.io.File.separator + "*")) {
+        Path folder = Path.of(entry.substring(0, entry.length() - 1) + ".");
+        try (var jars = Files.list(folder)) {
+          jars.map(Path::toString)
+              .filter(f -> f.endsWith(".jar") || f.endsWith(".JAR"))
+              .map(f -> Path.of(f).normalize().toString())
+              .sorted()
+              .forEach(entries::add);
+        } catch (java.io.IOException e) {
+          // a missing folder adds nothing, as for java -cp
+        }
+      } else {
+        entries.add(entry);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
   }
 
   static Path currentJava() {
