@@ -90,26 +90,17 @@ final class KubernetesEmulatorCommand implements Callable<Integer> {
     try (KubernetesEmulator cluster = KubernetesEmulator.start(port).image(IMAGE, runner)) {
       cluster.secret(namespace, SECRET, Map.of("MAYFLY_DATABASE_URL", url));
       // the kubeconfig last: a client that finds it finds the Secret and the image too
-      cluster.writeKubeconfig(config, namespace);
+      cluster.writeKubeconfig(config, namespace, Map.of("image", IMAGE, "secret", SECRET));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "Kubernetes API emulator on %s, namespace %s; kubeconfig %s.%n"
               + "Pods of image %s run a local Mayfly runner; the Secret %s holds"
               + " MAYFLY_DATABASE_URL=%s.%nTry, in another terminal:%n"
-              + "  KUBECONFIG=%s MAYFLY_KUBERNETES_IMAGE=%s MAYFLY_KUBERNETES_SECRET=%s"
-              + " ./mayfly demo --exit%n"
+              + "  KUBECONFIG=%s ./mayfly demo --exit%n"
+              + "(the kubeconfig names the image and the Secret for Mayfly).%n"
               + "and, with kubectl: kubectl --kubeconfig %s get jobs,pods%n"
               + "Ctrl-C to stop.%n",
-          cluster.url(),
-          namespace,
-          config,
-          IMAGE,
-          SECRET,
-          JobStores.redact(url),
-          config,
-          IMAGE,
-          SECRET,
-          config);
+          cluster.url(), namespace, config, IMAGE, SECRET, JobStores.redact(url), config, config);
       out.flush();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()

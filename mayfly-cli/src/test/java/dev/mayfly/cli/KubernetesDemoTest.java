@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mayfly.cli.demo.DemoRepository;
 import dev.mayfly.internal.jobs.Json;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Kubernetes story as a user runs it: {@code mayfly kubernetes-emulator} in one process, the
- * demo in another, pointed at it by nothing but the kubeconfig and two variables.
+ * demo in another, pointed at it by nothing but {@code KUBECONFIG}.
  */
 @Tag("processes")
 class KubernetesDemoTest {
@@ -69,9 +71,10 @@ class KubernetesDemoTest {
                 "--repo",
                 repo.toString())
             .directory(dir.toFile());
+    // the kubeconfig alone: it names the runners' image and Secret too
     demo.environment().put("KUBECONFIG", kubeconfig.toString());
-    demo.environment().put("MAYFLY_KUBERNETES_IMAGE", KubernetesEmulatorCommand.IMAGE);
-    demo.environment().put("MAYFLY_KUBERNETES_SECRET", KubernetesEmulatorCommand.SECRET);
+    demo.environment().remove("MAYFLY_KUBERNETES_IMAGE");
+    demo.environment().remove("MAYFLY_KUBERNETES_SECRET");
     Process p = demo.start();
     processes.add(p);
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
@@ -94,6 +97,13 @@ class KubernetesDemoTest {
     assertThat(cli("runners", "--output", runner, "--db", db))
         .as("the pod's output, followed into Mayfly")
         .contains("mayfly runner " + runner + " exiting");
+    try (KubernetesClient cluster =
+        new KubernetesClientBuilder()
+            .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig.toFile()))
+            .build()) {
+      assertThat(cluster.batch().v1().jobs().list().getItems()).as("Jobs left").isEmpty();
+      assertThat(cluster.pods().list().getItems()).as("pods left").isEmpty();
+    }
     assertThat(Files.readString(dir.resolve("emulator.log")))
         .contains("Kubernetes API emulator on http://127.0.0.1:")
         .doesNotContain("WARNING");

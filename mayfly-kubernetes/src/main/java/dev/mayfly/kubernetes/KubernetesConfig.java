@@ -11,6 +11,10 @@ import org.jspecify.annotations.Nullable;
  * credentials, default namespace) comes from the in-cluster service account or {@code KUBECONFIG},
  * as fabric8's client finds them.
  *
+ * <p>A kubeconfig's current context may name the image and Secret too, in an extension named
+ * {@value #EXTENSION} ({@code image}, {@code secret}, {@code command}): the emulated cluster writes
+ * one, so {@code KUBECONFIG} alone points Mayfly at it. The environment's variables win.
+ *
  * @param image {@code MAYFLY_KUBERNETES_IMAGE}: the app's image, which holds the runner
  * @param command {@code MAYFLY_KUBERNETES_COMMAND}, split on spaces; by default Mayfly's runner on
  *     the class path of an image built by Jib ({@code /app/resources}, {@code /app/classes}, {@code
@@ -45,13 +49,17 @@ record KubernetesConfig(
     command = List.copyOf(command);
   }
 
+  /** The kubeconfig context extension that may name the runners' image, Secret and command. */
+  static final String EXTENSION = "mayfly.dev/runner";
+
   /** Whether this environment asks for Kubernetes runners: an image, and a cluster to reach. */
   static boolean isConfigured(Map<String, String> env) {
-    return notBlank(env.get("MAYFLY_KUBERNETES_IMAGE"))
+    return notBlank(withKubeconfig(env).get("MAYFLY_KUBERNETES_IMAGE"))
         && (notBlank(env.get("KUBECONFIG")) || notBlank(env.get("KUBERNETES_SERVICE_HOST")));
   }
 
-  static KubernetesConfig fromEnv(Map<String, String> env) {
+  static KubernetesConfig fromEnv(Map<String, String> given) {
+    Map<String, String> env = withKubeconfig(given);
     String image = env.get("MAYFLY_KUBERNETES_IMAGE");
     if (image == null || image.isBlank()) {
       throw new IllegalArgumentException(
@@ -68,6 +76,55 @@ record KubernetesConfig(
         blankToNull(env.get("MAYFLY_KUBERNETES_SECRET")),
         blankToNull(env.get("MAYFLY_KUBERNETES_SERVICE_ACCOUNT")),
         requestsPerSecond(env.get("MAYFLY_KUBERNETES_QPS")));
+  }
+
+  /**
+   * {@code env} with what the {@value #EXTENSION} extension of its {@code KUBECONFIG}'s current
+   * context names, where {@code env} names nothing itself. A kubeconfig that cannot be read adds
+   * nothing here: the client says what is wrong with it.
+   */
+  static Map<String, String> withKubeconfig(Map<String, String> env) {
+    String kubeconfig = env.get("KUBECONFIG");
+    if (kubeconfig == null || kubeconfig.isBlank()) {
+      return env;
+    }
+    java.io.File file = new java.io.File(kubeconfig.split(java.io.File.pathSeparator)[0].trim());
+    io.fabric8.kubernetes.api.model.Config parsed;
+    try (var in = new java.io.FileInputStream(file)) {
+      parsed =
+          io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+              in, io.fabric8.kubernetes.api.model.Config.class);
+    } catch (java.io.IOException | RuntimeException e) {
+      return env;
+    }
+    if (parsed == null || parsed.getContexts() == null) {
+      return env;
+    }
+    Map<String, String> merged = new java.util.HashMap<>(env);
+    parsed.getContexts().stream()
+        .filter(c -> c.getName() != null && c.getName().equals(parsed.getCurrentContext()))
+        .filter(c -> c.getContext() != null && c.getContext().getExtensions() != null)
+        .flatMap(c -> c.getContext().getExtensions().stream())
+        .filter(x -> EXTENSION.equals(x.getName()))
+        .map(x -> x.getExtension())
+        // parsed as a RawExtension, which holds the object as it was written
+        .map(x -> x instanceof io.fabric8.kubernetes.api.model.AnyType any ? any.getValue() : x)
+        .filter(x -> x instanceof Map<?, ?>)
+        .map(x -> (Map<?, ?>) x)
+        .findFirst()
+        .ifPresent(
+            x -> {
+              put(merged, "MAYFLY_KUBERNETES_IMAGE", x.get("image"));
+              put(merged, "MAYFLY_KUBERNETES_SECRET", x.get("secret"));
+              put(merged, "MAYFLY_KUBERNETES_COMMAND", x.get("command"));
+            });
+    return merged;
+  }
+
+  private static void put(Map<String, String> env, String name, @Nullable Object value) {
+    if (value != null && !notBlank(env.get(name))) {
+      env.put(name, value.toString());
+    }
   }
 
   private static double requestsPerSecond(@Nullable String value) {

@@ -3,9 +3,12 @@ package dev.mayfly.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mayfly.kubernetes.emulator.KubernetesEmulator;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KubernetesConfigTest {
   @Test
@@ -63,5 +66,30 @@ class KubernetesConfigTest {
         .isEqualTo(KubernetesConfig.resources("medium"));
     assertThat(KubernetesConfig.resources("1500m/3Gi"))
         .isEqualTo(new KubernetesConfig.Resources("1500m", "3Gi"));
+  }
+
+  @Test
+  void aKubeconfigContextMayNameTheImageAndSecretAndTheEnvironmentWins(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("config");
+    try (KubernetesEmulator cluster = KubernetesEmulator.start()) {
+      cluster.writeKubeconfig(file, "jobs", Map.of("image", "app:3", "secret", "db"));
+    }
+    Map<String, String> env = Map.of("KUBECONFIG", file.toString());
+    assertThat(KubernetesConfig.isConfigured(env)).isTrue();
+    KubernetesConfig c = KubernetesConfig.fromEnv(env);
+    assertThat(c.image()).isEqualTo("app:3");
+    assertThat(c.secret()).isEqualTo("db");
+    assertThat(
+            KubernetesConfig.fromEnv(
+                    Map.of("KUBECONFIG", file.toString(), "MAYFLY_KUBERNETES_IMAGE", "app:4"))
+                .image())
+        .isEqualTo("app:4");
+    // a kubeconfig without the extension names nothing
+    Path plain = dir.resolve("plain");
+    try (KubernetesEmulator cluster = KubernetesEmulator.start()) {
+      cluster.writeKubeconfig(plain, "jobs");
+    }
+    assertThat(KubernetesConfig.isConfigured(Map.of("KUBECONFIG", plain.toString()))).isFalse();
   }
 }

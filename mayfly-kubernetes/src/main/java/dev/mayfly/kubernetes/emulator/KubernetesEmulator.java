@@ -244,33 +244,58 @@ public final class KubernetesEmulator implements AutoCloseable {
    * KUBECONFIG}.
    */
   public Path writeKubeconfig(Path file, String namespace) throws IOException {
-    String url = url();
-    String yaml =
+    return writeKubeconfig(file, namespace, Map.of());
+  }
+
+  /**
+   * Writes a kubeconfig whose current context is this server and {@code namespace}, and names in
+   * its {@code mayfly.dev/runner} extension what Mayfly's runners need ({@code image}, {@code
+   * secret}), so {@code KUBECONFIG} alone points Mayfly here. Written whole or not at all.
+   */
+  public Path writeKubeconfig(Path file, String namespace, Map<String, String> runner)
+      throws IOException {
+    StringBuilder yaml =
+        new StringBuilder(
+            String.join(
+                "\n",
+                "apiVersion: v1",
+                "kind: Config",
+                "clusters:",
+                "- name: mayfly-emulator",
+                "  cluster:",
+                "    server: " + url(),
+                "contexts:",
+                "- name: mayfly-emulator",
+                "  context:",
+                "    cluster: mayfly-emulator",
+                "    namespace: " + namespace,
+                "    user: mayfly-emulator",
+                ""));
+    if (!runner.isEmpty()) {
+      yaml.append("    extensions:\n    - name: mayfly.dev/runner\n      extension:\n");
+      new java.util.TreeMap<>(runner)
+          .forEach(
+              (k, v) -> yaml.append("        ").append(k).append(": '").append(v).append("'\n"));
+    }
+    yaml.append(
         String.join(
             "\n",
-            "apiVersion: v1",
-            "kind: Config",
-            "clusters:",
-            "- name: mayfly-emulator",
-            "  cluster:",
-            "    server: " + url,
-            "contexts:",
-            "- name: mayfly-emulator",
-            "  context:",
-            "    cluster: mayfly-emulator",
-            "    namespace: " + namespace,
-            "    user: mayfly-emulator",
             "current-context: mayfly-emulator",
             "users:",
             "- name: mayfly-emulator",
             "  user:",
             "    token: emulator",
-            "");
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      java.nio.file.Files.createDirectories(parent);
-    }
-    java.nio.file.Files.writeString(file, yaml);
+            ""));
+    Path target = file.toAbsolutePath();
+    Path parent = target.getParent();
+    java.nio.file.Files.createDirectories(parent);
+    Path partial = java.nio.file.Files.createTempFile(parent, ".kubeconfig", ".tmp");
+    java.nio.file.Files.writeString(partial, yaml);
+    java.nio.file.Files.move(
+        partial,
+        target,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     return file;
   }
 
