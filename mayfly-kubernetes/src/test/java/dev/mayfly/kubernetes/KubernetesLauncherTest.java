@@ -38,16 +38,7 @@ class KubernetesLauncherTest {
   void start() {
     cluster =
         KubernetesEmulator.start()
-            .image(
-                IMAGE,
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC",
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "dev.mayfly.runner.RunnerMain"));
+            .image(IMAGE, KubernetesTestJobs.javaImage("dev.mayfly.runner.RunnerMain"));
   }
 
   @AfterEach

@@ -8,6 +8,18 @@ import dev.mayfly.api.Outcome;
 public final class KubernetesTestJobs {
   private KubernetesTestJobs() {}
 
+  /** What an emulated image runs: {@code main} in a JVM on this test's class path. */
+  static java.util.List<String> javaImage(String main) {
+    return java.util.List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        "--enable-native-access=ALL-UNNAMED",
+        "-cp",
+        System.getProperty("java.class.path"),
+        main);
+  }
+
   @JobType(value = "pod-work", timeoutSeconds = 60)
   public static final class Work implements Job<Work.Args> {
     public record Args(int n, long millis) {}

@@ -194,7 +194,11 @@ public final class KubernetesEmulator implements AutoCloseable {
     return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + front.port();
   }
 
-  /** Pods of {@code image} run {@code command} here (the image's content, as it were). */
+  /**
+   * Pods of {@code image} run {@code command} here (the image's content, as it were); with no
+   * command, they run the container's own {@code command} and {@code args}, as a general-purpose
+   * image such as busybox does.
+   */
   public KubernetesEmulator image(String image, List<String> command) {
     images.put(image, List.copyOf(command));
     return this;
@@ -522,6 +526,11 @@ public final class KubernetesEmulator implements AutoCloseable {
   private void kubelet(Job job, String ns, String name) {
     Container c = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
     List<String> command = images.get(c.getImage());
+    if (command != null && command.isEmpty()) {
+      command = new java.util.ArrayList<>();
+      command.addAll(c.getCommand() == null ? List.of() : c.getCommand());
+      command.addAll(c.getArgs() == null ? List.of() : c.getArgs());
+    }
     if (command == null) {
       waiting(
           ns,

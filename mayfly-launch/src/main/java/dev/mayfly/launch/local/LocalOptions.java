@@ -73,7 +73,7 @@ public record LocalOptions(
   }
 
   /** Keeps the start-up cache in {@code dir}, or uses none when it is null. */
-  public LocalOptions withStartupCache(Path dir) {
+  public LocalOptions withStartupCache(@Nullable Path dir) {
     return new LocalOptions(javaBinary, jvmOptions, classPath, mainClass, stopGrace, dir);
   }
 
