@@ -315,7 +315,7 @@ final class DemoCommand implements Callable<Integer> {
           "  jobs              %d succeeded, %d failed or cancelled, of %d%n",
           succeeded, jobs.size() - succeeded, jobs.size());
       out.printf(
-          "  runners launched  %d (%d distinct process ids%s)%s%n",
+          "  runners launched  %d (%d distinct processes%s)%s%n",
           runners.size() - refused,
           pids,
           ownProcess ? ", one of them this process!" : ", none of them this one",

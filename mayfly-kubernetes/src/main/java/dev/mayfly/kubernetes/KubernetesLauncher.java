@@ -46,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  * ends a runner's handle as soon as its pod ends or cannot start (an image that cannot be pulled, a
  * configuration error), with the reason, so a runner that never reported in is failed within
  * seconds and its queue backs off.
+ *
+ * <p>Once a runner's container runs, its pod's log is followed into the runner's output ({@link
+ * PodLogFollower}); the runner's end is told once that log was read, and it is named by its pod
+ * from then on ({@link RunnerHandle#instance}).
  */
 final class KubernetesLauncher implements Launcher {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.kubernetes");
