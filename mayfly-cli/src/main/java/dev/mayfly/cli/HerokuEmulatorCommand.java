@@ -1,6 +1,7 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.heroku.emulator.HerokuEmulator;
+import dev.mayfly.launch.local.LocalOptions;
 import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,9 +78,9 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
                 faultRate,
                 System.nanoTime(),
                 configVars,
+                // dynos run the runner as local runners do, on the runners' class path
                 HerokuEmulator.runnerProcfile(
-                    Path.of(System.getProperty("java.home"), "bin", "java"),
-                    System.getProperty("java.class.path")),
+                    LocalOptions.defaults().javaBinary(), LocalOptions.defaults().classPath()),
                 Duration.ofSeconds(30),
                 System.out))) {
       // made now, so its path can be given to clients before the first attached dyno
