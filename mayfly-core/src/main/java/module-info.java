@@ -10,6 +10,7 @@ module dev.mayfly.core {
   requires static org.jspecify;
   requires transitive dev.mayfly.api;
   requires transitive dev.mayfly.launch;
+  requires com.cronutils;
 
   exports dev.mayfly;
   exports dev.mayfly.cost;
