@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -97,6 +98,16 @@ final class Dispatcher implements AutoCloseable {
 
   private volatile boolean running;
 
+  /** Set once closing is done waiting: exits seen later are the runners' own to record. */
+  private volatile boolean closed;
+
+  /**
+   * The runners launched here whose end the launcher has not yet told, each with what completes
+   * once that end is recorded.
+   */
+  private final Map<String, java.util.concurrent.CompletableFuture<?>> ending =
+      new ConcurrentHashMap<>();
+
   /** Launches under way; closing waits for them, so none is cut off half-recorded. */
   private final java.util.Set<Thread> launching = ConcurrentHashMap.newKeySet();
 
@@ -108,6 +119,12 @@ final class Dispatcher implements AutoCloseable {
 
   private final Iterable<DispatchListener> listeners;
   private static final Duration LAUNCH_WAIT_ON_CLOSE = Duration.ofSeconds(15);
+
+  /**
+   * How long closing waits for runners that have ended to be seen ending: their last output read (a
+   * pod's log, a dyno's log session) and their platform's resources released (a Job deleted).
+   */
+  private static final Duration ENDED_WAIT_ON_CLOSE = Duration.ofSeconds(10);
 
   Dispatcher(
       MayflyConfig config,
@@ -322,7 +339,9 @@ final class Dispatcher implements AutoCloseable {
       starting.put(
           runnerId,
           new StartWatch(queue.name(), launcher, handle.platformId(), config.clock().instant(), 0));
-      handle.exit().whenComplete((exit, error) -> exited(runnerId, queue, exit, error));
+      var seen = handle.exit().whenComplete((exit, error) -> exited(runnerId, queue, exit, error));
+      ending.put(runnerId, seen);
+      seen.whenComplete((exit, error) -> ending.remove(runnerId, seen));
     } catch (LaunchException e) {
       tell(l -> l.launchFailed(queue.name(), launcher.name(), e.atCapacity(), since(startNanos)));
       outputs.remove(runnerId);
@@ -423,7 +442,7 @@ final class Dispatcher implements AutoCloseable {
   }
 
   private void exited(String runnerId, QueueConfig queue, RunnerExit exit, Throwable error) {
-    if (!running) {
+    if (closed) {
       return; // closed: the store may be gone; the runner recorded its own end
     }
     try {
@@ -588,10 +607,37 @@ final class Dispatcher implements AutoCloseable {
     }
     try {
       awaitLaunches(LAUNCH_WAIT_ON_CLOSE);
+      awaitEnded(ENDED_WAIT_ON_CLOSE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closed = true;
     outputs.values().forEach(OutputBuffer::flush);
+  }
+
+  /**
+   * Waits up to {@code max} for runners that have recorded their own end, but whose launcher has
+   * not yet told it, to be seen ending; runners still working are left to end on their own.
+   */
+  private void awaitEnded(Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    Instant now = config.clock().instant();
+    for (var e : Map.copyOf(ending).entrySet()) {
+      boolean ended;
+      try {
+        ended = store.runner(e.getKey(), now).map(r -> !r.state().isAlive()).orElse(true);
+      } catch (RuntimeException storeGone) {
+        return;
+      }
+      if (!ended) {
+        continue;
+      }
+      try {
+        e.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.ExecutionException | TimeoutException ignored) {
+        // failed or slow: the runner's own record stands
+      }
+    }
   }
 
   /**

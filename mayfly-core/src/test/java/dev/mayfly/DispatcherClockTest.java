@@ -180,9 +180,33 @@ class DispatcherClockTest {
     assertThat(launchTimes).containsExactly(Duration.ofMillis(7));
   }
 
+  @Test
+  void closingWaitsForARunnerThatHasEndedToBeSeenEndingByItsLauncher() throws Exception {
+    open();
+    mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
+    tick();
+    String runner = launcher.launches.getFirst().runnerId();
+    store.runnerStarted(runner, T);
+    store.runnerExited(runner, null, T); // its own record: the exit code is the platform's to tell
+    // The platform tells it a moment later, as a pod's log is read to its end.
+    CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)
+        .execute(
+            () ->
+                launcher
+                    .exits
+                    .getFirst()
+                    .complete(new dev.mayfly.launch.RunnerExit(7, T, "pod succeeded")));
+
+    dispatcher.close();
+
+    assertThat(store.runner(runner, now.get()).orElseThrow().exitCode()).isEqualTo(7);
+  }
+
   /** A launcher that records what it is asked and starts nothing. */
   private static final class Recording implements Launcher {
     final List<LaunchRequest> launches = new CopyOnWriteArrayList<>();
+    final List<CompletableFuture<dev.mayfly.launch.RunnerExit>> exits =
+        new CopyOnWriteArrayList<>();
     final List<String> stopped = new CopyOnWriteArrayList<>();
     volatile boolean failing;
     volatile boolean misconfigured;
@@ -201,7 +225,9 @@ class DispatcherClockTest {
       if (failing) {
         throw new LaunchException("test launcher refused runner " + request.runnerId(), null);
       }
-      return new RunnerHandle("p-" + request.runnerId(), new CompletableFuture<>());
+      CompletableFuture<dev.mayfly.launch.RunnerExit> exit = new CompletableFuture<>();
+      exits.add(exit);
+      return new RunnerHandle("p-" + request.runnerId(), exit);
     }
 
     @Override

@@ -380,13 +380,14 @@ final class KubernetesLauncher implements Launcher {
             }
             outputs.remove(job);
             instances.remove(job);
-            exit.complete(result);
             if (remove) {
               // A pod that cannot start would wait for ever; a finished runner's record is in
               // the database. A failed pod stays until ttlSecondsAfterFinished, for 'kubectl
-              // describe' and 'kubectl logs'.
+              // describe' and 'kubectl logs'. Deleted before the end is told, so whoever waits
+              // for it finds no Job left.
               stop(job);
             }
+            exit.complete(result);
           });
     }
   }
