@@ -11,6 +11,7 @@ module dev.mayfly.core {
   requires transitive dev.mayfly.api;
   requires transitive dev.mayfly.launch;
   requires com.cronutils;
+  requires com.fasterxml.jackson.databind; // schedules' arguments are checked as JSON
 
   exports dev.mayfly;
   exports dev.mayfly.cost;

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param databaseUrl the store, normalised (for SQLite, an absolute file path)
  * @param defaults settings for every queue not listed in {@code queues}
+ * @param schedules recurring jobs, by name (see {@link Schedule}); every job type they name is
+ *     among {@code jobs}
  * @param tick how often the dispatcher looks for ready work when nothing wakes it sooner
  * @param leaseTimeout a running job whose runner has not renewed its lease for this long goes back
  *     to the queue; a runner silent this long is declared lost
@@ -46,6 +48,7 @@ public record MayflyConfig(
     List<Class<? extends Job<?>>> jobs,
     QueueConfig defaults,
     Map<String, QueueConfig> queues,
+    Map<String, Schedule> schedules,
     Duration tick,
     Duration leaseTimeout,
     Duration launchTimeout,
@@ -68,9 +71,48 @@ public record MayflyConfig(
   public MayflyConfig {
     databaseUrl = JobStores.normalize(databaseUrl);
     jobs = List.copyOf(required(jobs, "jobs"));
-    JobTypes.of(jobs); // validates names, argument records, clashes
+    JobTypes types = JobTypes.of(jobs); // validates names, argument records, clashes
     required(defaults, "defaults");
     queues = Map.copyOf(required(queues, "queues"));
+    schedules = Map.copyOf(required(schedules, "schedules"));
+    schedules.forEach(
+        (name, schedule) -> {
+          if (!name.equals(schedule.name())) {
+            throw new IllegalArgumentException(
+                "schedules: '" + name + "' maps to schedule '" + schedule.name() + "'");
+          }
+          var type = types.find(schedule.type());
+          if (type.isEmpty()) {
+            throw new IllegalArgumentException(
+                "schedule '"
+                    + name
+                    + "': job type '"
+                    + schedule.type()
+                    + "' is not among the configured jobs ("
+                    + types.all().stream()
+                        .map(d -> d.name())
+                        .sorted()
+                        .collect(java.util.stream.Collectors.joining(", "))
+                    + "); add its class to jobs");
+          }
+          try {
+            dev.mayfly.internal.jobs.Json.mapper()
+                .readValue(schedule.args(), type.get().argsType());
+          } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(
+                "schedule '"
+                    + name
+                    + "': args "
+                    + schedule.args()
+                    + " do not fit job type '"
+                    + schedule.type()
+                    + "' ("
+                    + type.get().argsType().getSimpleName()
+                    + "): "
+                    + e.getOriginalMessage(),
+                e);
+          }
+        });
     positive(tick, "tick");
     positive(runnerPoll, "runnerPoll");
     positive(heartbeatInterval, "heartbeatInterval");
@@ -151,6 +193,19 @@ public record MayflyConfig(
     sb.append("jobs ").append(JobTypes.of(jobs).encode()).append('\n');
     sb.append("queues (default) ").append(defaults).append('\n');
     new TreeMap<>(queues).values().forEach(q -> sb.append("queue ").append(q).append('\n'));
+    new TreeMap<>(schedules)
+        .values()
+        .forEach(
+            s ->
+                sb.append("schedule ")
+                    .append(s.name())
+                    .append(" '")
+                    .append(s.cron())
+                    .append("' ")
+                    .append(s.zone())
+                    .append(" -> ")
+                    .append(s.type())
+                    .append('\n'));
     sb.append("lease ")
         .append(leaseTimeout)
         .append(", launch timeout ")
@@ -176,6 +231,7 @@ public record MayflyConfig(
     private final List<Class<? extends Job<?>>> jobs = new ArrayList<>();
     private QueueConfig defaults = QueueConfig.defaults(EnqueueOptions.DEFAULT_QUEUE);
     private final Map<String, QueueConfig> queues = new LinkedHashMap<>();
+    private final Map<String, Schedule> schedules = new LinkedHashMap<>();
     private Duration tick = Duration.ofMillis(200);
     private Duration leaseTimeout = Duration.ofSeconds(30);
     private Duration launchTimeout = Duration.ofMinutes(5);
@@ -236,6 +292,29 @@ public record MayflyConfig(
     public Builder queue(QueueConfig q) {
       queues.put(q.name(), q);
       return this;
+    }
+
+    /** A recurring job (see {@link Schedule}); one of the same name is replaced. */
+    public Builder schedule(Schedule s) {
+      schedules.put(s.name(), s);
+      return this;
+    }
+
+    /**
+     * A recurring job of {@code job} with {@code args} at each time {@code cron} names, in UTC, on
+     * the job type's queue; the job class is added to the jobs. {@link #schedule(Schedule)} takes a
+     * zone, a queue and the catch-up and overlap policies.
+     */
+    public <A extends Record> Builder schedule(
+        String name, String cron, Class<? extends Job<A>> job, A args) {
+      @SuppressWarnings("unchecked")
+      Class<? extends Job<?>> jobClass = (Class<? extends Job<?>>) (Class<?>) job;
+      if (!jobs.contains(jobClass)) {
+        jobs.add(jobClass);
+      }
+      var type = JobTypes.of(List.of(jobClass)).byClass(jobClass);
+      String json = JobTypes.of(List.of(jobClass)).toJson(type, args);
+      return schedule(Schedule.of(name, cron, type.name(), json));
     }
 
     public Builder tick(Duration d) {
@@ -306,6 +385,7 @@ public record MayflyConfig(
      */
     public Builder properties(Properties p, String source) {
       Map<String, Map<String, String>> perQueue = new TreeMap<>();
+      Map<String, Map<String, String>> perSchedule = new TreeMap<>();
       for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
         String value = p.getProperty(key).trim();
         if (key.equals("database")) {
@@ -325,6 +405,11 @@ public record MayflyConfig(
         } else if (key.startsWith("queue.") && key.indexOf('.', 6) > 6) {
           String queue = key.substring(6, key.indexOf('.', 6));
           perQueue.computeIfAbsent(queue, q -> new LinkedHashMap<>()).put(key, value);
+        } else if (key.startsWith("schedule.") && key.indexOf('.', 9) > 9) {
+          String schedule = key.substring(9, key.indexOf('.', 9));
+          perSchedule
+              .computeIfAbsent(schedule, n -> new LinkedHashMap<>())
+              .put(key.substring(key.indexOf('.', 9) + 1), value);
         } else if (key.equals("lease-timeout")) {
           leaseTimeout = QueueSettings.duration(value, source, key);
         } else if (key.equals("launch-timeout")) {
@@ -360,7 +445,9 @@ public record MayflyConfig(
                   + " retention, price.<launcher>.<size>, "
                   + MODULE_KEYS.pattern().replace("\\", "")
                   + ", defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
-                  + QueueSettings.NAMES);
+                  + QueueSettings.NAMES
+                  + ", schedule.<name>.<setting> where <setting> is one of "
+                  + String.join(", ", Schedule.SETTINGS));
         }
       }
       // Per-queue settings start from the (now complete) defaults.
@@ -376,6 +463,8 @@ public record MayflyConfig(
             }
             queues.put(queue, q);
           });
+      perSchedule.forEach(
+          (name, settings) -> schedules.put(name, Schedule.fromSettings(name, settings, source)));
       return this;
     }
 
@@ -401,6 +490,7 @@ public record MayflyConfig(
           jobs,
           defaults,
           queues,
+          schedules,
           tick,
           leaseTimeout,
           launchTimeout,

@@ -76,6 +76,94 @@ class MayflyConfigTest {
   }
 
   @Test
+  void schedulesComeFromCodeAndFromTheFile() throws Exception {
+    MayflyConfig c =
+        MayflyConfig.builder()
+            .database(dir.resolve("s.db").toString())
+            .environment(Map.of())
+            .schedule(
+                "hourly", "0 * * * *", CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(3, 0))
+            .properties(
+                props(
+                    """
+                    schedule.nightly.cron = 30 2 * * *
+                    schedule.nightly.type = work
+                    schedule.nightly.args = {"n": 7, "millis": 0}
+                    schedule.nightly.zone = Europe/Berlin
+                    schedule.nightly.queue = reports
+                    schedule.nightly.catch-up = all
+                    schedule.nightly.overlap = allow
+                    """),
+                "mayfly.properties")
+            .build();
+    assertThat(c.jobs()).containsExactly(CoreTestJobs.Work.class); // added by the schedule
+    assertThat(c.schedules().get("hourly"))
+        .isEqualTo(Schedule.of("hourly", "0 * * * *", "work", "{\"n\":3,\"millis\":0}"));
+    assertThat(c.schedules().get("nightly"))
+        .isEqualTo(
+            Schedule.of("nightly", "30 2 * * *", "work", "{\"n\": 7, \"millis\": 0}")
+                .withZone(java.time.ZoneId.of("Europe/Berlin"))
+                .withQueue("reports")
+                .withCatchUp(Schedule.CatchUp.ALL)
+                .withOverlap(Schedule.Overlap.ALLOW));
+    assertThat(c.describe()).contains("schedule nightly '30 2 * * *' Europe/Berlin -> work");
+  }
+
+  @Test
+  void badSchedulesNameTheScheduleAndTheFix() {
+    assertThatThrownBy(() -> builder().properties(props("schedule.x.type = work"), "f"))
+        .hasMessageContaining("f: schedule 'x' needs schedule.x.cron, such as 0 3 * * *");
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .properties(props("schedule.x.cron = 0 3 * *\nschedule.x.type = work"), "f"))
+        .hasMessageContaining("schedule 'x': cron '0 3 * *' has 4 field(s)");
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .properties(
+                        props(
+                            "schedule.x.cron = 0 3 * * *\nschedule.x.type = work\nschedule.x.zone = Mars/Base"),
+                        "f"))
+        .hasMessageContaining("f: schedule.x.zone: 'Mars/Base' is not a time zone");
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .properties(
+                        props(
+                            "schedule.x.cron = 0 3 * * *\nschedule.x.type = work\nschedule.x.catch-up = some"),
+                        "f"))
+        .hasMessageContaining("'some' is not one of latest, all, none");
+    assertThatThrownBy(() -> builder().properties(props("schedule.x.every = 5m"), "f"))
+        .hasMessageContaining("unknown setting 'schedule.x.every'")
+        .hasMessageContaining("cron, type, args");
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .properties(props("schedule.x.cron = 0 3 * * *\nschedule.x.type = mail"), "f")
+                    .build())
+        .hasMessageContaining(
+            "schedule 'x': job type 'mail' is not among the configured jobs (work)");
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .properties(
+                        props(
+                            "schedule.x.cron = 0 3 * * *\nschedule.x.type = work\nschedule.x.args = {\"n\": \"many\"}"),
+                        "f")
+                    .build())
+        .hasMessageContaining("schedule 'x': args {\"n\": \"many\"} do not fit job type 'work'");
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .properties(
+                        props(
+                            "schedule.x.cron = 0 3 * * *\nschedule.x.type = work\nschedule.x.args = [1]"),
+                        "f"))
+        .hasMessageContaining("args must be a JSON object");
+  }
+
+  @Test
   void badSettingsNameTheFileTheKeyAndTheFix() {
     assertThatThrownBy(
             () -> builder().properties(props("queue.mail.max-runners = lots"), "my.properties"))
@@ -199,6 +287,7 @@ class MayflyConfigTest {
                     good.jobs(),
                     good.defaults(),
                     good.queues(),
+                    good.schedules(),
                     good.tick(),
                     good.leaseTimeout(),
                     good.launchTimeout(),
@@ -223,6 +312,7 @@ class MayflyConfigTest {
         c.jobs(),
         c.defaults(),
         queues,
+        c.schedules(),
         c.tick(),
         leaseTimeout,
         c.launchTimeout(),
