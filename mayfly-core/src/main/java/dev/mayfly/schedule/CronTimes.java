@@ -85,6 +85,32 @@ public final class CronTimes {
     return next;
   }
 
+  /**
+   * The latest fire time at or before {@code atOrBefore}, in {@code zone}, as {@link #next} would
+   * have given it (daylight saving included); empty if none ever was.
+   */
+  public Optional<Instant> previous(Instant atOrBefore, ZoneId zone) {
+    Optional<ZonedDateTime> last = times.lastExecution(atOrBefore.plusNanos(1).atZone(zone));
+    if (last.isEmpty()) {
+      return Optional.empty();
+    }
+    // Step forward with next() from two fire times back (and an hour more, for a clock change),
+    // so this agrees with next() wherever daylight saving moves or repeats a time.
+    Instant start =
+        times
+            .lastExecution(last.get())
+            .map(ZonedDateTime::toInstant)
+            .orElse(last.get().toInstant().minus(java.time.Duration.ofDays(1)))
+            .minus(java.time.Duration.ofHours(1));
+    Optional<Instant> found = Optional.empty();
+    for (Optional<Instant> t = next(start, zone);
+        t.isPresent() && !t.get().isAfter(atOrBefore);
+        t = next(t.get(), zone)) {
+      found = t;
+    }
+    return found;
+  }
+
   /** Whether a wall time this schedule fires at lies in the hour (or so) a transition skips. */
   private boolean skipsAFireTime(ZoneOffsetTransition gap) {
     // In the offset from before the jump the skipped wall times exist, so the library finds them.
