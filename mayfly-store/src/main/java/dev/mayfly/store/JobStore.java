@@ -213,6 +213,28 @@ public interface JobStore extends AutoCloseable {
    */
   QueueHistory history(String queue, Instant now);
 
+  // ---- schedules -----------------------------------------------------------------------------
+
+  /**
+   * Makes the stored schedules exactly {@code schedules}: a new one is due from {@code now}, a
+   * changed one keeps the last fire time it handled, one no longer listed is deleted.
+   */
+  void defineSchedules(List<StoredSchedule> schedules, Instant now);
+
+  /** Every stored schedule and where it stands, by name. */
+  List<ScheduleState> schedules();
+
+  /**
+   * Handles fire time {@code at} of a schedule by enqueuing {@code job} in the same transaction, if
+   * the last time the schedule handled is still {@code last} and it is not paused: of any number of
+   * dispatchers, one handles each time. Returns the job's id, or null when another handled it first
+   * (or the schedule was paused or removed meanwhile).
+   */
+  @Nullable Long fireSchedule(String name, @Nullable Instant last, Instant at, NewJob job);
+
+  /** Lets fire time {@code at} go without a job, on the terms of {@link #fireSchedule}. */
+  boolean skipSchedule(String name, @Nullable Instant last, Instant at);
+
   @Override
   void close();
 }

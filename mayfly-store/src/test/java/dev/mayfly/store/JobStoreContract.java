@@ -311,6 +311,65 @@ public abstract class JobStoreContract {
     assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
   }
 
+  private static StoredSchedule schedule(String name, String cron) {
+    return new StoredSchedule(name, cron, "UTC", "sleep", "{}", null, "latest", "skip");
+  }
+
+  @Test
+  void schedulesAreDefinedKeepTheirHistoryAndGoWhenNoLongerListed() {
+    store.defineSchedules(
+        List.of(schedule("hourly", "0 * * * *"), schedule("daily", "0 3 * * *")), t0);
+    assertThat(store.fireSchedule("hourly", null, t0.plusSeconds(3600), job("default")))
+        .isNotNull();
+    // redefined later with another cron: it keeps when it last fired, and when it began
+    store.defineSchedules(List.of(schedule("hourly", "30 * * * *")), t0.plusSeconds(7200));
+    List<ScheduleState> all = store.schedules();
+    assertThat(all).extracting(s -> s.schedule().name()).containsExactly("hourly");
+    ScheduleState hourly = all.getFirst();
+    assertThat(hourly.schedule().cron()).isEqualTo("30 * * * *");
+    assertThat(hourly.since()).isEqualTo(t0);
+    assertThat(hourly.lastFire()).isEqualTo(t0.plusSeconds(3600));
+    assertThat(hourly.lastJobState()).isEqualTo(JobState.QUEUED);
+    assertThat(hourly.fired()).isEqualTo(1);
+  }
+
+  @Test
+  void aFireTimeIsHandledOnceWhicheverHandleTriesFirst() throws Exception {
+    store.defineSchedules(List.of(schedule("hourly", "0 * * * *")), t0);
+    Instant at = t0.plusSeconds(3600);
+    int handles = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(handles);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Long>> ids = new ArrayList<>();
+    for (int h = 0; h < handles; h++) {
+      JobStore handle = track(openAnother());
+      ids.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return handle.fireSchedule("hourly", null, at, job("default"));
+              }));
+    }
+    start.countDown();
+    List<Long> fired = new ArrayList<>();
+    for (Future<Long> f : ids) {
+      if (f.get() != null) {
+        fired.add(f.get());
+      }
+    }
+    pool.shutdown();
+    assertThat(fired).hasSize(1);
+    assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
+    ScheduleState s = store.schedules().getFirst();
+    assertThat(s.lastFire()).isEqualTo(at);
+    assertThat(s.lastJobId()).isEqualTo(fired.getFirst());
+    // the next time is handled only from the last one: a handle that missed it is refused
+    assertThat(store.fireSchedule("hourly", null, at.plusSeconds(3600), job("default"))).isNull();
+    assertThat(store.skipSchedule("hourly", at, at.plusSeconds(3600))).isTrue();
+    assertThat(store.schedules().getFirst().skipped()).isEqualTo(1);
+    assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
+  }
+
   @Test
   void aLostAttemptWithNoAttemptsLeftMakesTheJobDead() {
     long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));

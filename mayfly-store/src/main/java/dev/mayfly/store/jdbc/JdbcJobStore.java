@@ -18,6 +18,8 @@ import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
 import dev.mayfly.store.Recovered;
 import dev.mayfly.store.RunnerUsage;
+import dev.mayfly.store.ScheduleState;
+import dev.mayfly.store.StoredSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,12 +39,14 @@ public final class JdbcJobStore implements JobStore {
   private final JobQueue queue;
   private final RunnerRegistry runners;
   private final StoreReads reads;
+  private final ScheduleBook schedules;
 
   public JdbcJobStore(Dialect db) {
     this.db = db;
     this.queue = new JobQueue(db);
     this.runners = new RunnerRegistry(db);
     this.reads = new StoreReads(db);
+    this.schedules = new ScheduleBook(db);
   }
 
   // ---- the queue -----------------------------------------------------------------------------
@@ -240,6 +244,28 @@ public final class JdbcJobStore implements JobStore {
   @Override
   public QueueHistory history(String queueName, Instant now) {
     return reads.history(queueName, now);
+  }
+
+  // ---- schedules -----------------------------------------------------------------------------
+
+  @Override
+  public void defineSchedules(List<StoredSchedule> defined, Instant now) {
+    schedules.define(defined, now);
+  }
+
+  @Override
+  public List<ScheduleState> schedules() {
+    return schedules.all();
+  }
+
+  @Override
+  public @Nullable Long fireSchedule(String name, @Nullable Instant last, Instant at, NewJob job) {
+    return schedules.fire(name, last, at, job);
+  }
+
+  @Override
+  public boolean skipSchedule(String name, @Nullable Instant last, Instant at) {
+    return schedules.skip(name, last, at);
   }
 
   @Override

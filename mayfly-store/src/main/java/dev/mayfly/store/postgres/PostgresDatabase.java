@@ -68,7 +68,8 @@ public final class PostgresDatabase implements Dialect {
               "V4__runner_exits_index.sql",
               "V5__attempts_by_runner.sql",
               "V6__runners_by_queue.sql",
-              "V7__queue_totals.sql"));
+              "V7__queue_totals.sql",
+              "V8__schedules.sql"));
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   /**

@@ -49,7 +49,8 @@ public final class SqliteDatabase implements Dialect {
               "V5__runner_exits_index.sql",
               "V6__attempts_by_runner.sql",
               "V7__runners_by_queue.sql",
-              "V8__queue_totals.sql"));
+              "V8__queue_totals.sql",
+              "V9__schedules.sql"));
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one
