@@ -287,28 +287,37 @@ public abstract class JobStoreContract {
 
   @Test
   void concurrentEnqueuesWithOneUniqueKeyMakeOneJob() throws Exception {
+    List<Long> ids =
+        race(
+            handle ->
+                handle.enqueue(
+                    new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0, "only-one")));
+    assertThat(new HashSet<>(ids)).hasSize(1);
+    assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
+  }
+
+  /** What four handles on the database return when they do {@code work} at the same moment. */
+  private <T> List<T> race(java.util.function.Function<JobStore, T> work) throws Exception {
     int handles = 4;
     ExecutorService pool = Executors.newFixedThreadPool(handles);
     CountDownLatch start = new CountDownLatch(1);
-    List<Future<Long>> ids = new ArrayList<>();
+    List<Future<T>> results = new ArrayList<>();
     for (int h = 0; h < handles; h++) {
       JobStore handle = track(openAnother());
-      ids.add(
+      results.add(
           pool.submit(
               () -> {
                 start.await();
-                return handle.enqueue(
-                    new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0, "only-one"));
+                return work.apply(handle);
               }));
     }
     start.countDown();
-    Set<Long> distinct = new HashSet<>();
-    for (Future<Long> f : ids) {
-      distinct.add(f.get());
+    List<T> out = new ArrayList<>();
+    for (Future<T> f : results) {
+      out.add(f.get());
     }
     pool.shutdown();
-    assertThat(distinct).hasSize(1);
-    assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
+    return out;
   }
 
   private static StoredSchedule schedule(String name, String cron) {
@@ -337,27 +346,10 @@ public abstract class JobStoreContract {
   void aFireTimeIsHandledOnceWhicheverHandleTriesFirst() throws Exception {
     store.defineSchedules(List.of(schedule("hourly", "0 * * * *")), t0);
     Instant at = t0.plusSeconds(3600);
-    int handles = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(handles);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<Long>> ids = new ArrayList<>();
-    for (int h = 0; h < handles; h++) {
-      JobStore handle = track(openAnother());
-      ids.add(
-          pool.submit(
-              () -> {
-                start.await();
-                return handle.fireSchedule("hourly", null, at, job("default"));
-              }));
-    }
-    start.countDown();
-    List<Long> fired = new ArrayList<>();
-    for (Future<Long> f : ids) {
-      if (f.get() != null) {
-        fired.add(f.get());
-      }
-    }
-    pool.shutdown();
+    List<Long> fired =
+        race(handle -> handle.fireSchedule("hourly", null, at, job("default"))).stream()
+            .filter(java.util.Objects::nonNull)
+            .toList();
     assertThat(fired).hasSize(1);
     assertThat(store.counts(t0).getFirst().queued()).isEqualTo(1);
     ScheduleState s = store.schedules().getFirst();
