@@ -118,6 +118,12 @@ final class Dispatcher implements AutoCloseable {
   private AutoCloseable listening = () -> {};
 
   private final Iterable<DispatchListener> listeners;
+  private final Scheduler scheduler;
+  private Instant lastSchedulePass = Instant.EPOCH;
+
+  /** How often due schedules are looked for: a fire time is at most this late, plus a tick. */
+  private static final Duration SCHEDULE_EVERY = Duration.ofSeconds(1);
+
   private static final Duration LAUNCH_WAIT_ON_CLOSE = Duration.ofSeconds(15);
 
   /**
@@ -137,6 +143,7 @@ final class Dispatcher implements AutoCloseable {
     this.types = types;
     this.launchers = launchers;
     this.listeners = listeners;
+    this.scheduler = new Scheduler(config, store, types);
   }
 
   synchronized void start() {
@@ -144,6 +151,10 @@ final class Dispatcher implements AutoCloseable {
       return;
     }
     running = true;
+    if (!config.schedules().isEmpty()) {
+      // A node that declares no schedules leaves the stored ones to the nodes that do.
+      scheduler.define();
+    }
     listening = store.listen(queue -> wake());
     thread = Thread.ofPlatform().daemon().name("mayfly-dispatcher").start(this::loop);
   }
@@ -181,7 +192,7 @@ final class Dispatcher implements AutoCloseable {
     }
   }
 
-  /** One round: recover, flush output, launch what the ready work needs. */
+  /** One round: recover, fire due schedules, flush output, launch what the ready work needs. */
   void tick() {
     Instant now = config.clock().instant();
     if (Duration.between(lastRecovery, now).compareTo(config.heartbeatInterval()) >= 0) {
@@ -198,6 +209,11 @@ final class Dispatcher implements AutoCloseable {
       stopLost(r.lost());
     }
     watchStarts(now);
+    if (!config.schedules().isEmpty()
+        && Duration.between(lastSchedulePass, now).compareTo(SCHEDULE_EVERY) >= 0) {
+      lastSchedulePass = now;
+      scheduler.fireDue(now); // its jobs are ready now: the demand read below sees them
+    }
     if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
       lastPrune = now;
       int pruned = store.prune(now.minus(config.retention()));

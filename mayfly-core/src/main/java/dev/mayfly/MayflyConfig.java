@@ -302,7 +302,7 @@ public record MayflyConfig(
 
     /**
      * A recurring job of {@code job} with {@code args} at each time {@code cron} names, in UTC, on
-     * the job type's queue; the job class is added to the jobs. {@link #schedule(Schedule)} takes a
+     * the default queue; the job class is added to the jobs. {@link #schedule(Schedule)} takes a
      * zone, a queue and the catch-up and overlap policies.
      */
     public <A extends Record> Builder schedule(

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param type the job type's name ({@code @JobType}), one of the configured jobs
  * @param args the job's arguments, a JSON object
  * @param zone where the cron's wall-clock times are read; UTC unless given
- * @param queue the queue its jobs go to; null for the job type's own
+ * @param queue the queue its jobs go to; null for the default queue
  * @param catchUp what fires for times that passed while no dispatcher ran
  * @param overlap whether a time fires while the schedule's previous job is unfinished
  */
@@ -101,7 +101,7 @@ public record Schedule(
     }
   }
 
-  /** A schedule in UTC, on the job type's queue, catching up the latest missed time, no overlap. */
+  /** A schedule in UTC, on the default queue, catching up the latest missed time, no overlap. */
   public static Schedule of(String name, String cron, String type, String args) {
     return new Schedule(
         name, cron, type, args, ZoneId.of("UTC"), null, CatchUp.LATEST, Overlap.SKIP);
