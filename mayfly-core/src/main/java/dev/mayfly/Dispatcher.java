@@ -120,6 +120,7 @@ final class Dispatcher implements AutoCloseable {
   private final Iterable<DispatchListener> listeners;
   private final Scheduler scheduler;
   private Instant lastSchedulePass = Instant.EPOCH;
+  private int firedLastPass;
 
   /** How often due schedules are looked for: a fire time is at most this late, plus a tick. */
   private static final Duration SCHEDULE_EVERY = Duration.ofSeconds(1);
@@ -157,6 +158,27 @@ final class Dispatcher implements AutoCloseable {
     }
     listening = store.listen(queue -> wake());
     thread = Thread.ofPlatform().daemon().name("mayfly-dispatcher").start(this::loop);
+  }
+
+  /**
+   * One pass without a thread of its own, then closes: stores the schedules, fires the due ones,
+   * recovers, launches, and waits for the launches to be recorded. Returns the jobs fired.
+   */
+  int runOnce() {
+    running = true;
+    try {
+      if (!config.schedules().isEmpty()) {
+        scheduler.define();
+      }
+      tick();
+      awaitLaunches(LAUNCH_WAIT_ON_CLOSE);
+      return firedLastPass;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return firedLastPass;
+    } finally {
+      close();
+    }
   }
 
   /** Makes the next tick happen now (after an enqueue, or a runner's exit). */
@@ -212,7 +234,7 @@ final class Dispatcher implements AutoCloseable {
     if (!config.schedules().isEmpty()
         && Duration.between(lastSchedulePass, now).compareTo(SCHEDULE_EVERY) >= 0) {
       lastSchedulePass = now;
-      scheduler.fireDue(now); // its jobs are ready now: the demand read below sees them
+      firedLastPass = scheduler.fireDue(now); // ready now: the demand read below sees them
     }
     if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
       lastPrune = now;

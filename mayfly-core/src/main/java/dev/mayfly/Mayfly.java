@@ -64,6 +64,24 @@ public final class Mayfly implements AutoCloseable {
     return this;
   }
 
+  /**
+   * One dispatcher pass in this JVM, then return, for an app with nothing always on ({@code mayfly
+   * tick}, run from Heroku Scheduler or a Kubernetes CronJob): stores the configured schedules and
+   * fires the due ones, recovers expired leases, and launches runners for the ready work, waiting
+   * until those launches are recorded. The runners go on to their end after it returns.
+   *
+   * @return how many jobs the schedules enqueued
+   * @throws IllegalStateException if this instance's dispatcher runs already
+   */
+  public synchronized int runOnce() {
+    if (dispatcher != null) {
+      throw new IllegalStateException(
+          "the dispatcher runs already; runOnce is for a node that does not start one");
+    }
+    Dispatcher once = new Dispatcher(config, store, types, this::launcherFor, listeners);
+    return once.runOnce();
+  }
+
   public <A extends Record, J extends Job<A>> long enqueue(Class<J> type, A args) {
     return enqueue(type, args, EnqueueOptions.defaults());
   }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       ServeCommand.class,
+      TickCommand.class,
       EnqueueCommand.class,
       QueuesCommand.class,
       JobsCommand.class,
