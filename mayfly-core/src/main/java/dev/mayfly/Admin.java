@@ -25,10 +25,37 @@ public final class Admin {
   private final InstantSource clock;
   private final PriceTable prices;
 
-  Admin(JobStore store, InstantSource clock, PriceTable prices) {
+  private final Scheduler schedules;
+
+  Admin(JobStore store, InstantSource clock, PriceTable prices, Scheduler schedules) {
     this.store = store;
     this.clock = clock;
     this.prices = prices;
+    this.schedules = schedules;
+  }
+
+  /** Every stored schedule, by name, with its next fire time. */
+  public List<dev.mayfly.api.ScheduleInfo> schedules() {
+    return schedules.infos(clock.instant());
+  }
+
+  /**
+   * Enqueues a job of schedule {@code name} now, outside its times; returns its id.
+   *
+   * @throws IllegalArgumentException if there is no such schedule, naming those there are
+   */
+  public long runSchedule(String name) {
+    return schedules.runNow(name, clock.instant());
+  }
+
+  /**
+   * Pauses (no fire time fires; each passes unhandled) or resumes a schedule. A resumed schedule
+   * catches up by its policy.
+   *
+   * @throws IllegalArgumentException if there is no such schedule, naming those there are
+   */
+  public void pauseSchedule(String name, boolean paused) {
+    schedules.pause(name, paused);
   }
 
   /** Now, by the clock Mayfly was configured with. */

@@ -46,7 +46,8 @@ public final class Mayfly implements AutoCloseable {
     this.config = config;
     this.store = store;
     this.types = JobTypes.of(config.jobs());
-    this.admin = new Admin(store, config.clock(), config.prices());
+    this.admin =
+        new Admin(store, config.clock(), config.prices(), new Scheduler(config, store, types));
   }
 
   /** Opens the store (creating or migrating it) without dispatching: enough to enqueue and read. */

@@ -126,6 +126,85 @@ final class Scheduler {
     return enqueued;
   }
 
+  /** The stored schedules as shown to people, with their next fire times after {@code now}. */
+  List<dev.mayfly.api.ScheduleInfo> infos(Instant now) {
+    return store.schedules().stream()
+        .map(
+            st -> {
+              StoredSchedule s = st.schedule();
+              Instant next =
+                  crons
+                      .computeIfAbsent(s.cron(), CronTimes::parse)
+                      .next(now, ZoneId.of(s.zone()))
+                      .orElse(null);
+              return new dev.mayfly.api.ScheduleInfo(
+                  s.name(),
+                  s.cron(),
+                  s.zone(),
+                  s.jobType(),
+                  s.args(),
+                  s.queue(),
+                  s.catchUp(),
+                  s.overlap(),
+                  st.paused(),
+                  st.paused() ? null : next,
+                  st.lastFire(),
+                  st.lastJobId(),
+                  st.lastJobState(),
+                  st.fired(),
+                  st.skipped());
+            })
+        .toList();
+  }
+
+  /**
+   * Enqueues a job of the schedule now, outside its times.
+   *
+   * @throws IllegalArgumentException naming the known schedules, when there is none of that name or
+   *     this node does not know its job type
+   */
+  long runNow(String name, Instant now) {
+    ScheduleState state =
+        store.schedules().stream()
+            .filter(s -> s.schedule().name().equals(name))
+            .findFirst()
+            .orElseThrow(() -> unknown(name));
+    JobDescriptor type =
+        types
+            .find(state.schedule().jobType())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "schedule '"
+                            + name
+                            + "' enqueues job type '"
+                            + state.schedule().jobType()
+                            + "', which is not among this configuration's jobs"));
+    Long id = store.runScheduleNow(name, job(state.schedule(), type, now));
+    if (id == null) {
+      throw unknown(name);
+    }
+    return id;
+  }
+
+  /** Pauses or resumes a schedule. */
+  void pause(String name, boolean paused) {
+    if (!store.pauseSchedule(name, paused)) {
+      throw unknown(name);
+    }
+  }
+
+  private IllegalArgumentException unknown(String name) {
+    return new IllegalArgumentException(
+        "no schedule '"
+            + name
+            + "'; stored schedules: "
+            + (store.schedules().isEmpty()
+                ? "none (a node stores its schedule.* settings when it starts)"
+                : String.join(
+                    ", ", store.schedules().stream().map(s -> s.schedule().name()).toList())));
+  }
+
   private NewJob job(StoredSchedule s, JobDescriptor type, Instant now) {
     QueueConfig queue = config.queue(s.queue() != null ? s.queue() : EnqueueOptions.DEFAULT_QUEUE);
     return new NewJob(

@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       TickCommand.class,
+      SchedulesCommand.class,
+      ScheduleCommand.class,
       EnqueueCommand.class,
       QueuesCommand.class,
       JobsCommand.class,

@@ -235,6 +235,15 @@ public interface JobStore extends AutoCloseable {
   /** Lets fire time {@code at} go without a job, on the terms of {@link #fireSchedule}. */
   boolean skipSchedule(String name, @Nullable Instant last, Instant at);
 
+  /** Pauses or resumes a schedule; false if there is none of that name. */
+  boolean pauseSchedule(String name, boolean paused);
+
+  /**
+   * Enqueues {@code job} for a schedule now, outside its fire times, as its latest job (so {@code
+   * overlap skip} waits for it); null if there is no schedule of that name.
+   */
+  @Nullable Long runScheduleNow(String name, NewJob job);
+
   @Override
   void close();
 }

@@ -363,6 +363,24 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aPausedScheduleFiresNothingAndARunByHandIsItsLatestJob() {
+    store.defineSchedules(List.of(schedule("hourly", "0 * * * *")), t0);
+    assertThat(store.pauseSchedule("hourly", true)).isTrue();
+    assertThat(store.pauseSchedule("nothing", true)).isFalse();
+    assertThat(store.schedules().getFirst().paused()).isTrue();
+    assertThat(store.fireSchedule("hourly", null, t0.plusSeconds(3600), job("default"))).isNull();
+    Long id = store.runScheduleNow("hourly", job("default"));
+    assertThat(id).isNotNull();
+    assertThat(store.runScheduleNow("nothing", job("default"))).isNull();
+    ScheduleState s = store.schedules().getFirst();
+    assertThat(s.lastJobId()).isEqualTo(id);
+    assertThat(s.lastFire()).isNull();
+    assertThat(store.pauseSchedule("hourly", false)).isTrue();
+    assertThat(store.fireSchedule("hourly", null, t0.plusSeconds(3600), job("default")))
+        .isNotNull();
+  }
+
+  @Test
   void aLostAttemptWithNoAttemptsLeftMakesTheJobDead() {
     long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
     claim(store, "default", "r", t0);

@@ -269,6 +269,16 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public boolean pauseSchedule(String name, boolean paused) {
+    return schedules.pause(name, paused);
+  }
+
+  @Override
+  public @Nullable Long runScheduleNow(String name, NewJob job) {
+    return schedules.runNow(name, job);
+  }
+
+  @Override
   public void close() {
     db.close();
   }

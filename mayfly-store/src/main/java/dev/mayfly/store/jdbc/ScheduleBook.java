@@ -123,6 +123,41 @@ public final class ScheduleBook {
     return id;
   }
 
+  /** Pauses or resumes a schedule; false if there is none of that name. */
+  public boolean pause(String name, boolean paused) {
+    return db.write(
+            c ->
+                update(
+                    c,
+                    "UPDATE mayfly_schedules SET paused = ? WHERE name = ?",
+                    paused ? 1 : 0,
+                    name))
+        == 1;
+  }
+
+  /**
+   * Enqueues {@code job} for a schedule now, outside its times (its last handled time stays), as
+   * its latest job; null if there is no schedule of that name.
+   */
+  public @Nullable Long runNow(String name, NewJob job) {
+    Long id =
+        db.write(
+            c -> {
+              if (one(c, "SELECT name FROM mayfly_schedules WHERE name = ?", rs -> 1, name)
+                  == null) {
+                return null;
+              }
+              long jobId = db.insertJobs(c, List.of(job)).getFirst();
+              update(c, "UPDATE mayfly_schedules SET last_job_id = ? WHERE name = ?", jobId, name);
+              db.notifyReady(c, Set.of(job.queue()));
+              return jobId;
+            });
+    if (id != null) {
+      db.committed(Set.of(job.queue()));
+    }
+    return id;
+  }
+
   /** Lets fire time {@code at} go without a job, on the same terms as {@link #fire}. */
   public boolean skip(String name, @Nullable Instant last, Instant at) {
     return db.write(c -> handle(c, name, last, at, "skipped"));
