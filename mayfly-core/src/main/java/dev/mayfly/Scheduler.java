@@ -103,7 +103,7 @@ final class Scheduler {
     for (Due.Time t : due) {
       boolean fire = t.fire() && !(s.overlap().equals("skip") && previousUnfinished);
       if (fire) {
-        Long id = store.fireSchedule(s.name(), last, t.at(), job(s, type, now));
+        Long id = store.fireSchedule(s.name(), last, t.at(), job(s, type, t.at(), now));
         if (id == null) {
           return enqueued; // another dispatcher handled this time, and goes on from it
         }
@@ -180,7 +180,7 @@ final class Scheduler {
                             + "' enqueues job type '"
                             + state.schedule().jobType()
                             + "', which is not among this configuration's jobs"));
-    Long id = store.runScheduleNow(name, job(state.schedule(), type, now));
+    Long id = store.runScheduleNow(name, job(state.schedule(), type, now, now));
     if (id == null) {
       throw unknown(name);
     }
@@ -205,10 +205,14 @@ final class Scheduler {
                     ", ", store.schedules().stream().map(s -> s.schedule().name()).toList())));
   }
 
-  private NewJob job(StoredSchedule s, JobDescriptor type, Instant now) {
+  /**
+   * A job of the schedule. Its run-at is its fire time (which has come, so the job is ready now):
+   * what a job says it was scheduled for.
+   */
+  private NewJob job(StoredSchedule s, JobDescriptor type, Instant fireTime, Instant now) {
     QueueConfig queue = config.queue(s.queue() != null ? s.queue() : EnqueueOptions.DEFAULT_QUEUE);
     return new NewJob(
-        type.name(), queue.name(), s.args(), 0, now, type.timeout(), type.maxAttempts(), now);
+        type.name(), queue.name(), s.args(), 0, fireTime, type.timeout(), type.maxAttempts(), now);
   }
 
   /** Queued, scheduled, running or waiting for a retry. */

@@ -78,7 +78,15 @@ class SchedulerTest {
     at("10:00:00.300");
     assertThat(s.fireDue(now.get())).isEqualTo(1);
     assertThat(s.fireDue(now.get())).as("the same time again").isZero();
-    assertThat(jobs()).singleElement().satisfies(j -> assertThat(j.type()).isEqualTo("work"));
+    assertThat(jobs())
+        .singleElement()
+        .satisfies(
+            j -> {
+              assertThat(j.type()).isEqualTo("work");
+              assertThat(j.runAt())
+                  .as("its fire time")
+                  .isEqualTo(Instant.parse("2026-01-05T10:00:00Z"));
+            });
     assertThat(state().lastFire()).isEqualTo(Instant.parse("2026-01-05T10:00:00Z"));
   }
 

@@ -3,11 +3,14 @@ package dev.mayfly.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.mayfly.api.JobFilter;
+import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.RunnerHistory;
+import dev.mayfly.store.ScheduleState;
 import dev.mayfly.store.connect.JobStores;
 import dev.mayfly.store.postgres.TestDatabase;
 import java.io.PrintWriter;
@@ -22,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,77 @@ class ClusterTest {
 
     List<RunnerInfo> runners = awaitAllSucceededOnce(jobs);
     assertThat(RunnerHistory.maxAliveAtOnce(runners)).isBetween(1, 3);
+  }
+
+  @Test
+  void threeNodesFireAScheduleOncePerTimeAndCatchUpTheLatestAfterAllStopped() throws Exception {
+    String every2s =
+        "schedule.often.cron = */2 * * * * *\nschedule.often.type = sleep\n"
+            + "schedule.often.args = {\"millis\": 10}\nschedule.often.overlap = allow\n";
+    startNodes(every2s);
+    try (JobStore store = JobStores.open(db, 2)) {
+      // 30 s of fire times with three nodes racing for each
+      ScheduleState started =
+          await().atMost(Duration.ofMinutes(1)).until(() -> often(store), s -> s != null);
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () -> often(store).lastFire(),
+              last -> last != null && last.isAfter(started.since().plusSeconds(30)));
+      stopNodes();
+      Instant stoppedLast = often(store).lastFire();
+      Instant stoppedAt = Instant.now();
+      // every node down for 10 s: five fire times pass with no dispatcher
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Instant.now().isAfter(stoppedAt.plusSeconds(10)));
+      startNodes(every2s);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> often(store).lastFire(), last -> last.isAfter(stoppedLast.plusSeconds(20)));
+      stopNodes();
+
+      List<Instant> fired =
+          store.jobs(JobFilter.all().limit(10_000), Instant.now()).stream()
+              .map(JobInfo::runAt) // a scheduled job's run-at is its fire time
+              .sorted()
+              .toList();
+      assertThat(new java.util.HashSet<>(fired)).as("one job per fire time").hasSize(fired.size());
+      Instant end = often(store).lastFire();
+      // catch-up latest: of the times that passed while all were down, only the latest fired
+      Instant caughtUp =
+          fired.stream().filter(t -> t.isAfter(stoppedLast)).findFirst().orElseThrow();
+      assertThat(Duration.between(stoppedLast, caughtUp))
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+      List<Instant> expected = new ArrayList<>();
+      for (Instant t = firstEvenSecondAfter(started.since());
+          !t.isAfter(end);
+          t = t.plusSeconds(2)) {
+        if (!t.isAfter(stoppedLast) || !t.isBefore(caughtUp)) {
+          expected.add(t);
+        }
+      }
+      assertThat(fired).as("every fire time but those let go after the stop").isEqualTo(expected);
+    }
+  }
+
+  private static @Nullable ScheduleState often(JobStore store) {
+    return store.schedules().stream().findFirst().orElse(null);
+  }
+
+  private static Instant firstEvenSecondAfter(Instant t) {
+    long s = t.getEpochSecond() + 1;
+    return Instant.ofEpochSecond(s % 2 == 0 ? s : s + 1);
+  }
+
+  private void stopNodes() throws InterruptedException {
+    for (Process p : nodes) {
+      p.destroy();
+    }
+    for (Process p : nodes) {
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    nodes.clear();
   }
 
   private void startNodes(String properties) throws Exception {
