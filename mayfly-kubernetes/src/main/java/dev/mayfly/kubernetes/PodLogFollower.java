@@ -75,7 +75,7 @@ final class PodLogFollower {
     int breaks = 0;
     try {
       while (!done.isDone()) {
-        int read;
+        Read read;
         try {
           read = readOnce();
         } catch (KubernetesClientException e) {
@@ -92,13 +92,16 @@ final class PodLogFollower {
                 namespace);
             return;
           }
+          // 400 while the container is still being created, or the API server is busy
           LOG.log(Level.DEBUG, "log of pod {0}: {1}", pod, e.getMessage());
-          read = 0;
+          read = new Read(0, false);
         }
-        if (ended()) {
+        // Done when a stream ran to its end and the container has ended: a request that failed
+        // read nothing, so it is made again even if the container ended meanwhile.
+        if (read.whole() && ended()) {
           return;
         }
-        breaks = read > 0 ? 1 : breaks + 1;
+        breaks = read.lines() > 0 ? 1 : breaks + 1;
         if (breaks > MAX_BREAKS) {
           LOG.log(
               Level.WARNING,
@@ -107,9 +110,9 @@ final class PodLogFollower {
               pod);
           return;
         }
-        // The stream broke while the container runs: an API server that is restarting needs a
-        // moment before the follow is reopened.
-        Thread.sleep(1_000L * breaks);
+        // The stream broke, or could not start yet: an API server that is restarting, or a
+        // container still being created, needs a moment before the follow is made again.
+        Thread.sleep(250L * breaks);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -118,8 +121,11 @@ final class PodLogFollower {
     }
   }
 
-  /** One follow request, to its end; returns how many new lines it gave. */
-  private int readOnce() {
+  /** What one follow request gave: new lines, and whether the stream ran to its end. */
+  private record Read(int lines, boolean whole) {}
+
+  /** One follow request, to its end. */
+  private Read readOnce() {
     pace.acquire();
     var container = client.pods().inNamespace(namespace).withName(pod).inContainer("runner");
     var timestamped = container.usingTimestamps();
@@ -167,8 +173,9 @@ final class PodLogFollower {
       }
     } catch (IOException | UncheckedIOException e) {
       LOG.log(Level.DEBUG, "log of pod {0} broke: {1}", pod, e.getMessage());
+      return new Read(fresh, false);
     }
-    return fresh;
+    return new Read(fresh, true);
   }
 
   /** Whether the container ended, as its pod's status says within a moment of the log's end. */

@@ -585,6 +585,9 @@ public final class KubernetesEmulator implements AutoCloseable {
       return;
     }
     String key = ns + "/" + name;
+    // the log exists before the status says Running, so a client that sees it can read it
+    PodLog log = new PodLog();
+    logs.put(key, log);
     processes.put(key, p);
     maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
     String started = Instant.now().toString();
@@ -608,8 +611,6 @@ public final class KubernetesEmulator implements AutoCloseable {
                         .endState()
                         .build())
                 .endStatus());
-    PodLog log = new PodLog();
-    logs.put(key, log);
     Thread.ofVirtual()
         .start(
             () -> {
