@@ -120,7 +120,6 @@ final class Dispatcher implements AutoCloseable {
   private final Iterable<DispatchListener> listeners;
   private final Scheduler scheduler;
   private Instant lastSchedulePass = Instant.EPOCH;
-  private int firedLastPass;
 
   /** How often due schedules are looked for: a fire time is at most this late, plus a tick. */
   private static final Duration SCHEDULE_EVERY = Duration.ofSeconds(1);
@@ -166,19 +165,22 @@ final class Dispatcher implements AutoCloseable {
    */
   int runOnce() {
     running = true;
+    int fired = 0;
     try {
       if (!config.schedules().isEmpty()) {
         scheduler.define();
+        Instant now = config.clock().instant();
+        fired = scheduler.fireDue(now);
+        lastSchedulePass = now; // the tick below need not look again
       }
       tick();
       awaitLaunches(LAUNCH_WAIT_ON_CLOSE);
-      return firedLastPass;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return firedLastPass;
     } finally {
       close();
     }
+    return fired;
   }
 
   /** Makes the next tick happen now (after an enqueue, or a runner's exit). */
@@ -234,7 +236,7 @@ final class Dispatcher implements AutoCloseable {
     if (!config.schedules().isEmpty()
         && Duration.between(lastSchedulePass, now).compareTo(SCHEDULE_EVERY) >= 0) {
       lastSchedulePass = now;
-      firedLastPass = scheduler.fireDue(now); // ready now: the demand read below sees them
+      scheduler.fireDue(now); // its jobs are ready now: the demand read below sees them
     }
     if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
       lastPrune = now;

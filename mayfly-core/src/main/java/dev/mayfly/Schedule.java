@@ -159,16 +159,13 @@ public record Schedule(
                     : ", the name of the job type to enqueue"));
       }
     }
-    String key = prefix;
+    ZoneId zone = setting(settings, "zone", "UTC", Schedule::zone, prefix, source);
+    CatchUp catchUp =
+        setting(settings, "catch-up", "latest", v -> choice(CatchUp.class, v), prefix, source);
+    Overlap overlap =
+        setting(settings, "overlap", "skip", v -> choice(Overlap.class, v), prefix, source);
+    String queue = settings.getOrDefault("queue", "");
     try {
-      key = prefix + "zone";
-      ZoneId zone = zone(settings.getOrDefault("zone", "UTC"));
-      key = prefix + "catch-up";
-      CatchUp catchUp = choice(CatchUp.class, settings.getOrDefault("catch-up", "latest"));
-      key = prefix + "overlap";
-      Overlap overlap = choice(Overlap.class, settings.getOrDefault("overlap", "skip"));
-      key = prefix;
-      String queue = settings.getOrDefault("queue", "");
       return new Schedule(
           name,
           settings.getOrDefault("cron", ""),
@@ -179,8 +176,23 @@ public record Schedule(
           catchUp,
           overlap);
     } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** One setting read with {@code parse}, its errors naming the file and the key. */
+  private static <T> T setting(
+      java.util.Map<String, String> settings,
+      String setting,
+      String byDefault,
+      java.util.function.Function<String, T> parse,
+      String prefix,
+      String source) {
+    try {
+      return parse.apply(settings.getOrDefault(setting, byDefault));
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          source + ": " + (key.equals(prefix) ? "" : key + ": ") + e.getMessage(), e);
+          source + ": " + prefix + setting + ": " + e.getMessage(), e);
     }
   }
 

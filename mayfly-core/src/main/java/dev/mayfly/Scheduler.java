@@ -195,14 +195,14 @@ final class Scheduler {
   }
 
   private IllegalArgumentException unknown(String name) {
+    List<String> names = store.schedules().stream().map(s -> s.schedule().name()).toList();
     return new IllegalArgumentException(
         "no schedule '"
             + name
             + "'; stored schedules: "
-            + (store.schedules().isEmpty()
+            + (names.isEmpty()
                 ? "none (a node stores its schedule.* settings when it starts)"
-                : String.join(
-                    ", ", store.schedules().stream().map(s -> s.schedule().name()).toList())));
+                : String.join(", ", names)));
   }
 
   /**

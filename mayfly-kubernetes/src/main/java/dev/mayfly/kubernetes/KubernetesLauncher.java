@@ -81,9 +81,8 @@ final class KubernetesLauncher implements Launcher {
   private final KubernetesClient client;
   private final String namespace;
   private final InstantSource clock;
-  private final Map<String, CompletableFuture<RunnerExit>> exits = new ConcurrentHashMap<>();
-  private final Map<String, Consumer<String>> outputs = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<String>> instances = new ConcurrentHashMap<>();
+  /** The runners whose end is not yet told, by Job name. */
+  private final Map<String, Launched> launched = new ConcurrentHashMap<>();
   private final Map<String, PodLogFollower> followers = new ConcurrentHashMap<>();
   private final RequestPace pace;
   private volatile @Nullable SharedIndexInformer<Pod> informer;
@@ -111,23 +110,19 @@ final class KubernetesLauncher implements Launcher {
     Job job = job(request);
     String name = job.getMetadata().getName();
     watch();
-    CompletableFuture<RunnerExit> exit = new CompletableFuture<>();
-    CompletableFuture<String> pod = new CompletableFuture<>();
-    exits.put(name, exit);
-    outputs.put(name, request.output());
-    instances.put(name, pod);
+    Launched runner =
+        new Launched(new CompletableFuture<>(), request.output(), new CompletableFuture<>());
+    launched.put(name, runner);
     try {
       pace.acquire();
       client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
     } catch (KubernetesClientException e) {
-      exits.remove(name);
-      outputs.remove(name);
-      instances.remove(name);
+      launched.remove(name);
       throw refused(e, "create", "jobs", request);
     }
     // a pod seen before the create returned
     informerPods(name).forEach(this::seen);
-    return new RunnerHandle(name, exit, pod);
+    return new RunnerHandle(name, runner.exit(), runner.pod());
   }
 
   /** The Job for one runner. */
@@ -331,20 +326,16 @@ final class KubernetesLauncher implements Launcher {
     if (job == null) {
       return;
     }
-    CompletableFuture<RunnerExit> exit = exits.get(job);
-    if (exit == null) {
+    Launched runner = launched.get(job);
+    if (runner == null) {
       return;
     }
     String podName = pod.getMetadata().getName();
-    Consumer<String> output = outputs.get(job);
-    if (started(pod) && output != null) {
+    if (started(pod)) {
       followers.computeIfAbsent(
-          podName, n -> new PodLogFollower(client, namespace, n, output, pace).start());
+          podName, n -> new PodLogFollower(client, namespace, n, runner.output(), pace).start());
       // the pod that runs the runner names it from now on (one evicted before it started does not)
-      CompletableFuture<String> instance = instances.remove(job);
-      if (instance != null) {
-        instance.complete(podName);
-      }
+      runner.pod().complete(podName);
     }
     RunnerStatus.Exited ended = ended(pod);
     if (ended == null && disrupted(pod) && started(pod) && terminated(pod)) {
@@ -359,7 +350,7 @@ final class KubernetesLauncher implements Launcher {
     if (ended == null) {
       return;
     }
-    if (exits.remove(job, exit)) {
+    if (launched.remove(job, runner)) {
       RunnerExit result =
           new RunnerExit(ended.exitCode(), clock.instant(), ended.detail(), disrupted(pod));
       boolean remove = result.exitCode() == null || result.exitCode() == 0 || result.disrupted();
@@ -378,8 +369,6 @@ final class KubernetesLauncher implements Launcher {
               follower.stop();
               followers.remove(podName, follower);
             }
-            outputs.remove(job);
-            instances.remove(job);
             if (remove) {
               // A pod that cannot start would wait for ever; a finished runner's record is in
               // the database. A failed pod stays until ttlSecondsAfterFinished, for 'kubectl
@@ -387,10 +376,19 @@ final class KubernetesLauncher implements Launcher {
               // for it finds no Job left.
               stop(job);
             }
-            exit.complete(result);
+            runner.exit().complete(result);
           });
     }
   }
+
+  /**
+   * A runner whose end is not yet told: its handle's exit, where its pod's output goes, and its pod's
+   * name once one runs.
+   */
+  private record Launched(
+      CompletableFuture<RunnerExit> exit,
+      Consumer<String> output,
+      CompletableFuture<String> pod) {}
 
   private void gone(Pod pod) {
     PodLogFollower follower = followers.remove(pod.getMetadata().getName());
@@ -401,12 +399,10 @@ final class KubernetesLauncher implements Launcher {
     if (job == null || disrupted(pod)) {
       return; // an evicted pod is replaced by its Job
     }
-    CompletableFuture<RunnerExit> exit = exits.remove(job);
-    outputs.remove(job);
-    instances.remove(job);
-    if (exit != null) {
+    Launched runner = launched.remove(job);
+    if (runner != null) {
       RunnerStatus.Exited ended = ended(pod);
-      exit.complete(
+      runner.exit().complete(
           ended != null
               ? new RunnerExit(ended.exitCode(), clock.instant(), ended.detail())
               : new RunnerExit(
