@@ -81,8 +81,10 @@ final class KubernetesLauncher implements Launcher {
   private final KubernetesClient client;
   private final String namespace;
   private final InstantSource clock;
+
   /** The runners whose end is not yet told, by Job name. */
   private final Map<String, Launched> launched = new ConcurrentHashMap<>();
+
   private final Map<String, PodLogFollower> followers = new ConcurrentHashMap<>();
   private final RequestPace pace;
   private volatile @Nullable SharedIndexInformer<Pod> informer;
@@ -382,13 +384,11 @@ final class KubernetesLauncher implements Launcher {
   }
 
   /**
-   * A runner whose end is not yet told: its handle's exit, where its pod's output goes, and its pod's
-   * name once one runs.
+   * A runner whose end is not yet told: its handle's exit, where its pod's output goes, and its
+   * pod's name once one runs.
    */
   private record Launched(
-      CompletableFuture<RunnerExit> exit,
-      Consumer<String> output,
-      CompletableFuture<String> pod) {}
+      CompletableFuture<RunnerExit> exit, Consumer<String> output, CompletableFuture<String> pod) {}
 
   private void gone(Pod pod) {
     PodLogFollower follower = followers.remove(pod.getMetadata().getName());
@@ -402,11 +402,15 @@ final class KubernetesLauncher implements Launcher {
     Launched runner = launched.remove(job);
     if (runner != null) {
       RunnerStatus.Exited ended = ended(pod);
-      runner.exit().complete(
-          ended != null
-              ? new RunnerExit(ended.exitCode(), clock.instant(), ended.detail())
-              : new RunnerExit(
-                  null, clock.instant(), "pod " + pod.getMetadata().getName() + " was deleted"));
+      runner
+          .exit()
+          .complete(
+              ended != null
+                  ? new RunnerExit(ended.exitCode(), clock.instant(), ended.detail())
+                  : new RunnerExit(
+                      null,
+                      clock.instant(),
+                      "pod " + pod.getMetadata().getName() + " was deleted"));
     }
   }
 
