@@ -252,7 +252,21 @@ class KubernetesLauncherTest {
       // wait: a pending pod's runner is launching, and launching or running runners together
       // stay within the cap.
       java.util.Random random = new java.util.Random(3);
-      int evictions = 0;
+      // The first eviction waits for a running pod rather than a count of successes: a poll
+      // slowed by a busy machine may otherwise see the last checkpoint pass with no pod left.
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                List<String> running = cluster.runningPods();
+                if (running.isEmpty()) {
+                  return false;
+                }
+                String[] pod = running.get(random.nextInt(running.size())).split("/");
+                return cluster.evict(pod[0], pod[1]);
+              });
+      int evictions = 1;
       for (long next = 30; next <= jobs; next += 30) {
         long reached = next;
         await()
