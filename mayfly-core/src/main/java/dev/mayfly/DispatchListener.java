@@ -3,8 +3,9 @@ package dev.mayfly;
 import java.time.Duration;
 
 /**
- * Told of what this node's dispatcher does, for metrics. Called on the dispatcher's launch threads:
- * return quickly; an exception thrown here is logged and otherwise ignored.
+ * Told of what this node's dispatcher does (launches, schedule fire times), for metrics. Called on
+ * the dispatcher's launch threads: return quickly; an exception thrown here is logged and otherwise
+ * ignored.
  */
 public interface DispatchListener {
   /**
@@ -20,4 +21,19 @@ public interface DispatchListener {
    * @param atCapacity the platform refused for being at its concurrency limit
    */
   default void launchFailed(String queue, String launcher, boolean atCapacity, Duration took) {}
+
+  /**
+   * This node enqueued the job of one of schedule {@code schedule}'s fire times.
+   *
+   * @param late how long after the fire time the job was enqueued
+   */
+  default void scheduleFired(String schedule, Duration late) {}
+
+  /**
+   * This node let one of a schedule's fire times pass without a job.
+   *
+   * @param reason {@code overlap}: the previous job was unfinished and the overlap policy is skip;
+   *     {@code missed}: it was missed while nothing ran and the catch-up policy is none
+   */
+  default void scheduleSkipped(String schedule, String reason) {}
 }

@@ -143,7 +143,7 @@ final class Dispatcher implements AutoCloseable {
     this.types = types;
     this.launchers = launchers;
     this.listeners = listeners;
-    this.scheduler = new Scheduler(config, store, types);
+    this.scheduler = new Scheduler(config, store, types, this::tell);
   }
 
   synchronized void start() {

@@ -47,7 +47,11 @@ public final class Mayfly implements AutoCloseable {
     this.store = store;
     this.types = JobTypes.of(config.jobs());
     this.admin =
-        new Admin(store, config.clock(), config.prices(), new Scheduler(config, store, types));
+        new Admin(
+            store,
+            config.clock(),
+            config.prices(),
+            new Scheduler(config, store, types, event -> {}));
   }
 
   /** Opens the store (creating or migrating it) without dispatching: enough to enqueue and read. */

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,11 +39,18 @@ final class Scheduler {
   private final JobTypes types;
   private final Map<String, CronTimes> crons = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private final Consumer<Consumer<DispatchListener>> tell;
 
-  Scheduler(MayflyConfig config, JobStore store, JobTypes types) {
+  /** {@code tell} passes each fire and skip on to the dispatcher's listeners. */
+  Scheduler(
+      MayflyConfig config,
+      JobStore store,
+      JobTypes types,
+      Consumer<Consumer<DispatchListener>> tell) {
     this.config = config;
     this.store = store;
     this.types = types;
+    this.tell = tell;
   }
 
   /** Stores the configuration's schedules, replacing what was stored before. */
@@ -110,6 +118,8 @@ final class Scheduler {
         enqueued++;
         previousUnfinished = true;
         LOG.log(Level.DEBUG, "schedule {0}: fired {1} as job {2}", s.name(), t.at(), id);
+        Duration late = Duration.between(t.at(), now);
+        tell.accept(l -> l.scheduleFired(s.name(), late));
       } else {
         if (!store.skipSchedule(s.name(), last, t.at())) {
           return enqueued;
@@ -120,6 +130,8 @@ final class Scheduler {
             s.name(),
             t.at(),
             t.fire() ? "its previous job is unfinished" : "missed, and catch-up is none");
+        String reason = t.fire() ? "overlap" : "missed";
+        tell.accept(l -> l.scheduleSkipped(s.name(), reason));
       }
       last = t.at();
     }

@@ -9,6 +9,7 @@ import dev.mayfly.store.JobStore;
 import dev.mayfly.store.ScheduleState;
 import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,19 @@ class SchedulerTest {
   @TempDir Path dir;
   private final AtomicReference<Instant> now = new AtomicReference<>(T);
   private final List<JobStore> stores = new ArrayList<>();
+  private final List<String> told = new ArrayList<>();
+  private final DispatchListener listener =
+      new DispatchListener() {
+        @Override
+        public void scheduleFired(String schedule, Duration late) {
+          told.add(schedule + " fired " + late.toMillis() + " ms late");
+        }
+
+        @Override
+        public void scheduleSkipped(String schedule, String reason) {
+          told.add(schedule + " skipped: " + reason);
+        }
+      };
 
   @AfterEach
   void close() {
@@ -46,7 +60,8 @@ class SchedulerTest {
   private Scheduler scheduler(MayflyConfig config) {
     JobStore store = JobStores.open(config.databaseUrl());
     stores.add(store);
-    return new Scheduler(config, store, JobTypes.of(config.jobs()));
+    return new Scheduler(
+        config, store, JobTypes.of(config.jobs()), event -> event.accept(listener));
   }
 
   private JobStore store() {
@@ -88,6 +103,7 @@ class SchedulerTest {
                   .isEqualTo(Instant.parse("2026-01-05T10:00:00Z"));
             });
     assertThat(state().lastFire()).isEqualTo(Instant.parse("2026-01-05T10:00:00Z"));
+    assertThat(told).as("what the listeners heard").containsExactly("hourly fired 300 ms late");
   }
 
   @Test
@@ -99,6 +115,7 @@ class SchedulerTest {
     at("11:00:01");
     assertThat(s.fireDue(now.get())).as("10:00's job is still queued").isZero();
     assertThat(state().skipped()).isEqualTo(1);
+    assertThat(told).containsExactly("hourly fired 1000 ms late", "hourly skipped: overlap");
     store().cancel(jobs().getFirst().id(), now.get());
     at("12:00:01");
     assertThat(s.fireDue(now.get())).isEqualTo(1);
@@ -131,6 +148,19 @@ class SchedulerTest {
     all.define(); // the same schedule, now catching up every time; it keeps its history
     at("18:30:00");
     assertThat(all.fireDue(now.get())).as("15:00 to 18:00").isEqualTo(4);
+  }
+
+  @Test
+  void afterDowntimeNoneLetsTheMissedTimesPassAndFiresTheNextOnTime() {
+    Scheduler s = scheduler(config(hourly().withCatchUp(Schedule.CatchUp.NONE)));
+    s.define();
+    at("11:30:00"); // 10:00 and 11:00 were missed
+    assertThat(s.fireDue(now.get())).isZero();
+    at("12:00:02");
+    assertThat(s.fireDue(now.get())).isEqualTo(1);
+    // a downtime is let go as one: its latest time is recorded as skipped, as latest fires it
+    assertThat(told).containsExactly("hourly skipped: missed", "hourly fired 2000 ms late");
+    assertThat(state().skipped()).isEqualTo(1);
   }
 
   @Test

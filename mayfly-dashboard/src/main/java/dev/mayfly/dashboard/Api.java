@@ -7,6 +7,7 @@ import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.QueueCounts;
 import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.ScheduleInfo;
 import dev.mayfly.internal.Durations;
 import dev.mayfly.internal.jobs.Json;
 import dev.mayfly.store.connect.JobStores;
@@ -136,6 +137,48 @@ final class Api {
       throw new DashboardException(400, "since: " + e.getMessage());
     }
     json(ctx, admin.cost(admin.now().minus(back)));
+  }
+
+  void schedules(Context ctx) {
+    json(ctx, admin.schedules());
+  }
+
+  void runSchedule(Context ctx) {
+    String name = schedule(ctx).name();
+    try {
+      json(ctx, Map.of("schedule", name, "jobId", admin.runSchedule(name)));
+    } catch (IllegalArgumentException e) {
+      throw new DashboardException(
+          409, String.valueOf(e.getMessage())); // its job type is unknown here
+    }
+  }
+
+  void pauseSchedule(Context ctx) {
+    admin.pauseSchedule(schedule(ctx).name(), true);
+    json(ctx, schedule(ctx));
+  }
+
+  void resumeSchedule(Context ctx) {
+    admin.pauseSchedule(schedule(ctx).name(), false);
+    json(ctx, schedule(ctx));
+  }
+
+  private ScheduleInfo schedule(Context ctx) {
+    String name = ctx.pathParam("name");
+    List<ScheduleInfo> all = admin.schedules();
+    return all.stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new DashboardException(
+                    404,
+                    "there is no schedule '"
+                        + name
+                        + "'; stored schedules: "
+                        + (all.isEmpty()
+                            ? "none"
+                            : String.join(", ", all.stream().map(ScheduleInfo::name).toList()))));
   }
 
   static void json(Context ctx, Object value) {

@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The web dashboard: pages for queues, jobs, runners and cost, the JSON API they use ({@code
- * docs/api.md}), and Prometheus metrics at {@code /metrics}. Static assets come from this jar;
- * there is nothing to build.
+ * The web dashboard: pages for queues, jobs, runners, schedules and cost, the JSON API they use
+ * ({@code docs/api.md}), and Prometheus metrics at {@code /metrics}. Static assets come from this
+ * jar; there is nothing to build.
  *
  * <p>Run it on its own port inside any app ({@link #start}), as {@code mayfly serve} does, or add
  * it to an app's own Javalin under a path ({@link #mount}).
@@ -28,7 +28,7 @@ public final class Dashboard implements AutoCloseable {
   private static final Map<String, String> TYPES =
       Map.of("app.js", "text/javascript; charset=utf-8", "app.css", "text/css; charset=utf-8");
   private static final String[] PAGES = {
-    "/", "/jobs", "/jobs/{id}", "/runners", "/runners/{id}", "/cost"
+    "/", "/jobs", "/jobs/{id}", "/runners", "/runners/{id}", "/schedules", "/cost"
   };
 
   private final Javalin server;
@@ -125,6 +125,10 @@ public final class Dashboard implements AutoCloseable {
     r.get(base + "/api/runners/{id}", api::runner);
     r.get(base + "/api/runners/{id}/output", api::runnerOutput);
     r.get(base + "/api/cost", api::cost);
+    r.get(base + "/api/schedules", api::schedules);
+    r.post(base + "/api/schedules/{name}/run", api::runSchedule);
+    r.post(base + "/api/schedules/{name}/pause", api::pauseSchedule);
+    r.post(base + "/api/schedules/{name}/resume", api::resumeSchedule);
     r.get(
         base + "/metrics",
         ctx -> {

@@ -28,7 +28,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code mayfly.launches}, {@code mayfly.launch.failures} (counters; queue, launcher, and
  *       reason for failures): launches by this node's dispatcher;
  *   <li>{@code mayfly.launch.latency} (timer; queue, launcher): how long a launch took (process
- *       spawn, platform API call).
+ *       spawn, platform API call);
+ *   <li>{@code mayfly.schedule.fires} (counter; schedule): fire times this node enqueued a job for
+ *       (each fire time is fired by one node only, so the sum over nodes counts each once);
+ *   <li>{@code mayfly.schedule.lateness} (timer; schedule): how long after its fire time the job
+ *       was enqueued: a tick's interval at most while dispatchers run, more after downtime;
+ *   <li>{@code mayfly.schedule.skips} (counter; schedule, reason): fire times this node let pass
+ *       without a job, for {@code overlap} (the previous job was unfinished) or {@code missed}
+ *       (catch-up none; a whole downtime counts once).
  * </ul>
  *
  * The gauges read the database at most once per {@link #REFRESH}, however often they are scraped.
@@ -154,6 +161,39 @@ public final class MayflyMetrics implements MeterBinder, DispatchListener {
         .register(r)
         .increment();
     latency(r, queue, launcher).record(took);
+  }
+
+  @Override
+  public void scheduleFired(String schedule, Duration late) {
+    MeterRegistry r = registry;
+    if (r == null) {
+      return;
+    }
+    Counter.builder("mayfly.schedule.fires")
+        .tag("schedule", schedule)
+        .description("schedule fire times this node enqueued a job for")
+        .register(r)
+        .increment();
+    Timer.builder("mayfly.schedule.lateness")
+        .tag("schedule", schedule)
+        .description("how long after its fire time a schedule's job was enqueued")
+        .publishPercentiles(0.5, 0.99)
+        .register(r)
+        .record(late);
+  }
+
+  @Override
+  public void scheduleSkipped(String schedule, String reason) {
+    MeterRegistry r = registry;
+    if (r == null) {
+      return;
+    }
+    Counter.builder("mayfly.schedule.skips")
+        .tag("schedule", schedule)
+        .tag("reason", reason)
+        .description("schedule fire times this node let pass without a job")
+        .register(r)
+        .increment();
   }
 
   private static Timer latency(MeterRegistry r, String queue, String launcher) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.QueueConfig;
+import dev.mayfly.Schedule;
 import dev.mayfly.api.EnqueueOptions;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
@@ -47,6 +48,9 @@ class DashboardBrowserTest {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SHOTS = Path.of("target", "screenshots");
 
+  private static final Schedule LEAP_DAY =
+      Schedule.of("leap-day", "0 0 29 2 *", "nap", "{\"millis\": 1, \"note\": \"by hand\"}");
+
   @TempDir Path dir;
   private Mayfly mayfly;
   private Dashboard dashboard;
@@ -69,6 +73,8 @@ class DashboardBrowserTest {
                     .database(dir.resolve("m.db").toString())
                     .environment(Map.of())
                     .jobs(TestJobs.Nap.class, TestJobs.FailOnce.class)
+                    // fires on 29 February only: in this test, only by hand
+                    .schedule(LEAP_DAY)
                     .defaults(
                         QueueConfig.defaults("default")
                             .launcher("local")
@@ -220,6 +226,43 @@ class DashboardBrowserTest {
     assertThat(text("cost-comparison")).contains("one-off $", "always-on $");
     assertThat(text("cost")).contains(runner);
     shot("7-cost");
+  }
+
+  @Test
+  void runPauseAndResumeASchedule() throws Exception {
+    browser.get(dashboard.url().toString());
+    click(By.linkText("Schedules"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("schedules"), "leap-day"));
+    assertThat(text("schedules"))
+        .contains("0 0 29 2 *", "nap", "latest", "skip", "active", "2028-02-29 00:00:00Z");
+
+    // Run it now: the job it enqueues shows as its last job, and runs on a real runner.
+    click(scheduleButton("run"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "enqueued job"));
+    long job = mayfly.admin().schedules().getFirst().lastJobId();
+    assertThat(text("flash")).isEqualTo("schedule leap-day: enqueued job #" + job);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("schedules"), "#" + job));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("schedules"), "succeeded"));
+    assertThat(mayfly.admin().job(job).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    shot("8-schedules");
+
+    // Pause, then resume: the store says so, and so does the page.
+    click(scheduleButton("pause"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "now paused"));
+    assertThat(mayfly.admin().schedules().getFirst().paused()).isTrue();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("schedules"), "paused"));
+    click(scheduleButton("resume"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "now active"));
+    assertThat(mayfly.admin().schedules().getFirst().paused()).isFalse();
+
+    // Each of those went through the CSRF rule: the same action without the token is refused.
+    var refused = new Http(dashboard.url()).post("api/schedules/leap-day/pause", null);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(mayfly.admin().schedules().getFirst().paused()).isFalse();
+  }
+
+  private static By scheduleButton(String action) {
+    return By.cssSelector("button[data-schedule='leap-day'][data-action='" + action + "']");
   }
 
   // The page redraws its parts every few seconds, replacing the elements whose data changed. An

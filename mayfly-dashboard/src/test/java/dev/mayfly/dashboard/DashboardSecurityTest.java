@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.QueueConfig;
+import dev.mayfly.Schedule;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.store.postgres.TestDatabase;
@@ -156,6 +157,30 @@ class DashboardSecurityTest {
       assertThat(http.get("api/jobs/abc").statusCode()).isEqualTo(400);
       assertThat(http.get("api/jobs/424242").statusCode()).isEqualTo(404);
       assertThat(http.get("api/runners/nope").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void anActionOnAnUnknownScheduleNamesThoseThereAre() {
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(dir.resolve("s.db").toString())
+            .environment(Map.of())
+            .jobs(TestJobs.Nap.class)
+            .schedule(Schedule.of("hourly", "0 * * * *", "nap", "{\"millis\": 1, \"note\": \"\"}"))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start();
+        Dashboard d = Dashboard.start(mayfly, DashboardSettings.defaults().withPort(0))) {
+      Http http = new Http(d.url());
+      for (String action : List.of("run", "pause", "resume")) {
+        var answer = http.post("api/schedules/nightly/" + action, http.csrf());
+        assertThat(answer.statusCode()).as(action).isEqualTo(404);
+        assertThat(answer.body())
+            .contains("there is no schedule 'nightly'; stored schedules: hourly");
+      }
+      assertThat(mayfly.admin().schedules()).singleElement().matches(s -> !s.paused());
+      var paused = http.post("api/schedules/hourly/pause", http.csrf());
+      assertThat(paused.body()).contains("\"name\":\"hourly\"", "\"paused\":true");
     }
   }
 

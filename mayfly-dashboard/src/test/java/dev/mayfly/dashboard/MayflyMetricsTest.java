@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.QueueConfig;
+import dev.mayfly.Schedule;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerState;
@@ -46,18 +47,21 @@ class MayflyMetricsTest {
     }
   }
 
+  /** Nap jobs, run by in-process runners that leave soon after their queue is empty. */
+  private MayflyConfig.Builder napsInProcess(String db) {
+    return MayflyConfig.builder()
+        .database(dir.resolve(db).toString())
+        .environment(Map.of())
+        .jobs(TestJobs.Nap.class)
+        .defaults(
+            QueueConfig.defaults("default").launcher("inprocess").idleExit(Duration.ofMillis(200)));
+  }
+
   @Test
   void launchesLatencyJobsRunnersAndBilledSecondsAreMetered() {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MayflyConfig config =
-        MayflyConfig.builder()
-            .database(dir.resolve("m.db").toString())
-            .environment(Map.of())
-            .jobs(TestJobs.Nap.class)
-            .defaults(
-                QueueConfig.defaults("default")
-                    .launcher("inprocess")
-                    .idleExit(Duration.ofMillis(200)))
+        napsInProcess("m.db")
             .launcher(new RefusingLauncher())
             .queue(QueueConfig.defaults("doomed").launcher("refusing"))
             .build();
@@ -116,5 +120,47 @@ class MayflyMetricsTest {
               });
       assertThat(mayfly.admin().job(1).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     }
+  }
+
+  /**
+   * A schedule firing every second whose job naps 1.5 s: the dispatcher fires some times and skips
+   * others (overlap skip), and both show as meters, with how late each fire was.
+   */
+  @Test
+  void scheduleFiresSkipsAndLatenessAreMetered() {
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MayflyConfig config =
+        napsInProcess("s.db")
+            .schedule(
+                Schedule.of(
+                    "every-second", "* * * * * *", "nap", "{\"millis\": 1500, \"note\": \"\"}"))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config)) {
+      MayflyMetrics.bind(mayfly, registry);
+      mayfly.start();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  count(registry, "mayfly.schedule.fires") >= 2
+                      && count(registry, "mayfly.schedule.skips") >= 1);
+      assertThat(registry.get("mayfly.schedule.skips").tag("reason", "overlap").counter().count())
+          .isPositive();
+      assertThat(
+              registry
+                  .get("mayfly.schedule.lateness")
+                  .tag("schedule", "every-second")
+                  .timer()
+                  .count())
+          .isPositive();
+      assertThat(registry.scrape())
+          .contains("mayfly_schedule_fires_total{schedule=\"every-second\"}")
+          .contains("mayfly_schedule_lateness_seconds_count{schedule=\"every-second\"}");
+    }
+  }
+
+  private static double count(PrometheusMeterRegistry registry, String name) {
+    var meters = registry.find(name).tag("schedule", "every-second").counters();
+    return meters.stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
   }
 }

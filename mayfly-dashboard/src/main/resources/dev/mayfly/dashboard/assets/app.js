@@ -279,6 +279,42 @@ function runner(id) {
   }, 3000);
 }
 
+function schedules() {
+  main.replaceChildren(el("h1", {}, "Schedules"), el("div", { id: "schedules" }),
+    el("p", { class: "muted" }, "Declared in each node's configuration (schedule.NAME.* properties or "
+      + "MayflyConfig.builder().schedule(...)). Whichever dispatcher is alive fires them, one job per fire "
+      + "time; mayfly tick fires them where none is. Times in UTC."));
+  return live(async () => {
+    const ss = await api("/schedules");
+    replace("schedules", table(["name", "cron", "zone", "job type", "queue", "catch-up", "overlap", "state",
+      "next fire", "last fire", "last job", "fired", "skipped", ""],
+      ss.map(s => [s.name, el("code", {}, s.cron), s.zone, s.type, s.queue || "default", s.catchUp, s.overlap,
+        badge(s.paused ? "paused" : "active"), s.paused ? "–" : time(s.nextFire), time(s.lastFire),
+        s.lastJobId === null ? "–" : el("span", {}, link("/jobs/" + s.lastJobId, "#" + s.lastJobId), " ",
+          s.lastJobState ? badge(s.lastJobState) : null),
+        s.fired, s.skipped,
+        el("span", { class: "actions" },
+          el("button", { "data-schedule": s.name, "data-action": "run", on: { click: onSchedule(s.name, "run") } },
+            "Run now"),
+          el("button", { "data-schedule": s.name, "data-action": s.paused ? "resume" : "pause",
+            on: { click: onSchedule(s.name, s.paused ? "resume" : "pause") } }, s.paused ? "Resume" : "Pause"))]),
+      [11, 12]));
+  }, 3000);
+}
+
+function onSchedule(name, verb) {
+  return async () => {
+    try {
+      const r = await post("/schedules/" + encodeURIComponent(name) + "/" + verb);
+      flash(verb === "run" ? "schedule " + name + ": enqueued job #" + r.jobId
+        : "schedule " + name + " is now " + (r.paused ? "paused" : "active"));
+      await redraw();
+    } catch (e) {
+      flash(verb + " failed: " + e.message, true);
+    }
+  };
+}
+
 function cost() {
   const params = new URLSearchParams(location.search);
   const since = params.get("since") || "30d";
@@ -396,6 +432,7 @@ function route() {
   if ((m = path.match(/^\/jobs\/(\d+)$/))) return job(m[1]);
   if (path === "/runners") return runners();
   if ((m = path.match(/^\/runners\/([^/]+)$/))) return runner(decodeURIComponent(m[1]));
+  if (path === "/schedules") return schedules();
   if (path === "/cost") return cost();
   main.replaceChildren(el("p", { class: "error" }, "no such page"));
 }
