@@ -90,6 +90,7 @@ public final class Runner {
   private final ClaimBatch claimBatch;
   private final LongSupplier ticker;
   private int jobsRun;
+  private @Nullable AutoCloseable listening; // started at the first wait for work
 
   public Runner(
       RunnerSettings settings,
@@ -171,15 +172,6 @@ public final class Runner {
     // exit waiting for it, billed on every runner.
     Thread heartbeat =
         Thread.ofPlatform().daemon().name("mayfly-heartbeat-" + id).start(this::heartbeat);
-    // Where the store can announce new jobs, an idle runner wakes at once instead of at its
-    // next poll; the poll stays as the safety net.
-    AutoCloseable listening =
-        store.listen(
-            queue -> {
-              if (queue.equals(settings.queue())) {
-                newWork.release();
-              }
-            });
     ExitReason reason = null;
     try {
       reason = loop();
@@ -187,7 +179,9 @@ public final class Runner {
     } finally {
       stop.countDown();
       jobThread.close();
-      closeQuietly(listening);
+      if (listening != null) {
+        closeQuietly(listening);
+      }
       heartbeat.interrupt();
       joinQuietly(heartbeat);
       try {
@@ -579,6 +573,19 @@ public final class Runner {
 
   /** Waits up to {@code d} for a sign of new work (or a stop request). */
   private void awaitNewWork(Duration d) {
+    if (listening == null) {
+      // Where the store can announce new jobs, an idle runner wakes at once instead of at its
+      // next poll; the poll stays as the safety net. Listening starts only now, when there is
+      // nothing to do: its connection and probe would slow a start that has jobs waiting. The
+      // store says "any queue" once it listens, so a job that came meanwhile is claimed then.
+      listening =
+          store.listen(
+              queue -> {
+                if (queue.equals(settings.queue()) || queue.equals(JobStore.ANY_QUEUE)) {
+                  newWork.release();
+                }
+              });
+    }
     try {
       if (newWork.tryAcquire(d.toMillis(), TimeUnit.MILLISECONDS)) {
         newWork.drainPermits();

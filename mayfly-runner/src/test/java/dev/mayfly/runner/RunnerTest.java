@@ -1,6 +1,7 @@
 package dev.mayfly.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
@@ -42,6 +43,7 @@ class RunnerTest {
               TestJobs.Sleepy.class));
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
   private int claimBatch = 1;
+  private Duration pollInterval = Duration.ofMillis(20);
 
   @BeforeEach
   void open() {
@@ -58,8 +60,16 @@ class RunnerTest {
   }
 
   private long enqueueAt(String type, String json, Instant now) {
+    return enqueueIn(store, type, json, now);
+  }
+
+  private long enqueueIn(JobStore target, String type, String json) {
+    return enqueueIn(target, type, json, Instant.now());
+  }
+
+  private long enqueueIn(JobStore target, String type, String json, Instant now) {
     JobDescriptor d = types.byName(type);
-    return store.enqueue(
+    return target.enqueue(
         new NewJob(
             type,
             "default",
@@ -98,7 +108,7 @@ class RunnerTest {
             jobsPerRunner,
             idle,
             clock.instant().plus(ttl),
-            Duration.ofMillis(20),
+            pollInterval,
             Duration.ofSeconds(30),
             Duration.ofSeconds(1),
             claimBatch,
@@ -170,6 +180,55 @@ class RunnerTest {
     assertThat(info.state()).isEqualTo(RunnerState.EXITED);
     assertThat(info.jobsRun()).isEqualTo(2);
     assertThat(info.startedAt()).isNotNull();
+  }
+
+  /**
+   * A runner listens for new jobs only once it has nothing to do, so a start with jobs waiting pays
+   * for no second connection; a job that became ready while listening began is claimed at once,
+   * because the store then says "look at every queue", not at the next poll (30 s away here).
+   */
+  @Test
+  void listensOnlyWhenIdleAndClaimsWhatCameWhileListeningBegan() {
+    JobStore real = store;
+    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicReference<Long> arrived = new AtomicReference<>();
+    store =
+        (JobStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                JobStore.class.getClassLoader(),
+                new Class<?>[] {JobStore.class},
+                (proxy, method, args) -> {
+                  calls.add(method.getName());
+                  if (method.getName().equals("listen")) {
+                    arrived.set(enqueueIn(real, "noop", "{\"n\":2}"));
+                    @SuppressWarnings("unchecked")
+                    var listener = (java.util.function.Consumer<String>) args[0];
+                    listener.accept(JobStore.ANY_QUEUE);
+                    return (AutoCloseable) () -> {};
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    pollInterval = Duration.ofSeconds(30);
+    long first = enqueue("noop", "{\"n\":1}");
+    Runner runner =
+        runner(0, Duration.ofMinutes(10), Duration.ofMinutes(1), InstantSource.system());
+
+    CompletableFuture<Runner.ExitReason> ran = CompletableFuture.supplyAsync(runner::run);
+    await()
+        .atMost(Duration.ofSeconds(20)) // the next poll would come after 30 s
+        .until(() -> arrived.get() != null && job(arrived.get()).state() == JobState.SUCCEEDED);
+    runner.stop();
+
+    assertThat(ran.join()).isEqualTo(Runner.ExitReason.STOPPED);
+    assertThat(job(first).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(calls.indexOf("listen"))
+        .as("listening began after the first job was claimed and run: %s", calls)
+        .isGreaterThan(calls.indexOf("runnerStarted") + 1);
+    store = real;
   }
 
   @Test

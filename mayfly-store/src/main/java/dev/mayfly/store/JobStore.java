@@ -167,11 +167,16 @@ public interface JobStore extends AutoCloseable {
    */
   int prune(Instant finishedBefore);
 
+  /** What {@link #listen} passes when any queue may have ready jobs; never a queue's name. */
+  String ANY_QUEUE = "*";
+
   /**
    * Calls {@code listener} with a queue's name soon after jobs become ready in it, from any
-   * process, where the database can tell (PostgreSQL's LISTEN/NOTIFY). Notifications may be lost or
-   * late: they are a hint to look now, never a substitute for polling. Returns a handle that stops
-   * the listening; a store that cannot listen returns one that does nothing.
+   * process, where the database can tell (PostgreSQL's LISTEN/NOTIFY), and with {@link #ANY_QUEUE}
+   * each time listening (re)starts, since jobs may have become ready while nothing listened.
+   * Notifications may be lost or late: they are a hint to look now, never a substitute for polling.
+   * Returns a handle that stops the listening; a store that cannot listen returns one that does
+   * nothing.
    */
   default AutoCloseable listen(java.util.function.Consumer<String> listener) {
     return () -> {};

@@ -368,6 +368,7 @@ public final class PostgresDatabase implements Dialect {
                       if (!open.get() || !subscribe(c)) {
                         return;
                       }
+                      listener.accept(JobStore.ANY_QUEUE); // what came before is not announced
                       backoff = 500;
                       PGConnection pg = c.unwrap(PGConnection.class);
                       while (open.get()) {
