@@ -3,6 +3,7 @@ package dev.mayfly.runner;
 import dev.mayfly.api.Job;
 import dev.mayfly.api.Outcome;
 import dev.mayfly.internal.jobs.JobDescriptor;
+import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
@@ -89,6 +90,7 @@ public final class Runner {
   private final JobThread jobThread;
   private final ClaimBatch claimBatch;
   private final LongSupplier ticker;
+  private final JobInstances instances;
   private int jobsRun;
   private @Nullable AutoCloseable listening; // started at the first wait for work
 
@@ -98,11 +100,12 @@ public final class Runner {
       JobTypes types,
       InstantSource clock,
       PrintStream out) {
-    this(settings, store, types, clock, System::nanoTime, out);
+    this(settings, store, types, clock, System::nanoTime, out, JobInstances.CONSTRUCTOR);
   }
 
   /**
    * @param ticker nanoseconds from a monotonic source, for how long jobs run (the claim batch)
+   * @param instances makes the instance of a job class that runs each job
    */
   public Runner(
       RunnerSettings settings,
@@ -110,7 +113,9 @@ public final class Runner {
       JobTypes types,
       InstantSource clock,
       LongSupplier ticker,
-      PrintStream out) {
+      PrintStream out,
+      JobInstances instances) {
+    this.instances = instances;
     this.settings = settings;
     this.ticker = ticker;
     this.claimBatch = new ClaimBatch(settings.claimBatch());
@@ -443,7 +448,8 @@ public final class Runner {
     }
     JobDescriptor d = descriptor.get();
     Record args = types.bind(d, job.args());
-    Job<Record> instance = d.newInstance();
+    @SuppressWarnings("unchecked")
+    Job<Record> instance = (Job<Record>) instances.create(d);
     // The job runs on its own thread so a timeout can interrupt it and, if it will not stop,
     // the runner can still record the failure and end the process.
     CompletableFuture<Outcome> result =

@@ -1,5 +1,6 @@
 package dev.mayfly.runner;
 
+import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.connect.JobStores;
@@ -43,6 +44,15 @@ public final class RunnerMain {
 
   /** {@link #run(Map, boolean)} on the app's clock: what the in-process launcher runs. */
   public static int run(Map<String, String> env, boolean handleSigterm, InstantSource clock) {
+    return run(env, handleSigterm, clock, JobInstances.CONSTRUCTOR);
+  }
+
+  /**
+   * {@link #run(Map, boolean, InstantSource)} with job instances from {@code instances}: what a
+   * runner inside a dependency-injection container (a Spring application context) runs.
+   */
+  public static int run(
+      Map<String, String> env, boolean handleSigterm, InstantSource clock, JobInstances instances) {
     RunnerSettings settings;
     try {
       settings = RunnerSettings.fromEnv(env);
@@ -91,7 +101,8 @@ public final class RunnerMain {
       return 1;
     }
     try (store) {
-      Runner runner = new Runner(settings, store, types, clock, System.out);
+      Runner runner =
+          new Runner(settings, store, types, clock, System::nanoTime, System.out, instances);
       Thread hook = null;
       if (handleSigterm) {
         Thread main = Thread.currentThread();

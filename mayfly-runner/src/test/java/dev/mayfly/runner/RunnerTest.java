@@ -113,7 +113,14 @@ class RunnerTest {
             Duration.ofSeconds(1),
             claimBatch,
             true);
-    return new Runner(settings, store, types, clock, ticker, new PrintStream(output, true));
+    return new Runner(
+        settings,
+        store,
+        types,
+        clock,
+        ticker,
+        new PrintStream(output, true),
+        dev.mayfly.internal.jobs.JobInstances.CONSTRUCTOR);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.mayfly.launch.inprocess;
 
+import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InProcessLauncher implements Launcher {
   private final InstantSource clock;
+  private final JobInstances instances;
   private final AtomicLong ids = new AtomicLong();
   private final Map<String, Thread> threads = new ConcurrentHashMap<>();
   private final Map<String, Integer> exitCodes = new ConcurrentHashMap<>();
@@ -35,7 +37,15 @@ public final class InProcessLauncher implements Launcher {
           });
 
   public InProcessLauncher(InstantSource clock) {
+    this(clock, JobInstances.CONSTRUCTOR);
+  }
+
+  /**
+   * @param instances makes the job instances its runners run: an app's beans, in a container
+   */
+  public InProcessLauncher(InstantSource clock, JobInstances instances) {
     this.clock = clock;
+    this.instances = instances;
   }
 
   @Override
@@ -56,7 +66,7 @@ public final class InProcessLauncher implements Launcher {
                 () -> {
                   int code = 1;
                   try {
-                    code = RunnerMain.run(env, false, clock);
+                    code = RunnerMain.run(env, false, clock, instances);
                   } finally {
                     threads.remove(id);
                     exitCodes.put(id, code);

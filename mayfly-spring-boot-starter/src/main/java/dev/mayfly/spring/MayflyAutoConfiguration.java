@@ -1,0 +1,105 @@
+package dev.mayfly.spring;
+
+import dev.mayfly.Mayfly;
+import dev.mayfly.MayflyConfig;
+import dev.mayfly.api.Job;
+import dev.mayfly.internal.jobs.JobInstances;
+import dev.mayfly.launch.inprocess.InProcessLauncher;
+import dev.mayfly.launch.local.LocalLauncher;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Mayfly in a Spring Boot app. Settings come from {@code mayfly.*} properties, with the names of
+ * {@code mayfly.properties} ({@link SpringSettings}); the store is the app's own database unless
+ * {@code mayfly.database} names another; every bean that is a {@link Job} is a job type, run with
+ * its dependencies; and runners, local or in-process, run the app's beans (see {@link
+ * MayflySpringRunner}).
+ *
+ * <p>The dispatcher starts with the application context and stops before it closes, unless {@code
+ * mayfly.dispatcher.enabled=false}: the way to enqueue from a node that launches nothing, and what
+ * a runner process sets for itself.
+ */
+@AutoConfiguration(
+    afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+public class MayflyAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  MayflyConfig mayflyConfig(
+      ConfigurableEnvironment environment,
+      ConfigurableListableBeanFactory beans,
+      ObjectProvider<DataSource> dataSource) {
+    MayflyConfig.Builder b = MayflyConfig.builder();
+    SpringSettings settings = SpringSettings.of(environment);
+    b.properties(settings.mayflyProperties(), "Spring property mayfly.*");
+    if (!settings.namesDatabase()) {
+      AppDatabase.url(dataSource.getIfUnique()).ifPresent(b::database);
+    }
+    b.jobs(jobBeanTypes(beans));
+    JobInstances instances = BeanJobs.instances(beans);
+    b.launcher(new InProcessLauncher(java.time.InstantSource.system(), instances));
+    b.launcher(
+        new LocalLauncher(
+            MayflySpringRunner.localOptions(settings.application(beans)),
+            java.time.InstantSource.system()));
+    return b.build();
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  Mayfly mayfly(MayflyConfig config) {
+    return Mayfly.create(config);
+  }
+
+  /** Starts the dispatcher once every bean is ready; closing the context closes it. */
+  @Bean
+  @ConditionalOnBooleanProperty(name = "mayfly.dispatcher.enabled", matchIfMissing = true)
+  SmartLifecycle mayflyDispatcher(Mayfly mayfly) {
+    return new SmartLifecycle() {
+      private volatile boolean running;
+
+      @Override
+      public void start() {
+        mayfly.start();
+        running = true;
+      }
+
+      @Override
+      public void stop() {
+        running = false; // the bean's close, right after, stops the dispatcher and the store
+      }
+
+      @Override
+      public boolean isRunning() {
+        return running;
+      }
+    };
+  }
+
+  /** The classes of the beans that are jobs, found without creating any bean. */
+  @SuppressWarnings("unchecked")
+  static List<Class<? extends Job<?>>> jobBeanTypes(ConfigurableListableBeanFactory beans) {
+    List<Class<? extends Job<?>>> types = new ArrayList<>();
+    for (String name : beans.getBeanNamesForType(Job.class, true, false)) {
+      Class<?> type = beans.getType(name, false);
+      if (type != null) {
+        Class<?> user = ClassUtils.getUserClass(type);
+        if (!types.contains(user)) {
+          types.add((Class<? extends Job<?>>) user);
+        }
+      }
+    }
+    return types;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.mayfly.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mayfly.Mayfly;
+import dev.mayfly.api.JobState;
+import dev.mayfly.api.LogLine;
+import dev.mayfly.api.RunnerFilter;
+import dev.mayfly.api.RunnerInfo;
+import dev.mayfly.spring.sample.GreetJob;
+import dev.mayfly.spring.sample.SampleApp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A booted app whose jobs run in one-off local processes: each runner process boots the app without
+ * its dispatcher, and its jobs get the app's beans, configured from the app's own properties.
+ */
+class MayflySpringRunnerTest {
+  @TempDir Path dir;
+
+  @Test
+  void runnerProcessesBootTheAppAndItsJobsGetTheirBeans() {
+    SpringApplication app = new SpringApplication(SampleApp.class);
+    app.setWebApplicationType(WebApplicationType.NONE);
+    try (ConfigurableApplicationContext context =
+        app.run(
+            "--spring.datasource.url=jdbc:sqlite:" + dir.resolve("app.db"),
+            "--mayfly.defaults.launcher=local",
+            "--mayfly.defaults.max-runners=2",
+            "--mayfly.defaults.idle-exit=500ms")) {
+      Mayfly mayfly = context.getBean(Mayfly.class);
+      assertThat(mayfly.config().databaseUrl())
+          .as("the app's own database")
+          .isEqualTo("jdbc:sqlite:" + dir.resolve("app.db"));
+      List<Long> ids =
+          List.of("Ada", "Grace", "Linus").stream()
+              .map(n -> mayfly.enqueue(GreetJob.class, new GreetJob.Args(n)))
+              .toList();
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  ids.stream()
+                      .allMatch(
+                          id ->
+                              mayfly.admin().job(id).orElseThrow().state() == JobState.SUCCEEDED));
+      long self = ProcessHandle.current().pid();
+      for (long id : ids) {
+        String line =
+            mayfly.admin().jobDetail(id).orElseThrow().log().stream()
+                .map(LogLine::message)
+                .findFirst()
+                .orElseThrow();
+        assertThat(line)
+            .as("the job's bean, configured from application.properties, in another process")
+            .startsWith("Hello from a bean, ")
+            .doesNotContain("(pid " + self + ")");
+      }
+      // the process ended, and the launcher saw its exit code
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  mayfly.admin().runners(RunnerFilter.all()).stream()
+                      .allMatch(r -> r.exitCode() != null));
+      List<RunnerInfo> runners = mayfly.admin().runners(RunnerFilter.all());
+      assertThat(runners)
+          .allMatch(r -> r.launcher().equals("local") && r.exitCode() == 0, "exited 0");
+      String output =
+          String.join(
+              "\n",
+              mayfly.admin().runnerOutput(runners.getFirst().id()).stream()
+                  .map(LogLine::message)
+                  .toList());
+      assertThat(output).doesNotContain("Tomcat", "dispatcher started");
+    }
+  }
+}
