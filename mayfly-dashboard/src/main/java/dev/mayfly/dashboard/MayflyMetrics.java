@@ -59,8 +59,17 @@ public final class MayflyMetrics implements MeterBinder, DispatchListener {
 
   /** Meters for {@code mayfly}, bound to {@code registry} and told of its dispatcher's launches. */
   public static MayflyMetrics bind(Mayfly mayfly, MeterRegistry registry) {
-    MayflyMetrics m = new MayflyMetrics(mayfly);
+    MayflyMetrics m = of(mayfly);
     m.bindTo(registry);
+    return m;
+  }
+
+  /**
+   * Meters for {@code mayfly}, told of its dispatcher's launches and schedules, for a framework to
+   * bind to its registry (Spring Boot binds every {@link MeterBinder} bean).
+   */
+  public static MayflyMetrics of(Mayfly mayfly) {
+    MayflyMetrics m = new MayflyMetrics(mayfly);
     mayfly.addListener(m);
     return m;
   }

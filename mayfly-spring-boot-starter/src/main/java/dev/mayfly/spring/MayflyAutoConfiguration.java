@@ -13,9 +13,11 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.util.ClassUtils;
 
@@ -85,6 +87,33 @@ public class MayflyAutoConfiguration {
         return running;
       }
     };
+  }
+
+  /**
+   * Mayfly's meters in the app's registry ({@code MayflyMetrics}, from {@code mayfly-dashboard},
+   * where the app has it): jobs by state, runners, launches, schedule fires.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {"dev.mayfly.dashboard.MayflyMetrics", "io.micrometer.core.instrument.MeterRegistry"})
+  static class Metrics {
+    @Bean
+    @ConditionalOnMissingBean
+    dev.mayfly.dashboard.MayflyMetrics mayflyMetrics(Mayfly mayfly) {
+      return dev.mayfly.dashboard.MayflyMetrics.of(mayfly);
+    }
+  }
+
+  /** {@code mayfly} in the actuator's health: down when the store cannot be read. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "mayflyHealthIndicator")
+    org.springframework.boot.health.contributor.HealthIndicator mayflyHealthIndicator(
+        Mayfly mayfly) {
+      return new MayflyHealth(mayfly);
+    }
   }
 
   /** The classes of the beans that are jobs, found without creating any bean. */

@@ -3,6 +3,7 @@ package dev.mayfly.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.api.JobState;
@@ -10,12 +11,24 @@ import dev.mayfly.api.LogLine;
 import dev.mayfly.spring.sample.GreetJob;
 import dev.mayfly.spring.sample.Greeter;
 import dev.mayfly.store.postgres.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -141,6 +154,80 @@ class MayflyAutoConfigurationTest {
               assertThat(state(mayfly, id)).isEqualTo(JobState.QUEUED);
               assertThat(mayfly.admin().runners(dev.mayfly.api.RunnerFilter.all())).isEmpty();
             });
+  }
+
+  @Test
+  void metersGoToTheAppsRegistryAndHealthSaysWhetherTheStoreAnswers() {
+    app()
+        .withConfiguration(
+            AutoConfigurations.of(
+                MetricsAutoConfiguration.class,
+                CompositeMeterRegistryAutoConfiguration.class,
+                SimpleMetricsExportAutoConfiguration.class))
+        .withPropertyValues("mayfly.dispatcher.enabled=false")
+        .run(
+            context -> {
+              Mayfly mayfly = context.getBean(Mayfly.class);
+              mayfly.enqueue(GreetJob.class, new GreetJob.Args("Barbara"));
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              var metrics = context.getBean(dev.mayfly.dashboard.MayflyMetrics.class);
+              await()
+                  .atMost(Duration.ofSeconds(30))
+                  .ignoreExceptions() // no such meter yet
+                  .untilAsserted(
+                      () -> {
+                        metrics.refresh(); // as a scrape does; it reads the store every 5 s
+                        assertThat(
+                                registry
+                                    .get("mayfly.jobs")
+                                    .tag("queue", "default")
+                                    .tag("state", "queued")
+                                    .gauge()
+                                    .value())
+                            .isEqualTo(1.0);
+                      });
+
+              HealthIndicator health =
+                  context.getBean("mayflyHealthIndicator", HealthIndicator.class);
+              Health up = health.health(true);
+              assertThat(up.getStatus()).isEqualTo(Status.UP);
+              assertThat(up.getDetails()).containsKey("queue default");
+              mayfly.close(); // the store is gone
+              assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
+            });
+  }
+
+  /** IDEs complete what the metadata names: every queue setting Mayfly accepts, and no other. */
+  @Test
+  void theConfigurationMetadataNamesEveryQueueSetting() throws Exception {
+    List<String> documented = new ArrayList<>();
+    try (var in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      new ObjectMapper()
+          .readTree(in)
+          .get("properties")
+          .forEach(
+              p -> {
+                String name = p.get("name").asText();
+                if (name.startsWith("mayfly.defaults.")) {
+                  documented.add(name.substring("mayfly.defaults.".length()));
+                }
+              });
+    }
+    AtomicReference<String> refusal = new AtomicReference<>();
+    app()
+        .withPropertyValues("mayfly.defaults.nonsense=1")
+        .run(context -> refusal.set(rootMessage(context.getStartupFailure())));
+    Matcher known = Pattern.compile("use one of \\[(.*)]").matcher(refusal.get());
+    assertThat(known.find()).as(refusal.get()).isTrue();
+    assertThat(documented).containsExactlyInAnyOrder(known.group(1).split(", "));
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable e = t;
+    while (e.getCause() != null) {
+      e = e.getCause();
+    }
+    return String.valueOf(e.getMessage());
   }
 
   static JobState state(Mayfly mayfly, long id) {
