@@ -10,6 +10,7 @@ module dev.mayfly.core {
   requires static org.jspecify;
   requires transitive dev.mayfly.api;
   requires transitive dev.mayfly.launch;
+  requires transitive java.sql; // MayflyConfig.transaction gives a JDBC connection
   requires com.cronutils;
   requires com.fasterxml.jackson.databind; // schedules' arguments are checked as JSON
 

@@ -150,7 +150,9 @@ public final class Mayfly implements AutoCloseable {
           "a unique key enqueues one job; drop --count or the unique key");
     }
     List<NewJob> jobs = new ArrayList<>(Collections.nCopies(count, job));
-    List<Long> ids = store.enqueueAll(jobs);
+    java.sql.Connection transaction = config.transaction().get();
+    List<Long> ids =
+        transaction != null ? store.enqueueAllOn(transaction, jobs) : store.enqueueAll(jobs);
     Dispatcher running = dispatcher;
     if (running != null) {
       running.wake();

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  * @param prices what runners cost, for cost accounting
  * @param modules settings of optional modules by key ({@code dashboard.*}), kept as given for the
  *     module to validate
+ * @param transaction the connection of the transaction the calling thread is in, on the store's
+ *     database, or null when it is in none: jobs enqueued meanwhile are written through it, so they
+ *     exist only if that transaction commits (the Spring Boot starter gives Spring's)
  */
 public record MayflyConfig(
     String databaseUrl,
@@ -60,7 +64,8 @@ public record MayflyConfig(
     InstantSource clock,
     LongSupplier ticker,
     PriceTable prices,
-    Map<String, String> modules) {
+    Map<String, String> modules,
+    Supplier<java.sql.@Nullable Connection> transaction) {
 
   /**
    * Checks every setting, whether it came through {@link #builder()} or was written out by hand: a
@@ -73,6 +78,7 @@ public record MayflyConfig(
     jobs = List.copyOf(required(jobs, "jobs"));
     JobTypes types = JobTypes.of(jobs); // validates names, argument records, clashes
     required(defaults, "defaults");
+    required(transaction, "transaction");
     queues = Map.copyOf(required(queues, "queues"));
     schedules = Map.copyOf(required(schedules, "schedules"));
     schedules.forEach(
@@ -244,8 +250,18 @@ public record MayflyConfig(
     private LongSupplier ticker = System::nanoTime;
     private PriceTable prices = PriceTable.heroku();
     private final Map<String, String> modules = new TreeMap<>();
+    private Supplier<java.sql.@Nullable Connection> transaction = () -> null;
 
     private Builder() {}
+
+    /**
+     * Where to find the calling thread's open transaction on the store's database: while it gives a
+     * connection, enqueued jobs are written through it and exist only if that transaction commits.
+     */
+    public Builder transaction(Supplier<java.sql.@Nullable Connection> current) {
+      this.transaction = current;
+      return this;
+    }
 
     /** What runners cost; Heroku's list prices by default. */
     public Builder prices(PriceTable p) {
@@ -502,7 +518,8 @@ public record MayflyConfig(
           clock,
           ticker,
           prices,
-          modules);
+          modules,
+          transaction);
     }
   }
 }

@@ -299,7 +299,8 @@ class MayflyConfigTest {
                     good.clock(),
                     good.ticker(),
                     good.prices(),
-                    good.modules()))
+                    good.modules(),
+                    good.transaction()))
         .isInstanceOf(IllegalArgumentException.class);
     // What the builder made passes through the constructor unchanged.
     assertThat(with(good, good.leaseTimeout(), good.queues())).isEqualTo(good);
@@ -324,7 +325,8 @@ class MayflyConfigTest {
         c.clock(),
         c.ticker(),
         c.prices(),
-        c.modules());
+        c.modules(),
+        c.transaction());
   }
 
   @Test

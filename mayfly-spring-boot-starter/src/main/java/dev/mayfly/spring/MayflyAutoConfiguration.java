@@ -24,9 +24,9 @@ import org.springframework.util.ClassUtils;
 /**
  * Mayfly in a Spring Boot app. Settings come from {@code mayfly.*} properties, with the names of
  * {@code mayfly.properties} ({@link SpringSettings}); the store is the app's own database unless
- * {@code mayfly.database} names another; every bean that is a {@link Job} is a job type, run with
- * its dependencies; and runners, local or in-process, run the app's beans (see {@link
- * MayflySpringRunner}).
+ * {@code mayfly.database} names another, and then jobs enqueued inside a Spring transaction are
+ * written in it; every bean that is a {@link Job} is a job type, run with its dependencies; and
+ * runners, local or in-process, run the app's beans (see {@link MayflySpringRunner}).
  *
  * <p>The dispatcher starts with the application context and stops before it closes, unless {@code
  * mayfly.dispatcher.enabled=false}: the way to enqueue from a node that launches nothing, and what
@@ -35,6 +35,8 @@ import org.springframework.util.ClassUtils;
 @AutoConfiguration(
     afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 public class MayflyAutoConfiguration {
+  private static final String SPRING_TX =
+      "org.springframework.transaction.support.TransactionSynchronizationManager";
 
   @Bean
   @ConditionalOnMissingBean
@@ -45,8 +47,17 @@ public class MayflyAutoConfiguration {
     MayflyConfig.Builder b = MayflyConfig.builder();
     SpringSettings settings = SpringSettings.of(environment);
     b.properties(settings.mayflyProperties(), "Spring property mayfly.*");
-    if (!settings.namesDatabase()) {
-      AppDatabase.url(dataSource.getIfUnique()).ifPresent(b::database);
+    DataSource app = dataSource.getIfUnique();
+    if (!settings.namesDatabase() && app != null) {
+      AppDatabase.url(app)
+          .ifPresent(
+              url -> {
+                b.database(url);
+                if (ClassUtils.isPresent(
+                    SPRING_TX, MayflyAutoConfiguration.class.getClassLoader())) {
+                  b.transaction(SpringTransactions.current(app));
+                }
+              });
     }
     b.jobs(jobBeanTypes(beans));
     JobInstances instances = BeanJobs.instances(beans);
@@ -96,6 +107,10 @@ public class MayflyAutoConfiguration {
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(
       name = {"dev.mayfly.dashboard.MayflyMetrics", "io.micrometer.core.instrument.MeterRegistry"})
+  @ConditionalOnBooleanProperty(
+      name = MayflySpringRunner.RUNNER_PROCESS,
+      havingValue = false,
+      matchIfMissing = true)
   static class Metrics {
     @Bean
     @ConditionalOnMissingBean
@@ -107,6 +122,10 @@ public class MayflyAutoConfiguration {
   /** {@code mayfly} in the actuator's health: down when the store cannot be read. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnBooleanProperty(
+      name = MayflySpringRunner.RUNNER_PROCESS,
+      havingValue = false,
+      matchIfMissing = true)
   static class Health {
     @Bean
     @ConditionalOnMissingBean(name = "mayflyHealthIndicator")

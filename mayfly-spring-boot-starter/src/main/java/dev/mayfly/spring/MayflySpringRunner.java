@@ -33,6 +33,9 @@ public final class MayflySpringRunner {
   /** The system property naming the app's {@code @SpringBootApplication} class. */
   public static final String APPLICATION = "mayfly.spring.application";
 
+  /** Set in runner processes, whose app context leaves out what only the app's own nodes use. */
+  static final String RUNNER_PROCESS = "mayfly.runner.process";
+
   private static final String BOOT_LAUNCHER =
       "org.springframework.boot.loader.launch.PropertiesLauncher";
 
@@ -72,6 +75,7 @@ public final class MayflySpringRunner {
     spring.setRegisterShutdownHook(false); // the runner's own hook ends its job first
     List<String> withOurs = new ArrayList<>(List.of(args));
     withOurs.add("--mayfly.dispatcher.enabled=false");
+    withOurs.add("--" + RUNNER_PROCESS + "=true"); // no meters or health: nothing reads them
     ConfigurableApplicationContext context;
     try {
       context = spring.run(withOurs.toArray(String[]::new));

@@ -24,8 +24,12 @@ import org.springframework.util.ClassUtils;
  * {@code DATABASE_URL} itself.
  */
 final class SpringSettings {
-  /** Properties of the starter, not of {@code mayfly.properties}. */
-  static final Set<String> STARTER = Set.of("dispatcher.enabled", "runner.application");
+  /**
+   * Properties of the starter, not of {@code mayfly.properties}; the last two are set by {@link
+   * MayflySpringRunner} in runner processes.
+   */
+  static final Set<String> STARTER =
+      Set.of("dispatcher.enabled", "runner.application", "runner.process", "spring.application");
 
   private final TreeMap<String, String> mayfly;
   private final TreeMap<String, String> starter;

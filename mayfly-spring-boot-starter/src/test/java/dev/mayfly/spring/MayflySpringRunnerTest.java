@@ -10,11 +10,11 @@ import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.spring.sample.GreetJob;
 import dev.mayfly.spring.sample.SampleApp;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -24,34 +24,51 @@ import org.springframework.context.ConfigurableApplicationContext;
  * its dispatcher, and its jobs get the app's beans, configured from the app's own properties.
  */
 class MayflySpringRunnerTest {
-  @TempDir Path dir;
+  private static final Path APP_DB = Path.of("target", "sample-app", "app.db");
+
+  private static String outputs(Mayfly mayfly) {
+    StringBuilder out = new StringBuilder();
+    for (RunnerInfo r : mayfly.admin().runners(RunnerFilter.all())) {
+      out.append("--- ").append(r.id()).append(' ').append(r.state()).append('\n');
+      mayfly.admin().runnerOutput(r.id()).forEach(l -> out.append(l.message()).append('\n'));
+    }
+    return out.toString();
+  }
 
   @Test
-  void runnerProcessesBootTheAppAndItsJobsGetTheirBeans() {
+  void runnerProcessesBootTheAppAndItsJobsGetTheirBeans() throws Exception {
+    // the app's database, named in its application.properties, which runner processes read too
+    Files.createDirectories(APP_DB.getParent());
+    Files.deleteIfExists(APP_DB);
     SpringApplication app = new SpringApplication(SampleApp.class);
     app.setWebApplicationType(WebApplicationType.NONE);
     try (ConfigurableApplicationContext context =
         app.run(
-            "--spring.datasource.url=jdbc:sqlite:" + dir.resolve("app.db"),
             "--mayfly.defaults.launcher=local",
             "--mayfly.defaults.max-runners=2",
             "--mayfly.defaults.idle-exit=500ms")) {
       Mayfly mayfly = context.getBean(Mayfly.class);
       assertThat(mayfly.config().databaseUrl())
           .as("the app's own database")
-          .isEqualTo("jdbc:sqlite:" + dir.resolve("app.db"));
+          .isEqualTo("jdbc:sqlite:" + APP_DB.toAbsolutePath());
       List<Long> ids =
           List.of("Ada", "Grace", "Linus").stream()
               .map(n -> mayfly.enqueue(GreetJob.class, new GreetJob.Args(n)))
               .toList();
-      await()
-          .atMost(Duration.ofMinutes(2))
-          .until(
-              () ->
-                  ids.stream()
-                      .allMatch(
-                          id ->
-                              mayfly.admin().job(id).orElseThrow().state() == JobState.SUCCEEDED));
+      try {
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () ->
+                    ids.stream()
+                        .allMatch(
+                            id ->
+                                mayfly.admin().job(id).orElseThrow().state()
+                                    == JobState.SUCCEEDED));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError(
+            "the jobs did not run; the runners printed:\n" + outputs(mayfly), e);
+      }
       long self = ProcessHandle.current().pid();
       for (long id : ids) {
         String line =

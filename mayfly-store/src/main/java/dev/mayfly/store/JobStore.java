@@ -35,6 +35,16 @@ public interface JobStore extends AutoCloseable {
   List<Long> enqueueAll(List<NewJob> jobs);
 
   /**
+   * Inserts jobs through the caller's connection to this store's database, inside its open
+   * transaction, and returns their ids: they exist, and runners are told of them, only if that
+   * transaction commits. The connection is neither committed nor closed.
+   *
+   * @throws StoreException if the inserts failed; the caller's transaction is then for the caller
+   *     to roll back
+   */
+  List<Long> enqueueAllOn(java.sql.Connection connection, List<NewJob> jobs);
+
+  /**
    * Atomically takes up to {@code limit} ready jobs of a queue for a runner, so no two runners ever
    * get the same job: the highest priority, then the oldest run-at. Only jobs whose timeout is at
    * most {@code maxTimeout} are considered, so a runner near its time-to-live takes only what it

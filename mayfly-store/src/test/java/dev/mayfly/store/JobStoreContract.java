@@ -46,6 +46,9 @@ public abstract class JobStoreContract {
   /** Another handle on the database of the last {@link #openFresh()}. */
   protected abstract JobStore openAnother() throws Exception;
 
+  /** A plain JDBC connection to the store's database, as an app's own pool would give. */
+  protected abstract java.sql.Connection connect() throws java.sql.SQLException;
+
   @BeforeEach
   void openStore() throws Exception {
     store = track(openFresh());
@@ -283,6 +286,30 @@ public abstract class JobStoreContract {
     long second = store.enqueue(unique);
     assertThat(second).as("the first finished").isNotEqualTo(first);
     assertThat(store.enqueue(job("default"))).isNotEqualTo(second);
+  }
+
+  @Test
+  void jobsEnqueuedInACallersTransactionExistOnlyIfItCommits() throws Exception {
+    NewJob unique = new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0, "in-tx");
+    try (java.sql.Connection c = connect()) {
+      c.setAutoCommit(false);
+      List<Long> ids = store.enqueueAllOn(c, List.of(job("default"), unique));
+      assertThat(store.enqueueAllOn(c, List.of(unique)))
+          .as("its unique job, seen inside its own transaction")
+          .containsExactly(ids.get(1));
+      assertThat(store.job(ids.getFirst(), t0)).as("before the commit").isEmpty();
+      c.rollback();
+      assertThat(ids).allMatch(id -> store.job(id, t0).isEmpty(), "gone with the rollback");
+
+      List<Long> kept = store.enqueueAllOn(c, List.of(job("default"), unique));
+      c.commit();
+      assertThat(kept).allMatch(id -> store.job(id, t0).isPresent(), "there after the commit");
+
+      // A unique job that exists already is found, and the caller's transaction goes on.
+      assertThat(store.enqueueAllOn(c, List.of(unique))).containsExactly(kept.get(1));
+      c.commit();
+    }
+    assertThat(store.counts(t0).getFirst().queued()).isEqualTo(2);
   }
 
   @Test

@@ -62,6 +62,11 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public List<Long> enqueueAllOn(java.sql.Connection connection, List<NewJob> jobs) {
+    return queue.enqueueAllOn(connection, jobs);
+  }
+
+  @Override
   public List<ClaimedJob> claim(
       String queueName,
       String runnerId,

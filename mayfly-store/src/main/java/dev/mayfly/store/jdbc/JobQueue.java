@@ -91,6 +91,77 @@ public final class JobQueue {
   }
 
   /**
+   * {@link dev.mayfly.store.JobStore#enqueueAllOn}: the same inserts on the caller's connection, in
+   * its transaction. A unique job's insert runs under a savepoint, so an insert the unique index
+   * refuses (another transaction made the job first) does not abort the caller's transaction.
+   */
+  public List<Long> enqueueAllOn(Connection c, List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    try {
+      List<Long> ids = new ArrayList<>(jobs.size());
+      if (jobs.stream().allMatch(j -> j.uniqueKey() == null)) {
+        ids.addAll(db.insertJobs(c, jobs));
+      } else {
+        for (NewJob j : jobs) {
+          ids.add(j.uniqueKey() == null ? db.insertJobs(c, List.of(j)).getFirst() : uniqueOn(c, j));
+        }
+      }
+      db.notifyReady(c, jobs.stream().map(NewJob::queue).collect(Collectors.toSet()));
+      return ids;
+    } catch (SQLException e) {
+      throw new StoreException("enqueueing in the app's transaction failed: " + e.getMessage(), e);
+    }
+  }
+
+  private long uniqueOn(Connection c, NewJob job) throws SQLException {
+    Long existing = unfinishedWithKey(c, job);
+    if (existing != null) {
+      return existing;
+    }
+    java.sql.Savepoint before = c.setSavepoint();
+    try {
+      long id = insertUnique(c, job);
+      c.releaseSavepoint(before);
+      return id;
+    } catch (SQLException e) {
+      if (!isUniqueViolation(e)) {
+        throw e;
+      }
+      c.rollback(before);
+      Long first = unfinishedWithKey(c, job);
+      if (first == null) {
+        throw e;
+      }
+      return first;
+    }
+  }
+
+  private static long insertUnique(Connection c, NewJob job) throws SQLException {
+    List<Object> values = new ArrayList<>(List.of(newJobValues(job)));
+    values.add(job.uniqueKey());
+    return single(
+        c,
+        "INSERT INTO mayfly_jobs ("
+            + NEW_JOB_COLUMNS
+            + ", unique_key) VALUES ("
+            + NEW_JOB_VALUES
+            + ", ?) RETURNING id",
+        rs -> rs.getLong(1),
+        values.toArray());
+  }
+
+  private static @Nullable Long unfinishedWithKey(Connection c, NewJob job) throws SQLException {
+    return one(
+        c,
+        "SELECT id FROM mayfly_jobs WHERE unique_key = ? AND state IN ('queued', 'running',"
+            + " 'failed')",
+        rs -> rs.getLong(1),
+        job.uniqueKey());
+  }
+
+  /**
    * The unfinished job with this key, or a new one. Two nodes may race past the lookup; the unique
    * index then refuses the second insert, and the second look finds the first job.
    */
@@ -99,28 +170,11 @@ public final class JobQueue {
       try {
         return db.write(
             c -> {
-              Long existing =
-                  one(
-                      c,
-                      "SELECT id FROM mayfly_jobs WHERE unique_key = ?"
-                          + " AND state IN ('queued', 'running', 'failed')",
-                      rs -> rs.getLong(1),
-                      job.uniqueKey());
+              Long existing = unfinishedWithKey(c, job);
               if (existing != null) {
                 return existing;
               }
-              List<Object> values = new ArrayList<>(List.of(newJobValues(job)));
-              values.add(job.uniqueKey());
-              long id =
-                  single(
-                      c,
-                      "INSERT INTO mayfly_jobs ("
-                          + NEW_JOB_COLUMNS
-                          + ", unique_key) VALUES ("
-                          + NEW_JOB_VALUES
-                          + ", ?) RETURNING id",
-                      rs -> rs.getLong(1),
-                      values.toArray());
+              long id = insertUnique(c, job);
               db.notifyReady(c, Set.of(job.queue()));
               return id;
             });

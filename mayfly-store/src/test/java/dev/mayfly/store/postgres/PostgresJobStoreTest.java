@@ -42,6 +42,11 @@ class PostgresJobStoreTest extends JobStoreContract {
     return JobStores.open(url, 2);
   }
 
+  @Override
+  protected java.sql.Connection connect() throws java.sql.SQLException {
+    return DriverManager.getConnection(url);
+  }
+
   @AfterEach
   void dropSchema() {
     closeStores();

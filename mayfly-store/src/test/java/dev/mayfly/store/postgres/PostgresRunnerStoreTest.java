@@ -28,6 +28,11 @@ class PostgresRunnerStoreTest extends JobStoreContract {
     return JobStores.openForRunner(url);
   }
 
+  @Override
+  protected java.sql.Connection connect() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(url);
+  }
+
   private String application() {
     return "mayfly-runner-test-" + Long.toHexString(System.identityHashCode(this));
   }

@@ -27,6 +27,11 @@ class SqliteJobStoreTest extends JobStoreContract {
     return JobStores.open(file.toString());
   }
 
+  @Override
+  protected java.sql.Connection connect() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+  }
+
   @Test
   void databaseIsInWalModeSoRunnersCanReadWhileOthersWrite() throws Exception {
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
