@@ -73,6 +73,7 @@ class MayflyAutoConfigurationTest {
               assertThat(mayfly.admin().jobDetail(id).orElseThrow().log())
                   .extracting(LogLine::message)
                   .containsExactly("Hi, Ada (pid " + ProcessHandle.current().pid() + ")");
+              awaitNoRunnerAlive(mayfly);
             });
   }
 
@@ -137,6 +138,7 @@ class MayflyAutoConfigurationTest {
                 await()
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> state(mayfly, id) == JobState.SUCCEEDED);
+                awaitNoRunnerAlive(mayfly); // before the schema is dropped under it
               });
     } finally {
       TestDatabase.dropSchema(url);
@@ -228,6 +230,14 @@ class MayflyAutoConfigurationTest {
       e = e.getCause();
     }
     return String.valueOf(e.getMessage());
+  }
+
+  /** In-process runners outlive the context that launched them, to their natural end. */
+  static void awaitNoRunnerAlive(Mayfly mayfly) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> mayfly.admin().runners(dev.mayfly.api.RunnerFilter.all().alive(true)).isEmpty());
   }
 
   static JobState state(Mayfly mayfly, long id) {

@@ -104,6 +104,12 @@ class TransactionalEnqueueTest {
       // Outside a transaction an enqueue is stored at once, as always.
       long now = mayfly.enqueue(GreetJob.class, new GreetJob.Args("Grace"));
       assertThat(mayfly.admin().job(now)).isPresent();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  mayfly.admin().job(now).map(j -> j.state() == JobState.SUCCEEDED).orElse(false));
+      MayflyAutoConfigurationTest.awaitNoRunnerAlive(mayfly); // before the schema is dropped
     };
   }
 }
