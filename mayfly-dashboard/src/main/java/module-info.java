@@ -6,6 +6,7 @@ module dev.mayfly.dashboard {
   requires static org.jspecify;
   requires transitive dev.mayfly.core;
   requires io.javalin;
+  requires transitive jakarta.servlet; // Dashboard.servlet, for an app's own server
   requires transitive micrometer.core;
   requires micrometer.registry.prometheus;
   requires com.fasterxml.jackson.databind;

@@ -4,6 +4,7 @@ import dev.mayfly.Mayfly;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
+import io.javalin.http.servlet.JavalinServlet;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -51,13 +52,14 @@ public final class Dashboard implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MayflyMetrics metrics = MayflyMetrics.bind(mayfly, registry);
     Javalin server =
-        Javalin.create(
-            config -> {
-              config.startup.showJavalinBanner = false;
-              config.startup.showOldJavalinVersionWarning = false;
-              config.jetty.host = settings.bind();
-              config.jetty.port = settings.port();
-              routes(config, mayfly, settings, metrics, registry);
+        javalin(
+            mayfly,
+            settings,
+            metrics,
+            registry,
+            jetty -> {
+              jetty.host = settings.bind();
+              jetty.port = settings.port();
             });
     server.start();
     String host = settings.bind().contains(":") ? "[" + settings.bind() + "]" : settings.bind();
@@ -81,6 +83,36 @@ public final class Dashboard implements AutoCloseable {
     routes(config, mayfly, settings, MayflyMetrics.bind(mayfly, registry), registry);
   }
 
+  /**
+   * The dashboard as a servlet, for an app whose own server serves it: map it at {@code
+   * settings.basePath() + "/*"} (the Spring Boot starter maps it at {@code /mayfly}). The same
+   * rules apply as for {@link #start}: without credentials it answers only requests addressed to
+   * localhost. Its {@code /metrics} come from a registry of its own.
+   */
+  public static jakarta.servlet.Servlet servlet(Mayfly mayfly, DashboardSettings settings) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MayflyMetrics metrics = MayflyMetrics.bind(mayfly, registry);
+    Javalin app = javalin(mayfly, settings, metrics, registry, jetty -> {});
+    // The plain servlet: javalinServlet() is Jetty's WebSocket-upgrading one, which runs only
+    // inside Jetty; the dashboard uses no WebSockets.
+    return new JavalinServlet(app.unsafe);
+  }
+
+  private static Javalin javalin(
+      Mayfly mayfly,
+      DashboardSettings settings,
+      MayflyMetrics metrics,
+      PrometheusMeterRegistry registry,
+      java.util.function.Consumer<io.javalin.config.JettyConfig> jetty) {
+    return Javalin.create(
+        config -> {
+          config.startup.showJavalinBanner = false;
+          config.startup.showOldJavalinVersionWarning = false;
+          jetty.accept(config.jetty);
+          routes(config, mayfly, settings, metrics, registry);
+        });
+  }
+
   private static void routes(
       JavalinConfig config,
       Mayfly mayfly,
@@ -92,14 +124,26 @@ public final class Dashboard implements AutoCloseable {
     Api api = new Api(mayfly);
     var r = config.routes;
     r.before(base + "/*", access::check);
-    if (!base.isEmpty()) {
-      r.before(base, access::check);
-      r.get(base, ctx -> ctx.redirect(base + "/"));
-    }
     String shell = shell(base, access.csrfToken());
     Handler page = ctx -> ctx.html(shell);
+    if (!base.isEmpty()) {
+      r.before(base, access::check);
+      // Javalin takes /mayfly and /mayfly/ for one path; the page needs the slash (its assets
+      // are under it), so only the bare one is sent there.
+      r.get(
+          base,
+          ctx -> {
+            if (ctx.req().getRequestURI().endsWith("/")) {
+              page.handle(ctx);
+            } else {
+              ctx.redirect(base + "/");
+            }
+          });
+    }
     for (String p : PAGES) {
-      r.get(base + p, page);
+      if (base.isEmpty() || !p.equals("/")) {
+        r.get(base + p, page);
+      }
     }
     Map<String, byte[]> assets =
         Map.of("app.js", resource("app.js"), "app.css", resource("app.css"));

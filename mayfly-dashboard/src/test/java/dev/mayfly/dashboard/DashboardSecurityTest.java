@@ -281,6 +281,8 @@ class DashboardSecurityTest {
         assertThat(http.get("hello").body()).isEqualTo("the app's own route");
         assertThat(http.get("mayfly/api/queues").body()).contains("\"queued\":1");
         assertThat(http.get("mayfly/jobs").body()).contains("content=\"/mayfly\"");
+        assertThat(http.get("mayfly/").body()).contains("content=\"/mayfly\"");
+        assertThat(http.get("mayfly").headers().firstValue("Location")).hasValue("/mayfly/");
         assertThat(http.get("mayfly/assets/app.js").statusCode()).isEqualTo(200);
         assertThat(http.get("mayfly/metrics").body()).contains("mayfly_jobs{");
       } finally {

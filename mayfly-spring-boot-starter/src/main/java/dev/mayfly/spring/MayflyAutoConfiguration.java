@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -116,6 +117,36 @@ public class MayflyAutoConfiguration {
     @ConditionalOnMissingBean
     dev.mayfly.dashboard.MayflyMetrics mayflyMetrics(Mayfly mayfly) {
       return dev.mayfly.dashboard.MayflyMetrics.of(mayfly);
+    }
+  }
+
+  /**
+   * The dashboard under the app's own server, at {@code mayfly.dashboard.path} ({@code /mayfly}),
+   * where the app serves servlets and has {@code mayfly-dashboard}. It keeps Mayfly's own rules:
+   * without {@code mayfly.dashboard.username}/{@code password} or {@code token} it answers only
+   * requests addressed to localhost, and its actions need its CSRF token.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {
+        "dev.mayfly.dashboard.Dashboard",
+        "org.springframework.boot.web.servlet.ServletRegistrationBean"
+      })
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnBooleanProperty(name = "mayfly.dashboard.enabled", matchIfMissing = true)
+  static class DashboardServlet {
+    @Bean
+    org.springframework.boot.web.servlet.ServletRegistrationBean<jakarta.servlet.Servlet>
+        mayflyDashboard(Mayfly mayfly, ConfigurableEnvironment environment) {
+      String path = environment.getProperty("mayfly.dashboard.path", "/mayfly");
+      var settings =
+          dev.mayfly.dashboard.DashboardSettings.from(mayfly.config()).withBasePath(path);
+      var servlet = dev.mayfly.dashboard.Dashboard.servlet(mayfly, settings);
+      var registration =
+          new org.springframework.boot.web.servlet.ServletRegistrationBean<>(
+              servlet, settings.basePath() + "/*", settings.basePath());
+      registration.setName("mayflyDashboard");
+      return registration;
     }
   }
 

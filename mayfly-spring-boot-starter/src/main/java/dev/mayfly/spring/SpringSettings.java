@@ -29,7 +29,13 @@ final class SpringSettings {
    * MayflySpringRunner} in runner processes.
    */
   static final Set<String> STARTER =
-      Set.of("dispatcher.enabled", "runner.application", "runner.process", "spring.application");
+      Set.of(
+          "dispatcher.enabled",
+          "dashboard.enabled",
+          "dashboard.path",
+          "runner.application",
+          "runner.process",
+          "spring.application");
 
   private final TreeMap<String, String> mayfly;
   private final TreeMap<String, String> starter;
