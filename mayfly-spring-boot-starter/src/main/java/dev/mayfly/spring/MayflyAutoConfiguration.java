@@ -47,7 +47,11 @@ public class MayflyAutoConfiguration {
       ObjectProvider<DataSource> dataSource) {
     MayflyConfig.Builder b = MayflyConfig.builder();
     SpringSettings settings = SpringSettings.of(environment);
-    b.properties(settings.mayflyProperties(), "Spring property mayfly.*");
+    try {
+      b.properties(settings.mayflyProperties(), "Spring property mayfly.*");
+    } catch (IllegalArgumentException e) {
+      throw new MayflySettingsException(e);
+    }
     DataSource app = dataSource.getIfUnique();
     if (!settings.namesDatabase() && app != null) {
       AppDatabase.url(app)
@@ -67,7 +71,11 @@ public class MayflyAutoConfiguration {
         new LocalLauncher(
             MayflySpringRunner.localOptions(settings.application(beans)),
             java.time.InstantSource.system()));
-    return b.build();
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new MayflySettingsException(e); // a setting that is wrong only beside the others
+    }
   }
 
   @Bean(destroyMethod = "close")

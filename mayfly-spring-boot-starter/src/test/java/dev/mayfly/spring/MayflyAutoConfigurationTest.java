@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -32,6 +34,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.S
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 /** The starter in real application contexts, on SQLite files and a real PostgreSQL. */
 class MayflyAutoConfigurationTest {
@@ -196,6 +199,31 @@ class MayflyAutoConfigurationTest {
               assertThat(up.getDetails()).containsKey("queue default");
               mayfly.close(); // the store is gone
               assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
+            });
+  }
+
+  /** Spring Boot's start-up report says what is wrong and what to do, not a chain of beans. */
+  @Test
+  void aWrongSettingIsReportedAsSuchWhenTheAppFailsToStart() {
+    app()
+        .withPropertyValues("mayfly.defaults.time-to-live=forever")
+        .run(
+            context -> {
+              Throwable failure = context.getStartupFailure();
+              FailureAnalysis analysis =
+                  SpringFactoriesLoader.forDefaultResourceLocation()
+                      // as registered in spring.factories; analyzers that need Spring's
+                      // collaborators to be made are left out
+                      .load(FailureAnalyzer.class, null, (type, name, cannotMake) -> {})
+                      .stream()
+                      .map(a -> a.analyze(failure))
+                      .filter(java.util.Objects::nonNull)
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(analysis.getDescription())
+                  .startsWith("Mayfly cannot start: Spring property mayfly.*:")
+                  .contains("defaults.time-to-live", "forever");
+              assertThat(analysis.getAction()).contains("mayfly.properties");
             });
   }
 
