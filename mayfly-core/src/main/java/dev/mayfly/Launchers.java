@@ -36,23 +36,30 @@ final class Launchers {
    *
    * @param clock what the launcher stamps runner exits with: Mayfly's clock, so a test that sets
    *     the time sees one time everywhere
+   * @param registered launchers the app registered: one under the name {@code auto} picks (a
+   *     container's own {@code local}) stands in for the built-in one
    */
-  static Selection select(String configured, Map<String, String> env, InstantSource clock) {
+  static Selection select(
+      String configured,
+      Map<String, String> env,
+      InstantSource clock,
+      Map<String, Launcher> registered) {
     String name = configured == null ? AUTO : configured.trim().toLowerCase(Locale.ROOT);
     switch (name) {
       case LOCAL:
-        return new Selection(
-            new LocalLauncher(LocalOptions.defaults(), clock), "configured: local");
+        return new Selection(local(clock, registered), "configured: local");
       case INPROCESS:
         return new Selection(new InProcessLauncher(clock), "configured: inprocess");
       case AUTO:
         for (LauncherProvider p : providers()) {
           if (p.isConfigured(env)) {
-            return new Selection(p.create(env, clock), "auto: " + p.name() + " credentials found");
+            return new Selection(
+                registered.containsKey(p.name()) ? registered.get(p.name()) : p.create(env, clock),
+                "auto: " + p.name() + " credentials found");
           }
         }
         return new Selection(
-            new LocalLauncher(LocalOptions.defaults(), clock),
+            local(clock, registered),
             "auto: no platform credentials (HEROKU_API_KEY and HEROKU_APP_NAME, or"
                 + " MAYFLY_KUBERNETES_IMAGE with KUBECONFIG or a pod's service account) found;"
                 + " using local processes");
@@ -65,6 +72,11 @@ final class Launchers {
         throw new IllegalArgumentException(
             "unknown launcher '" + configured + "'; use one of " + String.join(", ", names()));
     }
+  }
+
+  private static Launcher local(InstantSource clock, Map<String, Launcher> registered) {
+    Launcher own = registered.get(LOCAL);
+    return own != null ? own : new LocalLauncher(LocalOptions.defaults(), clock);
   }
 
   /** True if {@code name} is a launcher name {@link #select} accepts. */

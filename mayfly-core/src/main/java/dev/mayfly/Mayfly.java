@@ -187,13 +187,8 @@ public final class Mayfly implements AutoCloseable {
           if (registered != null) {
             return registered;
           }
-          Launchers.Selection s = Launchers.select(name, config.environment(), config.clock());
-          // auto may pick a launcher the app registered its own of (a container's local one)
-          Launcher own = config.launchers().get(s.launcher().name());
-          if (own != null) {
-            s.launcher().close();
-            s = new Launchers.Selection(own, s.reason());
-          }
+          Launchers.Selection s =
+              Launchers.select(name, config.environment(), config.clock(), config.launchers());
           LOG.log(
               Level.INFO,
               "queue {0}: launcher {1} ({2})",

@@ -339,16 +339,17 @@ class MayflyConfigTest {
 
   @Test
   void selectionFallsBackToLocalWithoutPlatformCredentials() {
-    var s = Launchers.select("auto", Map.of(), java.time.InstantSource.system());
+    var s = Launchers.select("auto", Map.of(), java.time.InstantSource.system(), Map.of());
     assertThat(s.launcher().name()).isEqualTo("local");
     assertThat(s.reason()).contains("no platform credentials");
     assertThat(Launchers.isKnown("kubernetes")).isFalse();
     assertThat(
-            Launchers.select("inprocess", Map.of(), java.time.InstantSource.system())
+            Launchers.select("inprocess", Map.of(), java.time.InstantSource.system(), Map.of())
                 .launcher()
                 .name())
         .isEqualTo("inprocess");
-    assertThatThrownBy(() -> Launchers.select("lambda", Map.of(), java.time.InstantSource.system()))
+    assertThatThrownBy(
+            () -> Launchers.select("lambda", Map.of(), java.time.InstantSource.system(), Map.of()))
         .hasMessageContaining("unknown launcher 'lambda'");
   }
 }

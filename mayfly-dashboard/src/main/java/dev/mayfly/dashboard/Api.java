@@ -154,12 +154,16 @@ final class Api {
   }
 
   void pauseSchedule(Context ctx) {
-    admin.pauseSchedule(schedule(ctx).name(), true);
-    json(ctx, schedule(ctx));
+    setPaused(ctx, true);
   }
 
   void resumeSchedule(Context ctx) {
-    admin.pauseSchedule(schedule(ctx).name(), false);
+    setPaused(ctx, false);
+  }
+
+  /** Pauses or resumes, and answers the schedule as it is now. */
+  private void setPaused(Context ctx, boolean paused) {
+    admin.pauseSchedule(schedule(ctx).name(), paused);
     json(ctx, schedule(ctx));
   }
 
