@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 
 /** The launcher contract on emulated dynos, their output followed through log sessions. */
@@ -50,8 +49,8 @@ class HerokuLauncherContractTest extends LauncherContract {
         InstantSource.system());
   }
 
-  @AfterEach
-  void stopEmulator() throws Exception {
+  @Override
+  protected void afterLauncherClosed() {
     emulator.close();
   }
 }

@@ -5,7 +5,6 @@ import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.contract.ContractProcess;
 import dev.mayfly.launch.contract.LauncherContract;
 import java.time.InstantSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 
 /** The launcher contract on emulated pods, their output followed through pods/log. */
@@ -25,8 +24,8 @@ class KubernetesLauncherContractTest extends LauncherContract {
         InstantSource.system());
   }
 
-  @AfterEach
-  void stopCluster() {
+  @Override
+  protected void afterLauncherClosed() {
     cluster.close();
   }
 }

@@ -231,6 +231,8 @@ class KubernetesLauncherTest {
     int maxRunners = 4;
     cluster.pending(Duration.ofSeconds(2)); // pods wait for a node, up to 2 s
     cluster.faultRate(0.1);
+    // runners drain, so a run makes few Job calls: the first ones fail whatever the dice say
+    cluster.failNext(3);
     String db = "jdbc:sqlite:" + dir.resolve("faults.db");
     MayflyConfig config =
         onCluster(db, launcher(IMAGE, "app-db"))

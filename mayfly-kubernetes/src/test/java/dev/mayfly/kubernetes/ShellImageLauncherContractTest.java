@@ -7,7 +7,6 @@ import dev.mayfly.launch.contract.LauncherContract;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 
 /**
@@ -34,8 +33,8 @@ class ShellImageLauncherContractTest extends LauncherContract {
         runnerId, behaviour, timeToLive, output::add);
   }
 
-  @AfterEach
-  void stopCluster() {
+  @Override
+  protected void afterLauncherClosed() {
     cluster.close();
   }
 }

@@ -93,6 +93,7 @@ public final class KubernetesEmulator implements AutoCloseable {
   private volatile double faultRate;
   private volatile int refusal;
   private final AtomicInteger faults = new AtomicInteger();
+  private final AtomicInteger faultsToInject = new AtomicInteger();
 
   /** The mock server logs every request at INFO through java.util.logging; held to stay quiet. */
   private static final java.util.logging.Logger MOCK_LOG =
@@ -213,6 +214,14 @@ public final class KubernetesEmulator implements AutoCloseable {
   /** This share of Job creates and deletes is answered 500, 503 or 429 without acting. */
   public void faultRate(double rate) {
     this.faultRate = rate;
+  }
+
+  /**
+   * The next {@code n} Job creates or deletes are answered 500, 503 or 429 without acting, whatever
+   * the fault rate: for tests that must see faults however few calls a run makes.
+   */
+  public void failNext(int n) {
+    this.faultsToInject.set(n);
   }
 
   /**
@@ -768,7 +777,8 @@ public final class KubernetesEmulator implements AutoCloseable {
           r = random.nextDouble();
           which = random.nextInt(3);
         }
-        if (r < faultRate) {
+        boolean forced = faultsToInject.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        if (forced || r < faultRate) {
           faults.incrementAndGet();
           int code = new int[] {500, 503, 429}[which];
           return new MockResponse()

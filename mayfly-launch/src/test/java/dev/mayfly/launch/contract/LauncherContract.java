@@ -56,7 +56,15 @@ public abstract class LauncherContract {
   @AfterEach
   void closeLauncher() {
     launcher.close();
+    afterLauncherClosed();
   }
+
+  /**
+   * Stops what the launcher talked to (an emulated platform), once the launcher is closed: a
+   * subclass's own {@code @AfterEach} would run first, while the launcher still holds connections
+   * to it.
+   */
+  protected void afterLauncherClosed() {}
 
   private RunnerHandle launch(String runnerId, String behaviour, Duration timeToLive)
       throws Exception {
