@@ -3,6 +3,8 @@ package dev.mayfly.cli;
 import dev.mayfly.heroku.emulator.HerokuEmulator;
 import dev.mayfly.launch.local.LocalOptions;
 import dev.mayfly.store.connect.JobStores;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,11 +57,35 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
           "The app's DATABASE_URL config var: the store dynos use (default: as the CLI's)")
   @Nullable String db;
 
+  @Option(
+      names = "--procfile",
+      paramLabel = "FILE",
+      description =
+          "The app's Procfile: dynos run its process types in its folder, as Heroku runs them in"
+              + " the slug (default: a 'runner' type that starts Mayfly's own runner)")
+  @Nullable Path procfile;
+
   @Override
   public Integer call() throws Exception {
     if (maxDynos < 1 || faultRate < 0 || faultRate > 1 || port < 0 || port > 65535) {
       throw new IllegalArgumentException(
           "--max-dynos must be at least 1, --fault-rate 0 to 1, --port 0 to 65535");
+    }
+    Map<String, String> processTypes;
+    if (procfile != null) {
+      if (!Files.isRegularFile(procfile)) {
+        throw new IllegalArgumentException("--procfile " + procfile + ": no such file");
+      }
+      try {
+        processTypes = HerokuEmulator.procfile(procfile);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--procfile " + e.getMessage(), e);
+      }
+    } else {
+      // dynos run the runner as local runners do, on the runners' class path
+      processTypes =
+          HerokuEmulator.runnerProcfile(
+              LocalOptions.defaults().javaBinary(), LocalOptions.defaults().classPath());
     }
     // The emulated app's config vars: this environment, plus the store Mayfly uses here.
     Map<String, String> configVars = new HashMap<>(System.getenv());
@@ -78,16 +104,17 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
                 faultRate,
                 System.nanoTime(),
                 configVars,
-                // dynos run the runner as local runners do, on the runners' class path
-                HerokuEmulator.runnerProcfile(
-                    LocalOptions.defaults().javaBinary(), LocalOptions.defaults().classPath()),
+                processTypes,
                 Duration.ofSeconds(30),
                 System.out))) {
+      if (procfile != null) {
+        emulator.slug(procfile.toAbsolutePath().getParent());
+      }
       // made now, so its path can be given to clients before the first attached dyno
       Path certificate = emulator.rendezvousCertificate();
       out.printf(
           "Heroku API emulator for app %s on %s (at most %d dynos of a size, fault rate %.2f).%n"
-              + "Dynos run the Procfile type 'runner' as a local Mayfly runner, with"
+              + "Dynos run %s, with"
               + " MAYFLY_DATABASE_URL=%s.%nTry, in another terminal:%n"
               + "  HEROKU_API_URL=%s HEROKU_API_KEY=any HEROKU_APP_NAME=%s ./mayfly demo --exit%n"
               + "or Heroku's own CLI (npm install -g heroku):%n"
@@ -99,6 +126,13 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
           emulator.uri(),
           maxDynos,
           faultRate,
+          procfile == null
+              ? "the Procfile type 'runner' as a local Mayfly runner"
+              : "the process types of "
+                  + procfile
+                  + " ("
+                  + String.join(", ", processTypes.keySet())
+                  + ")",
           JobStores.redact(configVars.get("MAYFLY_DATABASE_URL")),
           emulator.uri(),
           app,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mayfly.internal.jobs.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,18 @@ class CliTest {
     assertThat(run("enqueue", "sleep", "--args", "{\"millis\": 1}", "--count", "0").code())
         .isEqualTo(2);
     assertNothingWritten();
+  }
+
+  @Test
+  void theHerokuEmulatorRefusesAProcfileItCannotUse(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Result missing = run("heroku-emulator", "--port", "0", "--procfile", "no/Procfile");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("--procfile no/Procfile: no such file");
+    Path empty = Files.writeString(dir.resolve("Procfile"), "# nothing here\n");
+    Result none = run("heroku-emulator", "--port", "0", "--procfile", empty.toString());
+    assertThat(none.code()).isEqualTo(2);
+    assertThat(none.err()).contains("has no process type");
   }
 
   @Test

@@ -69,7 +69,8 @@ public class MayflyAutoConfiguration {
     b.launcher(new InProcessLauncher(java.time.InstantSource.system(), instances));
     b.launcher(
         new LocalLauncher(
-            MayflySpringRunner.localOptions(settings.application(beans)),
+            MayflySpringRunner.localOptions(
+                settings.application(beans), List.of(environment.getActiveProfiles())),
             java.time.InstantSource.system()));
     try {
       return b.build();

@@ -33,6 +33,12 @@ public final class MayflySpringRunner {
   /** The system property naming the app's {@code @SpringBootApplication} class. */
   public static final String APPLICATION = "mayfly.spring.application";
 
+  /**
+   * The profile runner processes add to the app's own, for settings that differ there ({@code
+   * application-mayfly-runner.properties}: no schema migration, a smaller pool).
+   */
+  public static final String RUNNER_PROFILE = "mayfly-runner";
+
   /** Set in runner processes, whose app context leaves out what only the app's own nodes use. */
   static final String RUNNER_PROCESS = "mayfly.runner.process";
 
@@ -72,6 +78,7 @@ public final class MayflySpringRunner {
     spring.setWebApplicationType(WebApplicationType.NONE);
     spring.setLazyInitialization(true);
     spring.setBannerMode(Banner.Mode.OFF);
+    spring.setAdditionalProfiles(RUNNER_PROFILE);
     spring.setRegisterShutdownHook(false); // the runner's own hook ends its job first
     List<String> withOurs = new ArrayList<>(List.of(args));
     withOurs.add("--mayfly.dispatcher.enabled=false");
@@ -93,13 +100,17 @@ public final class MayflySpringRunner {
   /**
    * How the local launcher starts this main class with the running app's class path: directly for a
    * class path of folders and jars, through Spring Boot's launcher for an executable jar (whose
-   * dependencies are nested in it).
+   * dependencies are nested in it). The app's active profiles go with it, as profiles given on the
+   * app's command line would not otherwise reach its runners.
    */
-  static LocalOptions localOptions(@Nullable String application) {
+  static LocalOptions localOptions(@Nullable String application, List<String> activeProfiles) {
     LocalOptions defaults = LocalOptions.defaults();
     List<String> jvm = new ArrayList<>(defaults.jvmOptions());
     if (application != null) {
       jvm.add("-D" + APPLICATION + "=" + application);
+    }
+    if (!activeProfiles.isEmpty()) {
+      jvm.add("-Dspring.profiles.active=" + String.join(",", activeProfiles));
     }
     if (isBootJar(defaults.classPath())) {
       jvm.add("-Dloader.main=" + MayflySpringRunner.class.getName());

@@ -44,7 +44,7 @@ class MayflyAutoConfigurationTest {
   static class Jobs {
     @Bean
     Greeter greeter() {
-      return new Greeter("Hi");
+      return new Greeter("Hi", "");
     }
 
     @Bean

@@ -42,6 +42,7 @@ class MayflySpringRunnerTest {
     Files.deleteIfExists(APP_DB);
     SpringApplication app = new SpringApplication(SampleApp.class);
     app.setWebApplicationType(WebApplicationType.NONE);
+    app.setAdditionalProfiles("polite"); // given to this process only: runners must get it too
     try (ConfigurableApplicationContext context =
         app.run(
             "--mayfly.defaults.launcher=local",
@@ -77,8 +78,11 @@ class MayflySpringRunnerTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(line)
-            .as("the job's bean, configured from application.properties, in another process")
-            .startsWith("Hello from a bean, ")
+            .as(
+                "the job's bean in another process, configured from application.properties, the"
+                    + " app's active profile and the runner profile")
+            .startsWith("Good day from a bean, ")
+            .contains(" in a runner (pid ")
             .doesNotContain("(pid " + self + ")");
       }
       // the process ended, and the launcher saw its exit code

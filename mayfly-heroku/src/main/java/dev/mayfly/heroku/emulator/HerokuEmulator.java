@@ -53,6 +53,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HerokuEmulator implements AutoCloseable {
   private static final Pattern ENV_KEY = Pattern.compile("^\\w+$");
+  private static final Pattern PROCESS_TYPE = Pattern.compile("^([A-Za-z0-9_-]+):\\s*(\\S.*)$");
   private static final Pattern DYNOS = Pattern.compile("^/apps/([^/]+)/dynos/?$");
   private static final Pattern DYNO = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)$");
   private static final Pattern STOP = Pattern.compile("^/apps/([^/]+)/dynos/([^/]+)/actions/stop$");
@@ -104,6 +105,7 @@ public final class HerokuEmulator implements AutoCloseable {
   private volatile @Nullable String token;
   private volatile boolean fir;
   private volatile String tier = "standard";
+  private volatile @Nullable Path slug;
   private final AtomicInteger maxConcurrent = new AtomicInteger();
   private final AtomicInteger runNumber = new AtomicInteger(1000);
   private final ScheduledExecutorService timers =
@@ -167,6 +169,33 @@ public final class HerokuEmulator implements AutoCloseable {
   public void app(boolean fir, String tier) {
     this.fir = fir;
     this.tier = tier;
+  }
+
+  /**
+   * Dynos run in this folder, as Heroku's run in the slug's root ({@code /app}), so a Procfile's
+   * relative paths ({@code target/app.jar}) resolve as they would there. Default: the emulator's
+   * own working directory.
+   */
+  public void slug(Path dir) {
+    this.slug = dir;
+  }
+
+  /**
+   * Reads a Procfile: one {@code type: command} a line, as Heroku reads it (blank lines and lines
+   * that are not a process type are skipped).
+   */
+  public static Map<String, String> procfile(Path file) throws IOException {
+    Map<String, String> types = new java.util.LinkedHashMap<>();
+    for (String line : Files.readAllLines(file)) {
+      var m = PROCESS_TYPE.matcher(line);
+      if (m.matches()) {
+        types.put(m.group(1), m.group(2).trim());
+      }
+    }
+    if (types.isEmpty()) {
+      throw new IOException(file + " has no process type (lines like 'web: java -jar app.jar')");
+    }
+    return Map.copyOf(types);
   }
 
   /**
@@ -615,6 +644,10 @@ public final class HerokuEmulator implements AutoCloseable {
   private void startProcess(Dyno d, JsonNode body, @Nullable Socket attached) throws IOException {
     String command = resolve(body.get("command").asText());
     ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
+    Path dir = slug;
+    if (dir != null) {
+      pb.directory(dir.toFile());
+    }
     pb.environment().putAll(options.configVars());
     body.path("env")
         .fields()

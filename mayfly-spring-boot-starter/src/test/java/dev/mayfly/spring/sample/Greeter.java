@@ -7,12 +7,21 @@ import org.springframework.stereotype.Component;
 @Component
 public class Greeter {
   private final String greeting;
+  private final String where;
 
-  public Greeter(@Value("${sample.greeting}") String greeting) {
+  public Greeter(
+      @Value("${sample.greeting}") String greeting, @Value("${sample.where:}") String where) {
     this.greeting = greeting;
+    this.where = where;
   }
 
   public String greet(String name) {
-    return greeting + ", " + name + " (pid " + ProcessHandle.current().pid() + ")";
+    return greeting
+        + ", "
+        + name
+        + (where.isEmpty() ? "" : " " + where)
+        + " (pid "
+        + ProcessHandle.current().pid()
+        + ")";
   }
 }
