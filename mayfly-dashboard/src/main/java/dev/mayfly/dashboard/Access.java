@@ -25,17 +25,41 @@ import org.jspecify.annotations.Nullable;
  *       served by the dashboard can read, unless it carries the API token. So a page elsewhere that
  *       the browser visits cannot retry or cancel jobs with the user's saved login.
  * </ol>
+ *
+ * <p>Mounted in an app whose own security sits in front ({@link #behindApp}: Spring Security), the
+ * first two give way to the app's: a request must come with a user the app logged in (the servlet
+ * request's principal), with a role if one is named. The CSRF rule stays, beside the app's own.
  */
 final class Access {
   static final String CSRF_HEADER = "X-CSRF-Token";
+
+  /**
+   * The header the page sends its token in: not {@link #CSRF_HEADER}, which Spring Security reads
+   * for its own token ({@code X-CSRF-TOKEN}: header names ignore case), so both can be sent.
+   */
+  static final String MAYFLY_CSRF_HEADER = "X-Mayfly-CSRF";
+
   private static final String ATTR_TOKEN_AUTH = "mayfly.tokenAuth";
 
   private final DashboardSettings settings;
   private final String csrfToken;
+  private final boolean app;
+  private final @Nullable String role;
 
   Access(DashboardSettings settings) {
+    this(settings, false, null);
+  }
+
+  private Access(DashboardSettings settings, boolean app, @Nullable String role) {
     this.settings = settings;
     this.csrfToken = deriveCsrfToken(settings);
+    this.app = app;
+    this.role = role;
+  }
+
+  /** The app authenticates; a user must be logged in, with {@code role} if not null. */
+  static Access behindApp(DashboardSettings settings, @Nullable String role) {
+    return new Access(settings, true, role == null || role.isBlank() ? null : role.trim());
   }
 
   /**
@@ -48,7 +72,18 @@ final class Access {
 
   void check(Context ctx) {
     securityHeaders(ctx);
-    if (!settings.hasCredentials()) {
+    if (app) {
+      if (ctx.req().getUserPrincipal() == null) {
+        throw new DashboardException(
+            401,
+            "the app's security let this request through without a logged-in user; require"
+                + " authentication for the dashboard's path in the app's security configuration");
+      }
+      if (role != null && !ctx.req().isUserInRole(role)) {
+        throw new DashboardException(
+            403, "the dashboard needs the role " + role + " (mayfly.dashboard.role)");
+      }
+    } else if (!settings.hasCredentials()) {
       String host = hostOf(ctx.header("Host"));
       if (!(host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"))) {
         throw new DashboardException(
@@ -62,13 +97,18 @@ final class Access {
           401, "log in: basic authentication, or Authorization: Bearer with the API token");
     }
     if (ctx.method() == HandlerType.POST && !Boolean.TRUE.equals(ctx.attribute(ATTR_TOKEN_AUTH))) {
-      String sent = ctx.header(CSRF_HEADER);
+      String sent = ctx.header(MAYFLY_CSRF_HEADER);
+      if (sent == null) {
+        sent = ctx.header(CSRF_HEADER);
+      }
       if (sent == null || !constantTimeEquals(sent, csrfToken)) {
         throw new DashboardException(
             403,
             "missing or wrong CSRF token: send the "
+                + MAYFLY_CSRF_HEADER
+                + " (or "
                 + CSRF_HEADER
-                + " header with the token from the page's mayfly-csrf meta tag, or authenticate"
+                + ") header with the token from the page's mayfly-csrf meta tag, or authenticate"
                 + " with the API token");
       }
     }

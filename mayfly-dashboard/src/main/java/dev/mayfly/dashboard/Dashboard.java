@@ -14,6 +14,7 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The web dashboard: pages for queues, jobs, runners, schedules and cost, the JSON API they use
@@ -80,7 +81,13 @@ public final class Dashboard implements AutoCloseable {
       DashboardSettings settings,
       PrometheusMeterRegistry registry) {
     settings.checkExposure(config.jetty.host);
-    routes(config, mayfly, settings, MayflyMetrics.bind(mayfly, registry), registry);
+    routes(
+        config,
+        mayfly,
+        settings,
+        new Access(settings),
+        MayflyMetrics.bind(mayfly, registry),
+        registry);
   }
 
   /**
@@ -90,9 +97,39 @@ public final class Dashboard implements AutoCloseable {
    * localhost. Its {@code /metrics} come from a registry of its own.
    */
   public static jakarta.servlet.Servlet servlet(Mayfly mayfly, DashboardSettings settings) {
+    return servlet(mayfly, settings, new Access(settings));
+  }
+
+  /**
+   * The dashboard as a servlet behind the app's own security (Spring Security in the starter):
+   * Mayfly's credentials and localhost rule give way to the app's login, and a request must come
+   * with a user the app logged in ({@code HttpServletRequest.getUserPrincipal()}), who has {@code
+   * role} if it is not null. The dashboard's CSRF rule stays. If the app has a CSRF token of its
+   * own for the request, put its header name and value in the request attributes {@link
+   * #APP_CSRF_HEADER} and {@link #APP_CSRF_TOKEN}: the page then sends it with every action too.
+   */
+  public static jakarta.servlet.Servlet servletBehindAppSecurity(
+      Mayfly mayfly, DashboardSettings settings, @Nullable String role) {
+    return servlet(mayfly, settings, Access.behindApp(settings, role));
+  }
+
+  /** Request attribute: the name of the header the app's own CSRF token goes in. */
+  public static final String APP_CSRF_HEADER = "dev.mayfly.dashboard.appCsrfHeader";
+
+  /** Request attribute: the app's own CSRF token for this request. */
+  public static final String APP_CSRF_TOKEN = "dev.mayfly.dashboard.appCsrfToken";
+
+  private static jakarta.servlet.Servlet servlet(
+      Mayfly mayfly, DashboardSettings settings, Access access) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MayflyMetrics metrics = MayflyMetrics.bind(mayfly, registry);
-    Javalin app = javalin(mayfly, settings, metrics, registry, jetty -> {});
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.startup.showOldJavalinVersionWarning = false;
+              routes(config, mayfly, settings, access, metrics, registry);
+            });
     // The plain servlet: javalinServlet() is Jetty's WebSocket-upgrading one, which runs only
     // inside Jetty; the dashboard uses no WebSockets.
     return new JavalinServlet(app.unsafe);
@@ -109,7 +146,7 @@ public final class Dashboard implements AutoCloseable {
           config.startup.showJavalinBanner = false;
           config.startup.showOldJavalinVersionWarning = false;
           jetty.accept(config.jetty);
-          routes(config, mayfly, settings, metrics, registry);
+          routes(config, mayfly, settings, new Access(settings), metrics, registry);
         });
   }
 
@@ -117,15 +154,20 @@ public final class Dashboard implements AutoCloseable {
       JavalinConfig config,
       Mayfly mayfly,
       DashboardSettings settings,
+      Access access,
       MayflyMetrics metrics,
       PrometheusMeterRegistry registry) {
     String base = settings.basePath();
-    Access access = new Access(settings);
     Api api = new Api(mayfly);
     var r = config.routes;
     r.before(base + "/*", access::check);
     String shell = shell(base, access.csrfToken());
-    Handler page = ctx -> ctx.html(shell);
+    Handler page =
+        ctx ->
+            ctx.html(
+                shell
+                    .replace("{{app-csrf-header}}", attribute(ctx, APP_CSRF_HEADER))
+                    .replace("{{app-csrf-token}}", attribute(ctx, APP_CSRF_TOKEN)));
     if (!base.isEmpty()) {
       r.before(base, access::check);
       // Javalin takes /mayfly and /mayfly/ for one path; the page needs the slash (its assets
@@ -187,9 +229,29 @@ public final class Dashboard implements AutoCloseable {
         });
   }
 
+  /** A request attribute the app set, escaped for an HTML attribute; empty when unset. */
+  private static String attribute(io.javalin.http.Context ctx, String name) {
+    Object v = ctx.req().getAttribute(name);
+    if (v == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (char c : v.toString().toCharArray()) {
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '"' -> out.append("&quot;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   /**
    * The one HTML page every route serves; app.js draws the page for the path. The base path and the
-   * CSRF token are the only values put into it, and neither comes from a user.
+   * CSRF tokens are the only values put into it, and none comes from a user.
    */
   private static String shell(String base, String csrf) {
     return new String(resource("index.html"), StandardCharsets.UTF_8)

@@ -131,9 +131,11 @@ public class MayflyAutoConfiguration {
 
   /**
    * The dashboard under the app's own server, at {@code mayfly.dashboard.path} ({@code /mayfly}),
-   * where the app serves servlets and has {@code mayfly-dashboard}. It keeps Mayfly's own rules:
-   * without {@code mayfly.dashboard.username}/{@code password} or {@code token} it answers only
-   * requests addressed to localhost, and its actions need its CSRF token.
+   * where the app serves servlets and has {@code mayfly-dashboard}. With Spring Security in the
+   * app, the app's security decides who gets in (a logged-in user, with {@code
+   * mayfly.dashboard.role} if set) and the page sends Spring's CSRF token with its own; without it,
+   * Mayfly's own rules apply: without {@code mayfly.dashboard.username}/{@code password} or {@code
+   * token} it answers only requests addressed to localhost, and its actions need its CSRF token.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(
@@ -144,13 +146,27 @@ public class MayflyAutoConfiguration {
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   @ConditionalOnBooleanProperty(name = "mayfly.dashboard.enabled", matchIfMissing = true)
   static class DashboardServlet {
+    private static final String SPRING_SECURITY = "org.springframework.security.web.csrf.CsrfToken";
+    private static final String SPRING_SECURITY_FILTER = "springSecurityFilterChain";
+
     @Bean
     org.springframework.boot.web.servlet.ServletRegistrationBean<jakarta.servlet.Servlet>
-        mayflyDashboard(Mayfly mayfly, ConfigurableEnvironment environment) {
+        mayflyDashboard(
+            Mayfly mayfly,
+            ConfigurableEnvironment environment,
+            ConfigurableListableBeanFactory beans) {
       String path = environment.getProperty("mayfly.dashboard.path", "/mayfly");
       var settings =
           dev.mayfly.dashboard.DashboardSettings.from(mayfly.config()).withBasePath(path);
-      var servlet = dev.mayfly.dashboard.Dashboard.servlet(mayfly, settings);
+      // Spring Security is in the app, and its filter chain is on (Boot's default, or the app's)
+      boolean secured =
+          ClassUtils.isPresent(SPRING_SECURITY, DashboardServlet.class.getClassLoader())
+              && beans.containsBean(SPRING_SECURITY_FILTER);
+      jakarta.servlet.Servlet servlet =
+          secured
+              ? SecuredDashboard.of(
+                  mayfly, settings, environment.getProperty("mayfly.dashboard.role"))
+              : dev.mayfly.dashboard.Dashboard.servlet(mayfly, settings);
       var registration =
           new org.springframework.boot.web.servlet.ServletRegistrationBean<>(
               servlet, settings.basePath() + "/*", settings.basePath());

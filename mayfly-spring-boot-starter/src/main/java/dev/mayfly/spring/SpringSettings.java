@@ -33,6 +33,7 @@ final class SpringSettings {
           "dispatcher.enabled",
           "dashboard.enabled",
           "dashboard.path",
+          "dashboard.role",
           "runner.application",
           "runner.process",
           "spring.application");

@@ -42,7 +42,16 @@ class DashboardInTheAppTest {
             "--server.port=0",
             "--server.address=127.0.0.1",
             "--spring.datasource.url=jdbc:sqlite:" + dir.resolve("web.db"),
-            "--mayfly.dispatcher.enabled=false")) {
+            "--mayfly.dispatcher.enabled=false",
+            // an app without Spring Security (the tests have it on their class path)
+            "--spring.autoconfigure.exclude="
+                + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+                + "org.springframework.boot.security.autoconfigure.web.servlet"
+                + ".ServletWebSecurityAutoConfiguration,"
+                + "org.springframework.boot.security.autoconfigure.web.servlet"
+                + ".SecurityFilterAutoConfiguration,"
+                + "org.springframework.boot.security.autoconfigure"
+                + ".UserDetailsServiceAutoConfiguration")) {
       int port = ((WebServerApplicationContext) context).getWebServer().getPort();
       String base = "http://localhost:" + port + "/mayfly/";
       Mayfly mayfly = context.getBean(Mayfly.class);

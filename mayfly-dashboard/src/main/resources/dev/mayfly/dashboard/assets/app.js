@@ -4,6 +4,9 @@
 
 const BASE = document.querySelector('meta[name="mayfly-base"]').content;
 const CSRF = document.querySelector('meta[name="mayfly-csrf"]').content;
+// In an app whose own security checks CSRF too (Spring Security), its token, sent beside ours.
+const APP_CSRF_HEADER = document.querySelector('meta[name="mayfly-app-csrf-header"]').content;
+const APP_CSRF = document.querySelector('meta[name="mayfly-app-csrf"]').content;
 const main = document.getElementById("main");
 let timer = null;
 let generation = 0;
@@ -77,7 +80,9 @@ async function api(path, options) {
 }
 
 function post(path) {
-  return api(path, { method: "POST", headers: { "Accept": "application/json", "X-CSRF-Token": CSRF } });
+  const headers = { "Accept": "application/json", "X-Mayfly-CSRF": CSRF };
+  if (APP_CSRF_HEADER && APP_CSRF) headers[APP_CSRF_HEADER] = APP_CSRF;
+  return api(path, { method: "POST", headers });
 }
 
 function status(text, isError) {
