@@ -77,7 +77,10 @@ class DispatcherFaultTest {
         "defaults.max-runners = "
             + MAX_RUNNERS
             + "\ndefaults.jobs-per-runner = 40\ndefaults.idle-exit = 500ms\n"
-            + "lease-timeout = 4s\nheartbeat-interval = 1s\n");
+            + "lease-timeout = 4s\nheartbeat-interval = 1s\n"
+            // a dispatcher killed between reserving a runner's row and starting its process leaves
+            // the row 'launching' until the launch timeout (5 min by default) gives it up
+            + "launch-timeout = 10s\n");
     Process a = serve(config, 1);
     serve(config, 2);
     int code =
