@@ -4,6 +4,7 @@ import dev.mayfly.api.Job;
 import dev.mayfly.api.JobContext;
 import dev.mayfly.api.JobType;
 import dev.mayfly.api.Outcome;
+import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,20 @@ public final class RunnerTraining {
       System.err.println("usage: RunnerTraining SCRATCH_DIR");
       System.exit(2);
     }
-    Path dir = Files.createDirectories(Path.of(args[0]));
+    int code = train(Path.of(args[0]), JobInstances.CONSTRUCTOR);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /**
+   * The training run, for a main class that trains itself ({@code MayflySpringRunner} boots its app
+   * first, then calls this with the app's way of making jobs).
+   *
+   * @param scratch a folder for the scratch store
+   * @return the runner's exit code: 0 when the training jobs ran
+   */
+  public static int train(Path scratch, JobInstances instances) throws Exception {
+    Path dir = Files.createDirectories(scratch);
     Path db = Files.createTempFile(dir, "training-", ".db");
     String url = "jdbc:sqlite:" + db.toAbsolutePath();
     JobTypes types = JobTypes.of(List.<Class<? extends Job<?>>>of(Noop.class));
@@ -90,7 +105,9 @@ public final class RunnerTraining {
                   now.plus(Duration.ofMinutes(5)).toString(),
                   RunnerSettings.IDLE_EXIT_MS,
                   "0"),
-              false);
+              false,
+              InstantSource.system(),
+              instances);
     } finally {
       for (String suffix : List.of("", "-wal", "-shm")) {
         Files.deleteIfExists(Path.of(db + suffix));
@@ -100,8 +117,7 @@ public final class RunnerTraining {
     if (code == 0 && postgres != null && !postgres.isBlank()) {
       onPostgres(postgres);
     }
-    System.out.flush();
-    System.exit(code);
+    return code;
   }
 
   /**

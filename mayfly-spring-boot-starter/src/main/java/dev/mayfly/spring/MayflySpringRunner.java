@@ -3,6 +3,7 @@ package dev.mayfly.spring;
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.launch.local.LocalOptions;
 import dev.mayfly.runner.RunnerMain;
+import dev.mayfly.runner.RunnerTraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,7 @@ public final class MayflySpringRunner {
     spring.setWebApplicationType(WebApplicationType.NONE);
     spring.setLazyInitialization(true);
     spring.setBannerMode(Banner.Mode.OFF);
+    spring.setLogStartupInfo(false); // the runner says it started; the host name lookup costs
     spring.setAdditionalProfiles(RUNNER_PROFILE);
     spring.setRegisterShutdownHook(false); // the runner's own hook ends its job first
     List<String> withOurs = new ArrayList<>(List.of(args));
@@ -93,7 +95,16 @@ public final class MayflySpringRunner {
     }
     try (context) {
       JobInstances instances = BeanJobs.instances(context.getBeanFactory());
+      String training = System.getProperty(LocalOptions.TRAINING_PROPERTY);
+      if (training != null) {
+        // the start-up cache's training run: the app's start is most of what there is to record
+        return RunnerTraining.train(Path.of(training), instances);
+      }
       return RunnerMain.run(System.getenv(), true, InstantSource.system(), instances);
+    } catch (Exception e) {
+      System.err.println("mayfly runner: " + e);
+      e.printStackTrace();
+      return 1;
     }
   }
 

@@ -9,11 +9,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * How the local launcher starts a runner JVM.
  *
+ * @param mainClass the runner's main class: {@value #RUNNER_MAIN}, or one that starts the app first
+ *     ({@code MayflySpringRunner}). Any other main class must also do the start-up cache's training
+ *     run when given the system property {@value #TRAINING_PROPERTY} (a scratch folder): start as
+ *     it starts for a runner, then call {@code RunnerTraining.train}
  * @param jvmOptions by default C1 only and the serial collector: a short-lived runner finishes
  *     sooner without the optimising compiler warming up or parallel GC threads starting
  * @param startupCache the folder for the runner's start-up cache (a JDK AOT cache or AppCDS
  *     archive, and SQLite's native library), built on first use; null for none. By default {@code
- *     $MAYFLY_CACHE_DIR}, else {@code ~/.cache/mayfly}
+ *     $MAYFLY_CACHE_DIR}, else {@code ~/.cache/mayfly}; none when {@code MAYFLY_CACHE_DIR=off}
  */
 public record LocalOptions(
     Path javaBinary,
@@ -24,6 +28,9 @@ public record LocalOptions(
     @Nullable Path startupCache) {
 
   public static final String RUNNER_MAIN = "dev.mayfly.runner.RunnerMain";
+
+  /** Set (to a scratch folder) in the training run of a main class other than RunnerMain. */
+  public static final String TRAINING_PROPERTY = "mayfly.runner.training";
 
   public LocalOptions {
     jvmOptions = List.copyOf(jvmOptions);

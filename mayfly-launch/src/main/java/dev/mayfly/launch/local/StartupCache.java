@@ -228,10 +228,18 @@ final class StartupCache {
     cmd.addAll(options.jvmOptions());
     cmd.addAll(nativeLibraryOptions);
     cmd.add((mode == Mode.AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + OUTPUT);
-    cmd.add("-cp");
-    cmd.add(options.classPath());
-    cmd.add(TRAINING_MAIN);
-    cmd.add(SCRATCH);
+    if (options.mainClass().equals(LocalOptions.RUNNER_MAIN)) {
+      cmd.add("-cp");
+      cmd.add(options.classPath());
+      cmd.add(TRAINING_MAIN);
+      cmd.add(SCRATCH);
+    } else {
+      // a runner that boots an app first trains through that start (LocalOptions.mainClass)
+      cmd.add("-D" + LocalOptions.TRAINING_PROPERTY + "=" + SCRATCH);
+      cmd.add("-cp");
+      cmd.add(options.classPath());
+      cmd.add(options.mainClass());
+    }
     return cmd;
   }
 
@@ -245,6 +253,18 @@ final class StartupCache {
    * a CLI command that ends before the training run does.
    */
   private void startBuilder() {
+    if (StartupCache.class.getClassLoader() != ClassLoader.getSystemClassLoader()) {
+      // An app whose classes a loader of its own loads (a Spring Boot executable jar): a process
+      // started with this JVM's class path would not find this class. The build runs from a thread
+      // instead; the training run is still a JVM of its own, and an app that exits first leaves
+      // no cache, which the next start builds again.
+      Thread builder =
+          new Thread(() -> build(file, trainingCommand(), trainingEnv()), "mayfly-startup-cache");
+      builder.setDaemon(true);
+      builder.setPriority(Thread.MIN_PRIORITY);
+      builder.start();
+      return;
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(LocalOptions.currentJava().toString());
     cmd.add("-XX:TieredStopAtLevel=1");
@@ -485,9 +505,15 @@ final class StartupCache {
     }
   }
 
-  /** Where caches live unless configured: {@code $MAYFLY_CACHE_DIR}, else the user's cache. */
-  static Path defaultDir() {
+  /**
+   * Where caches live unless configured: {@code $MAYFLY_CACHE_DIR}, else the user's cache; null,
+   * for no cache at all, when {@code MAYFLY_CACHE_DIR} is {@code off}.
+   */
+  static @Nullable Path defaultDir() {
     String configured = System.getenv("MAYFLY_CACHE_DIR");
+    if (configured != null && configured.strip().equalsIgnoreCase("off")) {
+      return null;
+    }
     if (configured != null && !configured.isBlank()) {
       return Path.of(configured);
     }

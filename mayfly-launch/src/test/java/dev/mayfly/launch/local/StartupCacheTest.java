@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -152,6 +153,45 @@ class StartupCacheTest {
     runOneJob(launcher);
     assertThat(cacheFlag(launcher)).isNull();
     assertThat(launcher.command()).anyMatch(a -> a.startsWith("-Dorg.sqlite.lib.path="));
+  }
+
+  /**
+   * A main class that starts an app before it runs as a runner (what {@code MayflySpringRunner}
+   * does) trains the cache through that start: the training run is that main class, told so by a
+   * system property, and launches use the cache it built.
+   */
+  @Test
+  void aRunnerMainThatStartsAnAppFirstTrainsThroughItsOwnStart() throws Exception {
+    Path marker = dir.resolve("app-started-for-training");
+    LocalOptions options =
+        LocalOptions.defaults()
+            .withClassPath(classPath)
+            .withStartupCache(cacheDir)
+            .withMainClass(AppFirstMain.class.getName());
+    options =
+        options.withJvmOptions(
+            java.util.stream.Stream.concat(
+                    options.jvmOptions().stream(), Stream.of("-Dtest.marker=" + marker))
+                .toList());
+    LocalLauncher launcher = new LocalLauncher(options, InstantSource.system(), null);
+    launchers.add(launcher);
+    built(launcher);
+    assertThat(marker).as("the training run went through the app's start").exists();
+    runOneJob(launcher);
+  }
+
+  /** Starts "an app" (writes a marker when training), then trains or runs as RunnerMain does. */
+  public static final class AppFirstMain {
+    public static void main(String[] args) throws Exception {
+      String training = System.getProperty(LocalOptions.TRAINING_PROPERTY);
+      if (training == null) {
+        System.exit(dev.mayfly.runner.RunnerMain.run(System.getenv(), true));
+      }
+      Files.writeString(Path.of(System.getProperty("test.marker")), "trained");
+      System.exit(
+          RunnerTraining.train(
+              Path.of(training), dev.mayfly.internal.jobs.JobInstances.CONSTRUCTOR));
+    }
   }
 
   /** Builds the cache in the foreground and returns its file. */

@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mayfly.heroku.emulator.HerokuEmulator;
 import dev.mayfly.store.postgres.TestDatabase;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,7 +45,6 @@ class TypoCheckIT {
   private static final Path MODULE = Path.of("").toAbsolutePath();
   private static final Path JAR = MODULE.resolve("target/typo-check.jar");
   private static final Path JAVA = Path.of(ProcessHandle.current().info().command().orElseThrow());
-  private static final Pattern PORT = Pattern.compile("Tomcat started on port (\\d+)");
   private static final Pattern BY = Pattern.compile("runner (r-\\S+) \\(pid (\\d+)\\)");
 
   @TempDir Path dir;
@@ -70,6 +65,7 @@ class TypoCheckIT {
   void aSignedPushIsAnalysedCommitByCommitInOneOffProcesses() throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("GITHUB_WEBHOOK_SECRET", SECRET);
+    env.put("MAYFLY_CACHE_DIR", dir.resolve("cache").toString());
     App app =
         start(
             List.of(
@@ -85,7 +81,19 @@ class TypoCheckIT {
 
     pushAndCheck(app, db, "local");
 
-    // the runners were processes of the app, gone now
+    // The first launch started the start-up cache's training run, which boots the app from its
+    // executable jar as a runner does (Boot's launcher, from a thread of the app: a builder
+    // process could not load Mayfly's classes from the nested jars).
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .until(
+            () -> {
+              try (var files = Files.list(dir.resolve("cache"))) {
+                return files.anyMatch(f -> f.toString().matches(".*/runner-[0-9a-f]+\\.(aot|jsa)"));
+              }
+            });
+
+    // the runners were processes of the app, gone now, as is the training run
     await().atMost(Duration.ofMinutes(1)).until(() -> app.process().descendants().count() == 0);
   }
 
@@ -249,31 +257,7 @@ class TypoCheckIT {
     pb.environment().putAll(env);
     Process p = pb.start();
     started.add(p);
-    Path log = MODULE.resolve("target/" + name + "-web.log");
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try (BufferedReader out =
-                      new BufferedReader(
-                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                  PrintStream copy =
-                      new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-                for (String line; (line = out.readLine()) != null; ) {
-                  copy.println(line);
-                  Matcher m = PORT.matcher(line);
-                  if (m.find()) {
-                    port.complete(Integer.parseInt(m.group(1)));
-                  }
-                }
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              } finally {
-                port.completeExceptionally(
-                    new AssertionError("the app ended before its server started; see " + log));
-              }
-            });
-    return new App(p, port.orTimeout(3, TimeUnit.MINUTES).join());
+    return new App(p, AppOutput.followToPort(p, MODULE.resolve("target/" + name + "-web.log")));
   }
 
   private static long count(String db, String sql) throws SQLException {
