@@ -22,9 +22,16 @@ import org.jspecify.annotations.Nullable;
  * jar; there is nothing to build.
  *
  * <p>Run it on its own port inside any app ({@link #start}), as {@code mayfly serve} does, or add
- * it to an app's own Javalin under a path ({@link #mount}).
+ * it to an app's own Javalin under a path ({@link #mount}), or serve it from an app's servlet
+ * container ({@link #servlet}, {@link #servletBehindAppSecurity}).
  */
 public final class Dashboard implements AutoCloseable {
+  /** Request attribute: the name of the header the app's own CSRF token goes in. */
+  public static final String APP_CSRF_HEADER = "dev.mayfly.dashboard.appCsrfHeader";
+
+  /** Request attribute: the app's own CSRF token for this request. */
+  public static final String APP_CSRF_TOKEN = "dev.mayfly.dashboard.appCsrfToken";
+
   private static final System.Logger LOG = System.getLogger("dev.mayfly.dashboard");
   private static final String ASSETS = "/dev/mayfly/dashboard/assets/";
   private static final Map<String, String> TYPES =
@@ -112,12 +119,6 @@ public final class Dashboard implements AutoCloseable {
       Mayfly mayfly, DashboardSettings settings, @Nullable String role) {
     return servlet(mayfly, settings, Access.behindApp(settings, role));
   }
-
-  /** Request attribute: the name of the header the app's own CSRF token goes in. */
-  public static final String APP_CSRF_HEADER = "dev.mayfly.dashboard.appCsrfHeader";
-
-  /** Request attribute: the app's own CSRF token for this request. */
-  public static final String APP_CSRF_TOKEN = "dev.mayfly.dashboard.appCsrfToken";
 
   private static jakarta.servlet.Servlet servlet(
       Mayfly mayfly, DashboardSettings settings, Access access) {
