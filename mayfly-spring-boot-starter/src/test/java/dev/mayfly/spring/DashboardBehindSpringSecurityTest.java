@@ -7,10 +7,7 @@ import dev.mayfly.api.JobState;
 import dev.mayfly.spring.sample.GreetJob;
 import dev.mayfly.spring.secured.SecuredSampleApp;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.CookieManager;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,7 +67,12 @@ class DashboardBehindSpringSecurityTest {
       assertThat(page.statusCode()).isEqualTo(200);
 
       // Mayfly's own localhost rule gives way to the app's login: any Host is served
-      assertThat(rawGet(port, "/mayfly/api/queues", "dashboard.example.com", "ops:ops-pw"))
+      assertThat(
+              RawHttp.get(
+                  port,
+                  "/mayfly/api/queues",
+                  "dashboard.example.com",
+                  "Authorization: " + basic("ops:ops-pw")))
           .startsWith("HTTP/1.1 200");
 
       String mayflyToken = meta(page.body(), "mayfly-csrf");
@@ -193,25 +195,5 @@ class DashboardBehindSpringSecurityTest {
     Matcher m = Pattern.compile("name=\"" + name + "\" content=\"([^\"]*)\"").matcher(page);
     assertThat(m.find()).as("meta %s in the page", name).isTrue();
     return m.group(1);
-  }
-
-  /** A request with a Host header of our choosing, which HttpClient does not allow. */
-  private static String rawGet(int port, String path, String host, String login)
-      throws IOException {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      OutputStream out = s.getOutputStream();
-      out.write(
-          ("GET "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + host
-                  + "\r\nAuthorization: "
-                  + basic(login)
-                  + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }

@@ -6,14 +6,10 @@ import dev.mayfly.Mayfly;
 import dev.mayfly.api.JobState;
 import dev.mayfly.spring.sample.GreetJob;
 import dev.mayfly.spring.sample.SampleApp;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +70,8 @@ class DashboardInTheAppTest {
       assertThat(mayfly.admin().job(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
 
       // Without credentials, a request addressed to another host is refused (DNS rebinding).
-      assertThat(rawGet(port, "/mayfly/api/overview", "evil.example")).startsWith("HTTP/1.1 403");
+      assertThat(RawHttp.get(port, "/mayfly/api/overview", "evil.example"))
+          .startsWith("HTTP/1.1 403");
     }
   }
 
@@ -90,18 +87,5 @@ class DashboardInTheAppTest {
       b.header("X-CSRF-Token", csrf);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** A request with a Host header of our choosing, which java.net.http does not allow. */
-  private static String rawGet(int port, String path, String host) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      OutputStream out = s.getOutputStream();
-      out.write(
-          ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }

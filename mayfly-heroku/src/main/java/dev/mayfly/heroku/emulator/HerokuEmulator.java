@@ -195,7 +195,7 @@ public final class HerokuEmulator implements AutoCloseable {
     if (types.isEmpty()) {
       throw new IOException(file + " has no process type (lines like 'web: java -jar app.jar')");
     }
-    return Map.copyOf(types);
+    return java.util.Collections.unmodifiableMap(types); // in the file's order
   }
 
   /**

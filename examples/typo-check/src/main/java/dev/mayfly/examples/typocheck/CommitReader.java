@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -23,9 +23,6 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.CanonicalTreeParser;
-import org.eclipse.jgit.treewalk.EmptyTreeIterator;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -67,14 +64,13 @@ public class CommitReader {
         diff.setRepository(repo);
         diff.setDiffComparator(RawTextComparator.DEFAULT);
         diff.setDetectRenames(true);
-        diff.setPathFilter(TreeFilter.ALL);
-        var reader = repo.newObjectReader();
-        var before = new EmptyTreeIterator();
-        var after = new CanonicalTreeParser(null, reader, commit.getTree());
+        // against nothing (null: the empty tree) for a first commit
         List<DiffEntry> entries =
-            commit.getParentCount() == 0
-                ? diff.scan(before, after)
-                : diff.scan(walk.parseCommit(commit.getParent(0)).getTree(), commit.getTree());
+            diff.scan(
+                commit.getParentCount() == 0
+                    ? null
+                    : walk.parseCommit(commit.getParent(0)).getTree(),
+                commit.getTree());
         List<AddedLine> lines = new ArrayList<>();
         for (DiffEntry e : entries) {
           if (e.getChangeType() == DiffEntry.ChangeType.DELETE) {
@@ -124,8 +120,9 @@ public class CommitReader {
   }
 
   private Repository cloneOf(String url) throws IOException {
-    String name = HexFormat.of().formatHex(url.getBytes(StandardCharsets.UTF_8));
-    Path dir = workDir.resolve(name.length() > 60 ? name.substring(0, 60) : name);
+    // one folder per URL, named by its hash
+    Path dir =
+        workDir.resolve(UUID.nameUUIDFromBytes(url.getBytes(StandardCharsets.UTF_8)).toString());
     if (Files.isDirectory(dir)) {
       return openAt(dir);
     }

@@ -129,8 +129,12 @@ public class Findings {
             });
     db.sql(
             """
-            SELECT repo, sha, path, line, col, word, suggestion FROM findings
-            ORDER BY repo, sha, path, line, col""")
+            SELECT f.repo, f.sha, f.path, f.line, f.col, f.word, f.suggestion
+            FROM findings f JOIN (
+              SELECT repo, sha FROM commits ORDER BY received_at DESC, position DESC LIMIT ?
+            ) c ON c.repo = f.repo AND c.sha = f.sha
+            ORDER BY f.repo, f.sha, f.path, f.line, f.col""")
+        .param(limit)
         .query(
             rs -> {
               List<Finding> list = found.get(rs.getString("repo") + "@" + rs.getString("sha"));
