@@ -19,14 +19,21 @@ import java.util.List;
 public final class Migrations {
   private final Class<?> owner;
   private final List<String> scripts;
+  private final String schemaTableExists;
 
   /**
    * @param owner the class whose package holds the scripts
    * @param scripts the script names in order; version N is the N-th
+   * @param schemaTableExists a query giving one row with a boolean: whether {@code mayfly_schema}
+   *     exists where an unqualified {@code CREATE TABLE} would put it. Every runner asks it on
+   *     start, on a connection that has run nothing yet, so it is a light catalog read rather than
+   *     JDBC's {@code getTables}, which on PostgreSQL is a heavy query and another round trip for
+   *     the schema's name
    */
-  public Migrations(Class<?> owner, List<String> scripts) {
+  public Migrations(Class<?> owner, List<String> scripts, String schemaTableExists) {
     this.owner = owner;
     this.scripts = List.copyOf(scripts);
+    this.schemaTableExists = schemaTableExists;
   }
 
   public int latest() {
@@ -35,16 +42,16 @@ public final class Migrations {
 
   /** The schema version in the database, 0 if Mayfly never ran there; a read, no lock taken. */
   public int current(Connection c) throws SQLException {
-    try (ResultSet rs =
-        c.getMetaData().getTables(null, c.getSchema(), "mayfly_schema", new String[] {"TABLE"})) {
-      if (!rs.next()) {
-        return 0;
+    try (Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery(schemaTableExists)) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          return 0;
+        }
       }
-    }
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT COALESCE(max(version), 0) FROM mayfly_schema")) {
-      rs.next();
-      return rs.getInt(1);
+      try (ResultSet rs = st.executeQuery("SELECT COALESCE(max(version), 0) FROM mayfly_schema")) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 

@@ -69,7 +69,9 @@ public final class PostgresDatabase implements Dialect {
               "V5__attempts_by_runner.sql",
               "V6__runners_by_queue.sql",
               "V7__queue_totals.sql",
-              "V8__schedules.sql"));
+              "V8__schedules.sql"),
+          "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
+              + " WHERE schemaname = current_schema() AND tablename = 'mayfly_schema')");
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
 
   /**

@@ -50,7 +50,9 @@ public final class SqliteDatabase implements Dialect {
               "V6__attempts_by_runner.sql",
               "V7__runners_by_queue.sql",
               "V8__queue_totals.sql",
-              "V9__schedules.sql"));
+              "V9__schedules.sql"),
+          "SELECT EXISTS (SELECT 1 FROM sqlite_master"
+              + " WHERE type = 'table' AND name = 'mayfly_schema')");
 
   /**
    * Listeners by database file. SQLite cannot tell other processes about new jobs, but within one

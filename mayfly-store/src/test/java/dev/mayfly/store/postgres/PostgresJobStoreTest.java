@@ -105,6 +105,29 @@ class PostgresJobStoreTest extends JobStoreContract {
   }
 
   @Test
+  void aSchemaOfItsOwnIsMigratedEvenWhenTheSearchPathReachesAnotherMayfly() throws Exception {
+    // The search path reaches this test's migrated schema after an empty one: unqualified CREATE
+    // TABLE goes to the empty one, so that is where the version must be read, not through the path.
+    String empty = TestDatabase.freshSchemaUrl();
+    String emptySchema =
+        empty.substring(empty.indexOf("currentSchema=") + "currentSchema=".length());
+    String both = empty + "," + schema();
+    try (JobStore runners = JobStores.openForRunner(both);
+        Connection c = DriverManager.getConnection(TestDatabase.BASE);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                    + emptySchema
+                    + "' AND table_name = 'mayfly_jobs'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    } finally {
+      TestDatabase.dropSchema(empty);
+    }
+  }
+
+  @Test
   void nodesStartingTogetherMigrateOnce() throws Exception {
     String fresh = TestDatabase.freshSchemaUrl();
     ExecutorService pool = Executors.newFixedThreadPool(4);
