@@ -8,7 +8,6 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.launch.RunnerStatus;
 import dev.mayfly.runner.OutputMarkers;
 import dev.mayfly.runner.RunnerSettings;
 import dev.mayfly.store.JobStore;
@@ -448,7 +447,8 @@ final class Dispatcher implements AutoCloseable {
         backoffs.remove(w.queue());
         return;
       }
-      if (!(w.launcher().status(w.platformId()) instanceof RunnerStatus.Exited ended)) {
+      RunnerExit ended = w.launcher().exited(w.platformId()).orElse(null);
+      if (ended == null) {
         return;
       }
       starting.remove(runnerId);

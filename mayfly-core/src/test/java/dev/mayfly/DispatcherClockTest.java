@@ -10,7 +10,6 @@ import dev.mayfly.launch.LaunchException;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.launch.RunnerStatus;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.connect.JobStores;
@@ -236,8 +235,8 @@ class DispatcherClockTest {
     }
 
     @Override
-    public RunnerStatus status(String platformId) {
-      return new RunnerStatus.Unknown();
+    public java.util.Optional<dev.mayfly.launch.RunnerExit> exited(String platformId) {
+      return java.util.Optional.empty();
     }
   }
 }

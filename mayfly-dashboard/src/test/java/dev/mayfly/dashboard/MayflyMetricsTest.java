@@ -14,7 +14,6 @@ import dev.mayfly.launch.LaunchException;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.launch.RunnerStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ class MayflyMetricsTest {
     public void stop(String platformId) {}
 
     @Override
-    public RunnerStatus status(String platformId) {
+    public java.util.Optional<dev.mayfly.launch.RunnerExit> exited(String platformId) {
       throw new UnsupportedOperationException("nothing was ever launched");
     }
   }

@@ -8,12 +8,12 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.launch.RunnerStatus;
 import dev.mayfly.store.connect.JobStores;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -542,31 +542,32 @@ final class HerokuLauncher implements Launcher {
   }
 
   @Override
-  public RunnerStatus status(String platformId) {
+  public Optional<RunnerExit> exited(String platformId) {
     Launched l = launched.getOrDefault(platformId, new Launched(platformId, config.command()));
     try {
-      RunnerStatus s =
+      Optional<RunnerExit> ended =
           api.dyno(platformId)
-              .<RunnerStatus>map(
+              .map(
                   d ->
                       switch (d.path("state").asText()) {
-                        case "starting", "up", "idle" -> new RunnerStatus.Alive();
-                        default -> ended(l, "state " + d.path("state").asText());
+                        case "starting", "up", "idle" -> Optional.<RunnerExit>empty();
+                        default -> Optional.of(ended(l, "state " + d.path("state").asText()));
                       })
               // Heroku keeps no record of a one-off dyno once it has ended.
-              .orElseGet(() -> ended(l, "no longer listed"));
-      if (s instanceof RunnerStatus.Exited) {
+              .orElseGet(() -> Optional.of(ended(l, "no longer listed")));
+      if (ended.isPresent()) {
         launched.remove(platformId);
       }
-      return s;
+      return ended;
     } catch (HerokuException e) {
-      return new RunnerStatus.Unknown();
+      return Optional.empty();
     }
   }
 
-  private RunnerStatus.Exited ended(Launched dyno, String how) {
-    return new RunnerStatus.Exited(
+  private RunnerExit ended(Launched dyno, String how) {
+    return new RunnerExit(
         null,
+        clock.instant(),
         "dyno "
             + dyno.name()
             + " ended ("

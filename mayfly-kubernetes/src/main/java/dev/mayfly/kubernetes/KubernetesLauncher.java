@@ -5,7 +5,6 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.launch.RunnerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -339,13 +339,13 @@ final class KubernetesLauncher implements Launcher {
       // the pod that runs the runner names it from now on (one evicted before it started does not)
       runner.pod().complete(podName);
     }
-    RunnerStatus.Exited ended = ended(pod);
+    Ended ended = ended(pod);
     if (ended == null && disrupted(pod) && started(pod) && terminated(pod)) {
       // Evicted, preempted or drained after it started: its runner may have reported in, and a
       // replacement pod would find the runner taken and leave. Mayfly launches anew if the
       // queue needs it, so the Job goes, and no replacement runs.
       ended =
-          new RunnerStatus.Exited(
+          new Ended(
               exitCode(pod),
               "pod " + pod.getMetadata().getName() + " was disrupted (" + disruption(pod) + ")");
     }
@@ -401,7 +401,7 @@ final class KubernetesLauncher implements Launcher {
     }
     Launched runner = launched.remove(job);
     if (runner != null) {
-      RunnerStatus.Exited ended = ended(pod);
+      Ended ended = ended(pod);
       runner
           .exit()
           .complete(
@@ -414,11 +414,14 @@ final class KubernetesLauncher implements Launcher {
     }
   }
 
+  /** How a pod ended: its container's exit code where there is one, and what to tell the user. */
+  record Ended(@Nullable Integer exitCode, String detail) {}
+
   /**
    * Whether a pod has ended, or will never start, and why; null while it runs or may yet start. A
    * pod whose disruption Kubernetes will replace (eviction, preemption, a drain) has not ended.
    */
-  static RunnerStatus.@Nullable Exited ended(Pod pod) {
+  static @Nullable Ended ended(Pod pod) {
     String name = pod.getMetadata().getName();
     var status = pod.getStatus();
     if (status == null) {
@@ -429,7 +432,7 @@ final class KubernetesLauncher implements Launcher {
     for (ContainerStatus c : containers) {
       var waiting = c.getState() == null ? null : c.getState().getWaiting();
       if (waiting != null && CANNOT_START.contains(waiting.getReason())) {
-        return new RunnerStatus.Exited(
+        return new Ended(
             null,
             "pod "
                 + name
@@ -453,7 +456,7 @@ final class KubernetesLauncher implements Launcher {
       if (terminated != null) {
         Integer code = terminated.getExitCode();
         String reason = terminated.getReason();
-        return new RunnerStatus.Exited(
+        return new Ended(
             code,
             "pod "
                 + name
@@ -467,7 +470,7 @@ final class KubernetesLauncher implements Launcher {
                     : ""));
       }
     }
-    return new RunnerStatus.Exited(
+    return new Ended(
         "Succeeded".equals(phase) ? 0 : null,
         "pod "
             + name
@@ -535,33 +538,34 @@ final class KubernetesLauncher implements Launcher {
   }
 
   @Override
-  public RunnerStatus status(String platformId) {
+  public Optional<RunnerExit> exited(String platformId) {
     SharedIndexInformer<Pod> i = informer;
     if (i == null || !i.hasSynced()) {
-      return new RunnerStatus.Unknown();
+      return Optional.empty();
     }
     String job = jobNamed(platformId);
     List<Pod> pods = informerPods(job);
     for (Pod p : pods) {
-      RunnerStatus.Exited e = ended(p);
-      if (e == null) {
-        return new RunnerStatus.Alive();
+      if (ended(p) == null) {
+        return Optional.empty();
       }
     }
+    Ended last;
     if (pods.isEmpty()) {
       // Not created yet, or the Job is gone: the Job tells which.
       try {
         pace.acquire();
         Job found = client.batch().v1().jobs().inNamespace(namespace).withName(job).get();
-        return found == null
-            ? new RunnerStatus.Exited(null, "Job " + job + " no longer exists")
-            : new RunnerStatus.Alive();
+        last = found == null ? new Ended(null, "Job " + job + " no longer exists") : null;
       } catch (KubernetesClientException e) {
-        return new RunnerStatus.Unknown();
+        return Optional.empty();
       }
+    } else {
+      last = ended(pods.getLast());
     }
-    RunnerStatus.Exited last = ended(pods.getLast());
-    return last != null ? last : new RunnerStatus.Alive();
+    return last == null
+        ? Optional.empty()
+        : Optional.of(new RunnerExit(last.exitCode(), clock.instant(), last.detail()));
   }
 
   @Override

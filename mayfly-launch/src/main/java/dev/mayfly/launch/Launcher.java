@@ -1,5 +1,7 @@
 package dev.mayfly.launch;
 
+import java.util.Optional;
+
 /**
  * Starts runners somewhere: a local process, a virtual thread, a Heroku one-off dyno, a Kubernetes
  * Job. A launcher only starts, stops and observes; what a runner does is decided by the environment
@@ -32,8 +34,12 @@ public interface Launcher extends AutoCloseable {
     return java.util.OptionalInt.empty();
   }
 
-  /** What the launcher knows of a runner it launched. */
-  RunnerStatus status(String platformId);
+  /**
+   * How a runner it launched ended, if the platform saw it end; empty while it runs or may yet
+   * start, and when the platform does not know it (never launched here, forgotten since, or not
+   * reachable just now). The dispatcher asks it of runners that have not reported in.
+   */
+  Optional<RunnerExit> exited(String platformId);
 
   /**
    * Releases the launcher's own resources; runners already started are left to end on their own.

@@ -57,7 +57,7 @@ class LocalLauncherTest {
     assertThat(output.subList(1, 501))
         .containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(i -> "line " + i).toList());
     assertThat(output).contains("to stderr");
-    assertThat(launcher.status(h.platformId())).isInstanceOf(RunnerStatus.Unknown.class);
+    assertThat(launcher.exited(h.platformId())).isEmpty(); // told through the handle, forgotten
   }
 
   @Test
@@ -66,7 +66,7 @@ class LocalLauncherTest {
         launcher(TestMains.Forever.class, Duration.ofSeconds(5))
             .launch(request(Map.of(), Duration.ofSeconds(2)));
     await().atMost(Duration.ofSeconds(20)).until(() -> output.contains("ready"));
-    assertThat(launcher.status(h.platformId())).isInstanceOf(RunnerStatus.Alive.class);
+    assertThat(launcher.exited(h.platformId())).isEmpty();
 
     RunnerExit exit = h.exit().get(30, TimeUnit.SECONDS);
 

@@ -5,11 +5,11 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.launch.RunnerStatus;
 import dev.mayfly.runner.RunnerMain;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -89,12 +89,11 @@ public final class InProcessLauncher implements Launcher {
   }
 
   @Override
-  public RunnerStatus status(String platformId) {
-    if (threads.containsKey(platformId)) {
-      return new RunnerStatus.Alive();
-    }
-    Integer code = exitCodes.get(platformId);
-    return code == null ? new RunnerStatus.Unknown() : new RunnerStatus.Exited(code);
+  public Optional<RunnerExit> exited(String platformId) {
+    Integer code = threads.containsKey(platformId) ? null : exitCodes.get(platformId);
+    return code == null
+        ? Optional.empty()
+        : Optional.of(new RunnerExit(code, clock.instant(), "returned " + code));
   }
 
   @Override

@@ -5,7 +5,6 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.launch.RunnerStatus;
 import dev.mayfly.runner.RunnerSettings;
 import dev.mayfly.store.postgres.PostgresUrl;
 import java.io.BufferedReader;
@@ -18,6 +17,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -214,19 +214,14 @@ public final class LocalLauncher implements Launcher {
   }
 
   @Override
-  public RunnerStatus status(String platformId) {
+  public Optional<RunnerExit> exited(String platformId) {
+    // A process started by another node (or reaped already) is not ours to judge: empty.
     Process p = processes.get(platformId);
-    if (p != null) {
-      return p.isAlive() ? new RunnerStatus.Alive() : new RunnerStatus.Exited(p.exitValue());
+    if (p == null || p.isAlive()) {
+      return Optional.empty();
     }
-    try {
-      return ProcessHandle.of(Long.parseLong(platformId))
-          .filter(ProcessHandle::isAlive)
-          .<RunnerStatus>map(h -> new RunnerStatus.Alive())
-          .orElse(new RunnerStatus.Unknown());
-    } catch (NumberFormatException e) {
-      return new RunnerStatus.Unknown();
-    }
+    int code = p.exitValue();
+    return Optional.of(new RunnerExit(code, clock.instant(), "exit code " + code));
   }
 
   @Override
