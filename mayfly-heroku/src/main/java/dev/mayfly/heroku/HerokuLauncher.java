@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  * concurrent-dyno limit Heroku names is remembered and kept below from then on.
  */
 final class HerokuLauncher implements Launcher {
+  /** A one-off dyno's states before it ends. */
+  private static final Set<String> ALIVE_STATES = Set.of("starting", "up", "idle");
+
   private static final System.Logger LOG = System.getLogger("dev.mayfly.heroku");
 
   /**
@@ -545,20 +549,13 @@ final class HerokuLauncher implements Launcher {
   public Optional<RunnerExit> exited(String platformId) {
     Launched l = launched.getOrDefault(platformId, new Launched(platformId, config.command()));
     try {
-      Optional<RunnerExit> ended =
-          api.dyno(platformId)
-              .map(
-                  d ->
-                      switch (d.path("state").asText()) {
-                        case "starting", "up", "idle" -> Optional.<RunnerExit>empty();
-                        default -> Optional.of(ended(l, "state " + d.path("state").asText()));
-                      })
-              // Heroku keeps no record of a one-off dyno once it has ended.
-              .orElseGet(() -> Optional.of(ended(l, "no longer listed")));
-      if (ended.isPresent()) {
-        launched.remove(platformId);
+      // Heroku keeps no record of a one-off dyno once it has ended.
+      String state = api.dyno(platformId).map(d -> d.path("state").asText()).orElse(null);
+      if (state != null && ALIVE_STATES.contains(state)) {
+        return Optional.empty();
       }
-      return ended;
+      launched.remove(platformId);
+      return Optional.of(ended(l, state == null ? "no longer listed" : "state " + state));
     } catch (HerokuException e) {
       return Optional.empty();
     }

@@ -109,8 +109,6 @@ class PostgresJobStoreTest extends JobStoreContract {
     // The search path reaches this test's migrated schema after an empty one: unqualified CREATE
     // TABLE goes to the empty one, so that is where the version must be read, not through the path.
     String empty = TestDatabase.freshSchemaUrl();
-    String emptySchema =
-        empty.substring(empty.indexOf("currentSchema=") + "currentSchema=".length());
     String both = empty + "," + schema();
     try (JobStore runners = JobStores.openForRunner(both);
         Connection c = DriverManager.getConnection(TestDatabase.BASE);
@@ -118,7 +116,7 @@ class PostgresJobStoreTest extends JobStoreContract {
         ResultSet rs =
             st.executeQuery(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
-                    + emptySchema
+                    + TestDatabase.schemaOf(empty)
                     + "' AND table_name = 'mayfly_jobs'")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(1);
@@ -261,6 +259,6 @@ class PostgresJobStoreTest extends JobStoreContract {
   }
 
   private String schema() {
-    return url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
+    return TestDatabase.schemaOf(url);
   }
 }

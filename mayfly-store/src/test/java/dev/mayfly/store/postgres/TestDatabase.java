@@ -24,9 +24,13 @@ public final class TestDatabase {
     return BASE + (BASE.contains("?") ? "&" : "?") + "currentSchema=" + schema;
   }
 
+  /** The schema a {@link #freshSchemaUrl()} URL names. */
+  public static String schemaOf(String url) {
+    return url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
+  }
+
   public static void dropSchema(String url) {
-    String schema = url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
-    execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    execute("DROP SCHEMA IF EXISTS " + schemaOf(url) + " CASCADE");
   }
 
   public static void execute(String sql) {
