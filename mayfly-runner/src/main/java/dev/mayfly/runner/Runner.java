@@ -155,7 +155,14 @@ public final class Runner {
 
   public ExitReason run() {
     String id = settings.runnerId();
-    if (!store.runnerStarted(id, clock.instant())) {
+    // Reporting in brings the first jobs: one round trip and one commit less before the first job
+    // starts, which matters most on a cold connection to a distant database.
+    Instant now = clock.instant();
+    Duration left = longestJobNow(now);
+    int batch = left.isNegative() || left.isZero() ? 0 : settings.jobsLeft(0, claimBatch.size());
+    Optional<List<ClaimedJob>> first =
+        store.startAndClaim(id, now, settings.queue(), left, leaseFrom(now), batch);
+    if (first.isEmpty()) {
       out.println(
           OutputMarkers.runnerNote(
               "runner "
@@ -179,7 +186,7 @@ public final class Runner {
         Thread.ofPlatform().daemon().name("mayfly-heartbeat-" + id).start(this::heartbeat);
     ExitReason reason = null;
     try {
-      reason = loop();
+      reason = loop(first.get());
       return reason;
     } finally {
       stop.countDown();
@@ -199,10 +206,10 @@ public final class Runner {
     }
   }
 
-  private ExitReason loop() {
+  private ExitReason loop(List<ClaimedJob> first) {
     Instant idleSince = clock.instant();
     boolean judged = false; // whether this idle spell was judged worth waiting out
-    List<ClaimedJob> next = List.of(); // claimed with the outcomes of the last jobs
+    List<ClaimedJob> next = first; // claimed as it reported in, then with the last jobs' outcomes
     while (true) {
       if (!next.isEmpty()) {
         List<ClaimedJob> claimed = next;

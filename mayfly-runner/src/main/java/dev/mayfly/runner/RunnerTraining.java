@@ -131,7 +131,7 @@ public final class RunnerTraining {
     try (JobStore store = JobStores.openForRunner(url)) {
       AutoCloseable listening = store.listen(q -> {});
       Instant now = Instant.now();
-      store.runnerStarted(runner, now);
+      store.startAndClaim(runner, now, queue, Duration.ofMinutes(1), now.plusSeconds(30), 1);
       store.claim(queue, runner, now, Duration.ofMinutes(1), now.plusSeconds(30), 1);
       store.retireIfSurplus(runner, queue, now);
       store.arrivals(queue, IdleForecast.ARRIVALS);

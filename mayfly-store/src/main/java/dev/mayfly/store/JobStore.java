@@ -138,6 +138,19 @@ public interface JobStore extends AutoCloseable {
   boolean runnerStarted(String runnerId, Instant at);
 
   /**
+   * {@link #runnerStarted}, then, if this process is the runner, {@link #claim} for it, in one
+   * transaction: a runner's first round trip both reports it in and brings its first jobs. Empty if
+   * this process is not the runner; then nothing was claimed.
+   */
+  Optional<List<ClaimedJob>> startAndClaim(
+      String runnerId,
+      Instant at,
+      String queue,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit);
+
+  /**
    * Scale-in, asked by a runner that found nothing to claim: it may leave at once if another alive
    * runner of its queue will take what comes next (one still launching, one busy, or an idle one
    * launched after it; of several idle runners, the newest stays). Decided and recorded atomically

@@ -614,6 +614,47 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void reportingInBringsTheRunnersFirstJobsBestFirst() {
+    String runner = reserveOne("q");
+    long low = store.enqueue(job("q"));
+    long high = store.enqueue(new NewJob("sleep", "q", "{}", 5, t0, TIMEOUT, 5, t0));
+    long third = store.enqueue(job("q"));
+    Instant at = t0.plusSeconds(2);
+
+    List<ClaimedJob> first =
+        store.startAndClaim(runner, at, "q", PLENTY, at.plusSeconds(30), 2).orElseThrow();
+
+    assertThat(first).extracting(ClaimedJob::id).containsExactly(high, low);
+    var info = store.runner(runner, at).orElseThrow();
+    assertThat(info.state()).isEqualTo(RunnerState.RUNNING);
+    assertThat(info.startedAt()).isEqualTo(at);
+    assertThat(store.job(high, at).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    assertThat(store.job(third, at).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    // an empty queue still reports the runner in
+    String idle = reserveOne("empty");
+    assertThat(store.startAndClaim(idle, at, "empty", PLENTY, at.plusSeconds(30), 2))
+        .contains(List.of());
+    assertThat(store.runner(idle, at).orElseThrow().state()).isEqualTo(RunnerState.RUNNING);
+  }
+
+  @Test
+  void aProcessThatIsNotTheRunnerClaimsNothingAsItReportsIn() {
+    long id = store.enqueue(job("q"));
+    String twice = reserveOne("q");
+    assertThat(store.runnerStarted(twice, t0)).isTrue();
+    String givenUp = reserveOne("q");
+    assertThat(store.runnerLaunchFailed(givenUp, "no capacity", t0)).isTrue();
+
+    for (String runner : List.of(twice, givenUp, "r-never-reserved")) {
+      assertThat(store.startAndClaim(runner, t0, "q", PLENTY, t0.plusSeconds(30), 5))
+          .as(runner)
+          .isEmpty();
+    }
+    assertThat(store.job(id, t0).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    assertThat(store.runner(givenUp, t0).orElseThrow().state()).isNotEqualTo(RunnerState.RUNNING);
+  }
+
+  @Test
   void anExitedRunnerFreesItsSlot() {
     NewRunner r = new NewRunner("default", "local", null, t0);
     String id = store.reserveRunners(r, 1, 1).getFirst();

@@ -1,5 +1,6 @@
 package dev.mayfly.store.jdbc;
 
+import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finished;
 import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.NewJob;
@@ -95,6 +96,23 @@ public interface Dialect extends AutoCloseable {
       int limit) {
     return null;
   }
+
+  /**
+   * Reports a runner in and claims its first jobs in one step, or returns null where the database
+   * cannot (then the queue does it in one transaction of two statements).
+   */
+  default @Nullable Started startAndClaim(
+      String runnerId,
+      Instant at,
+      String queue,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    return null;
+  }
+
+  /** What {@link #startAndClaim} did: whether the process is the runner, and what it claimed. */
+  record Started(boolean asRunner, List<ClaimedJob> claimed) {}
 
   @Override
   void close();

@@ -160,6 +160,17 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public Optional<List<ClaimedJob>> startAndClaim(
+      String runnerId,
+      Instant at,
+      String queueName,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    return queue.startAndClaim(runnerId, at, queueName, maxTimeout, leaseUntil, limit);
+  }
+
+  @Override
   public boolean retireIfSurplus(String runnerId, String queueName, Instant now) {
     return runners.retireIfSurplus(runnerId, queueName, now);
   }

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -225,11 +226,34 @@ public final class JobQueue {
                 claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit)));
   }
 
+  public Optional<List<ClaimedJob>> startAndClaim(
+      String runnerId,
+      Instant at,
+      String queue,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    Dialect.Started fast = db.startAndClaim(runnerId, at, queue, maxTimeout, leaseUntil, limit);
+    if (fast != null) {
+      return fast.asRunner() ? Optional.of(fast.claimed()) : Optional.empty();
+    }
+    return db.write(
+        c ->
+            RunnerRegistry.markStarted(c, runnerId, at)
+                ? Optional.of(claimIn(c, queue, runnerId, at, maxTimeout, leaseUntil, limit))
+                : Optional.empty());
+  }
+
   /**
    * The claim's pick: the ids of up to {@code limit} ready jobs of a queue, best first. Parameters:
    * runner id, queue, now, longest timeout, limit ({@link #claimParams}).
    */
   public static String claimPick(String rowLockClause) {
+    return claimPick(rowLockClause, "?");
+  }
+
+  /** {@link #claimPick(String)} with its limit given by an expression of one parameter. */
+  public static String claimPick(String rowLockClause, String limit) {
     return "SELECT id FROM mayfly_jobs"
         + " WHERE state IN ('queued', 'failed')"
         // a runner already declared lost (or ended) takes nothing more: its slot may be someone
@@ -237,7 +261,8 @@ public final class JobQueue {
         + " AND NOT EXISTS (SELECT 1 FROM mayfly_runners r WHERE r.id = ?"
         + " AND r.state NOT IN ('launching', 'running'))"
         + " AND queue = ? AND run_at <= ? AND timeout_ms <= ?"
-        + " ORDER BY priority DESC, run_at, id LIMIT ?"
+        + " ORDER BY priority DESC, run_at, id LIMIT "
+        + limit
         + rowLockClause;
   }
 

@@ -110,17 +110,18 @@ public final class RunnerRegistry {
   }
 
   public boolean runnerStarted(String runnerId, Instant at) {
-    return db.write(
-        c ->
-            update(
-                    c,
-                    "UPDATE mayfly_runners SET state = 'running', started_at = ?, heartbeat_at = ?"
-                        + " WHERE id = ? AND state = 'launching'",
-                    at.toEpochMilli(),
-                    at.toEpochMilli(),
-                    runnerId)
-                == 1);
+    return db.write(c -> markStarted(c, runnerId, at));
   }
+
+  /** A runner reports in: true if its row was launching, and is running now. */
+  static boolean markStarted(Connection c, String runnerId, Instant at) throws SQLException {
+    return update(c, MARK_STARTED, at.toEpochMilli(), at.toEpochMilli(), runnerId) == 1;
+  }
+
+  /** {@link #markStarted}'s update. Parameters: started at, heartbeat at, runner. */
+  public static final String MARK_STARTED =
+      "UPDATE mayfly_runners SET state = 'running', started_at = ?, heartbeat_at = ?"
+          + " WHERE id = ? AND state = 'launching'";
 
   public boolean retireIfSurplus(String runnerId, String queue, Instant now) {
     // A read first: most polls of an idle runner find that it should stay, and need no write lock.

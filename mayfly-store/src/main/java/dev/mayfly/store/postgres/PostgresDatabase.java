@@ -21,6 +21,7 @@ import dev.mayfly.store.StoreException;
 import dev.mayfly.store.jdbc.Dialect;
 import dev.mayfly.store.jdbc.JdbcJobStore;
 import dev.mayfly.store.jdbc.Migrations;
+import dev.mayfly.store.jdbc.RunnerRegistry;
 import dev.mayfly.store.jdbc.Sql;
 import dev.mayfly.store.jdbc.Sql.SqlWork;
 import java.lang.System.Logger.Level;
@@ -324,6 +325,57 @@ public final class PostgresDatabase implements Dialect {
           // through an older snapshot), and two runners that each picked first held each other's
           // finished job while waiting to record their own: a deadlock.
           + " SELECT c.*, d.ids FROM (SELECT array_agg(id) AS ids FROM done) AS d"
+          + " LEFT JOIN claimed c ON true";
+
+  /**
+   * A runner's first step is one statement: it reports in and claims, in one round trip and one
+   * commit. The pick takes nothing unless the report-in changed the runner's row: the limit is
+   * multiplied by the number of rows it changed, one or none.
+   */
+  @Override
+  public Started startAndClaim(
+      String runnerId,
+      Instant at,
+      String queue,
+      Duration maxTimeout,
+      Instant leaseUntil,
+      int limit) {
+    List<Object> params = new ArrayList<>(List.of(at.toEpochMilli(), at.toEpochMilli(), runnerId));
+    params.addAll(List.of(claimParams(queue, runnerId, at, maxTimeout, leaseUntil, limit)));
+    return statement(
+        c -> {
+          boolean asRunner = false;
+          List<ClaimedJob> claimed = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(START_AND_CLAIM)) {
+            bind(ps, params.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                asRunner = rs.getLong(13) == 1;
+                rs.getLong(1);
+                if (!rs.wasNull()) {
+                  claimed.add(claimedJob(rs, at));
+                }
+              }
+            }
+          }
+          claimed.sort(ClaimedJob.CLAIM_ORDER);
+          return new Started(asRunner, claimed);
+        });
+  }
+
+  /** {@link #startAndClaim}'s statement. */
+  private static final String START_AND_CLAIM =
+      "WITH started AS ("
+          + RunnerRegistry.MARK_STARTED
+          + " RETURNING id),"
+          + " picked AS MATERIALIZED ("
+          + claimPick(ROW_LOCK, "(SELECT count(*) FROM started) * ?")
+          + "), claimed AS ("
+          + CLAIM_UPDATE
+          + ")"
+          // one row even when nothing was claimed: the claimed job's columns (or nulls), then
+          // whether the runner reported in
+          + " SELECT c.*, s.n FROM (SELECT count(*) AS n FROM started) AS s"
           + " LEFT JOIN claimed c ON true";
 
   @Override
