@@ -3,7 +3,8 @@ import org.jspecify.annotations.NullMarked;
 /**
  * What job authors write against (a {@code Job}, its context and outcomes) and the read models an
  * app gets back from {@code Admin}. {@code dev.mayfly.internal.jobs} (the job-type registry and its
- * JSON) is for Mayfly's own modules only.
+ * JSON) and {@code dev.mayfly.internal.time} (the one reader of the machine's clocks, and a clock
+ * tests move) are for Mayfly's own modules only.
  */
 @NullMarked // non-null unless @Nullable, checked by NullAway when this module compiles
 @SuppressWarnings("module") // qualified exports name modules built after this one
@@ -19,10 +20,18 @@ module dev.mayfly.api {
       dev.mayfly.launch,
       dev.mayfly.core,
       dev.mayfly.heroku,
+      dev.mayfly.heroku.emulator,
       dev.mayfly.dashboard,
       dev.mayfly.testkit;
   exports dev.mayfly.internal.names to
       dev.mayfly.core;
+  exports dev.mayfly.internal.time to
+      dev.mayfly.store,
+      dev.mayfly.runner,
+      dev.mayfly.launch,
+      dev.mayfly.core,
+      dev.mayfly.heroku,
+      dev.mayfly.testkit;
 
   // job arguments and the read models are records that Jackson writes and reads
   opens dev.mayfly.api to

@@ -6,7 +6,6 @@ module dev.mayfly.heroku {
   requires static org.jspecify;
   requires dev.mayfly.launch;
   requires java.net.http;
-  requires jdk.httpserver;
   requires com.fasterxml.jackson.databind;
 
   provides dev.mayfly.launch.LauncherProvider with

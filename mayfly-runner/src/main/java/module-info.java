@@ -6,6 +6,8 @@ import org.jspecify.annotations.NullMarked;
 module dev.mayfly.runner {
   requires static org.jspecify;
   requires transitive dev.mayfly.store;
+  // JobExits: a job's System.exit is told through the JDK's Runtime.exit log, where there is one
+  requires static java.logging;
 
   exports dev.mayfly.runner to
       dev.mayfly.launch,

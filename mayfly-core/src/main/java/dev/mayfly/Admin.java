@@ -1,20 +1,26 @@
 package dev.mayfly;
 
+import dev.mayfly.api.InvalidJobException;
 import dev.mayfly.api.JobDetail;
 import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
+import dev.mayfly.api.JobState;
 import dev.mayfly.api.LogLine;
 import dev.mayfly.api.QueueCounts;
 import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.cost.CostReport;
 import dev.mayfly.cost.PriceTable;
+import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.JobStore;
+import dev.mayfly.store.KeyHeld;
+import dev.mayfly.store.RetriedDead;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reading and managing what Mayfly stored. The CLI and the dashboard use only this, so a script can
@@ -26,9 +32,19 @@ public final class Admin {
   private final PriceTable prices;
 
   private final Scheduler schedules;
+  private final java.util.function.Function<String, QueueConfig> queues;
+  private final JobTypes types;
 
-  Admin(JobStore store, InstantSource clock, PriceTable prices, Scheduler schedules) {
+  Admin(
+      JobStore store,
+      InstantSource clock,
+      PriceTable prices,
+      Scheduler schedules,
+      java.util.function.Function<String, QueueConfig> queues,
+      JobTypes types) {
     this.store = store;
+    this.types = types;
+    this.queues = queues;
     this.clock = clock;
     this.prices = prices;
     this.schedules = schedules;
@@ -63,8 +79,20 @@ public final class Admin {
     return clock.instant();
   }
 
+  /** Job counts and runners per queue, with the ready jobs no runner of the queue may take. */
   public List<QueueCounts> queues() {
-    return store.counts(clock.instant());
+    Instant now = clock.instant();
+    Map<String, Long> unrunnable = new java.util.HashMap<>();
+    store
+        .demand(now, q -> queues.apply(q).longestJob().toMillis())
+        .forEach(d -> unrunnable.put(d.queue(), d.unrunnable()));
+    return store.counts(now).stream()
+        .map(
+            c -> {
+              long n = unrunnable.getOrDefault(c.queue(), 0L);
+              return n == 0 ? c : c.withUnrunnable(n, JobMaker.unrunnable(queues.apply(c.queue())));
+            })
+        .toList();
   }
 
   public List<JobInfo> jobs(JobFilter filter) {
@@ -111,15 +139,103 @@ public final class Admin {
     return CostAccounting.report(store.usage(since, now), prices, since, now);
   }
 
-  /** Runs a dead, failed or cancelled job again now; empty if there is no such job. */
+  /**
+   * Runs a dead, failed or cancelled job again now; empty if there is no such job.
+   *
+   * @throws IllegalStateException if another job with its unique key is queued, running or waiting
+   *     to retry (at most one such job per key): the message names that job; nothing is changed
+   */
   public Optional<JobInfo> retry(long id) {
-    return store.retry(id, clock.instant());
+    Instant now = clock.instant();
+    Optional<JobInfo> job = store.job(id, now);
+    String misfit = job.map(this::misfit).orElse(null);
+    if (misfit != null) {
+      throw new InvalidJobException("job " + id + " was not retried: " + misfit);
+    }
+    return store.retry(id, now);
   }
 
-  /** Runs every dead job again; returns how many. */
-  public int retryDead() {
-    return store.retryDead(clock.instant());
+  /**
+   * Why no runner of its queue may take {@code job}, or null if one may (or its type is unknown).
+   */
+  private @Nullable String misfit(JobInfo job) {
+    return types
+        .find(job.type())
+        .map(d -> JobMaker.misfit(d.name(), d.timeout(), queues.apply(job.queue())))
+        .orElse(null);
   }
+
+  /**
+   * Runs every dead job again that can be: one whose unique key a live job holds stays dead, and of
+   * dead jobs sharing a key the newest goes back. Neither stops the others.
+   */
+  public DeadRetried retryDead() {
+    Instant now = clock.instant();
+    // Dead jobs no runner of their queue may take (their queue's time-to-live was lowered) stay
+    // dead and are listed: retried, they would wait for ever. The others go back set-wise when
+    // there are none such, one by one otherwise.
+    List<JobInfo> misfits = new java.util.ArrayList<>();
+    JobFilter page = JobFilter.all().state(JobState.DEAD).limit(1000);
+    for (List<JobInfo> jobs = store.jobs(page, now); !jobs.isEmpty(); ) {
+      jobs.stream().filter(j -> misfit(j) != null).forEach(misfits::add);
+      jobs = jobs.size() < 1000 ? List.of() : store.jobs(page.before(jobs.getLast().id()), now);
+    }
+    if (!misfits.isEmpty()) {
+      return retryDeadOneByOne(misfits, now);
+    }
+    RetriedDead r = store.retryDead(now);
+    return new DeadRetried(
+        r.retried().size(),
+        r.refused().stream()
+            .map(k -> new NotRetried(k.jobId(), k.uniqueKey(), k.holder(), k.reason()))
+            .toList());
+  }
+
+  private DeadRetried retryDeadOneByOne(List<JobInfo> misfits, Instant now) {
+    List<NotRetried> refused = new java.util.ArrayList<>();
+    java.util.Set<Long> skip = new java.util.HashSet<>();
+    for (JobInfo j : misfits) {
+      skip.add(j.id());
+      refused.add(new NotRetried(j.id(), null, null, String.valueOf(misfit(j))));
+    }
+    int retried = 0;
+    JobFilter page = JobFilter.all().state(JobState.DEAD).limit(1000);
+    for (List<JobInfo> jobs = store.jobs(page, now); !jobs.isEmpty(); ) {
+      for (JobInfo j : jobs) {
+        if (skip.contains(j.id())) {
+          continue;
+        }
+        try {
+          retried += store.retry(j.id(), now).isPresent() ? 1 : 0;
+        } catch (dev.mayfly.store.KeyHeldException e) {
+          KeyHeld held = e.held();
+          refused.add(new NotRetried(j.id(), held.uniqueKey(), held.holder(), held.reason()));
+        }
+      }
+      jobs = jobs.size() < 1000 ? List.of() : store.jobs(page.before(jobs.getLast().id()), now);
+    }
+    return new DeadRetried(retried, refused);
+  }
+
+  /**
+   * What {@link #retryDead} did.
+   *
+   * @param retried how many dead jobs went back to the queue
+   * @param refused the dead jobs that stayed dead, each with why
+   */
+  public record DeadRetried(int retried, List<NotRetried> refused) {}
+
+  /**
+   * A dead job left dead: at most one job per unique key may be unfinished, and job {@code heldBy}
+   * is.
+   *
+   * @param uniqueKey the key a live job holds, when that is why; null for a job no runner of its
+   *     queue may take
+   * @param heldBy the live job holding the key, or null
+   * @param reason for people: "a live job 7 holds unique key 'k'", or why no runner may take it
+   */
+  public record NotRetried(
+      long id, @Nullable String uniqueKey, @Nullable Long heldBy, String reason) {}
 
   /** Cancels a queued job, or asks a running one to stop; empty if there is no such job. */
   public Optional<JobInfo> cancel(long id) {

@@ -23,6 +23,14 @@ public interface DispatchListener {
   default void launchFailed(String queue, String launcher, boolean atCapacity, Duration took) {}
 
   /**
+   * Launching for {@code queue} pauses for minutes: its launcher's configuration was refused, or
+   * its runners open another database than this dispatcher. Nothing runs until a person acts.
+   *
+   * @param why what is wrong and what to change
+   */
+  default void misconfigured(String queue, String launcher, String why) {}
+
+  /**
    * This node enqueued the job of one of schedule {@code schedule}'s fire times.
    *
    * @param late how long after the fire time the job was enqueued

@@ -8,13 +8,19 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.runner.HeadAndTail;
+import dev.mayfly.runner.LineCap;
 import dev.mayfly.runner.OutputMarkers;
+import dev.mayfly.runner.RunnerMain;
 import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.runner.StoreStall;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.OutputLine;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
 import dev.mayfly.store.Recovered;
+import dev.mayfly.store.connect.JobStores;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +32,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -92,6 +99,12 @@ final class Dispatcher implements AutoCloseable {
   /** Queues whose runners died before reporting in, said once until one reports in. */
   private final java.util.Set<String> earlyDeaths = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Queues whose runners opened another database than this dispatcher's, said once until one
+   * reports in.
+   */
+  private final java.util.Set<String> wrongStores = ConcurrentHashMap.newKeySet();
+
   /** Launchers whose configuration was refused and said so: told once until a launch works. */
   private final java.util.Set<String> misconfigured = ConcurrentHashMap.newKeySet();
 
@@ -138,7 +151,8 @@ final class Dispatcher implements AutoCloseable {
       Function<QueueConfig, Launcher> launchers,
       Iterable<DispatchListener> listeners) {
     this.config = config;
-    this.store = store;
+    // Every store call of the dispatcher's, timed: a database stall is said in the log.
+    this.store = new StoreStall(config.ticker(), m -> LOG.log(Level.WARNING, m)).watch(store);
     this.types = types;
     this.launchers = launchers;
     this.listeners = listeners;
@@ -246,7 +260,13 @@ final class Dispatcher implements AutoCloseable {
       }
     }
     outputs.values().forEach(OutputBuffer::flush);
-    for (QueueDemand d : store.demand(now)) {
+    List<QueueDemand> demand = store.demand(now, q -> config.queue(q).longestJob().toMillis());
+    unrunnable.keySet().stream()
+        .filter(q -> demand.stream().noneMatch(d -> d.queue().equals(q)))
+        .toList()
+        .forEach(q -> sayUnrunnable(new QueueDemand(q, 0, 0, 0, 0)));
+    for (QueueDemand d : demand) {
+      sayUnrunnable(d);
       if (d.ready() == 0) {
         continue;
       }
@@ -297,6 +317,39 @@ final class Dispatcher implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Jobs no runner of their queue may take (its time-to-live was lowered after they were enqueued)
+   * are not demand: no runner is launched for them. Each says why on its page, and the log says it
+   * once, when their number changes.
+   */
+  private void sayUnrunnable(QueueDemand d) {
+    Long before =
+        d.unrunnable() == 0
+            ? unrunnable.remove(d.queue())
+            : unrunnable.put(d.queue(), d.unrunnable());
+    if (before != null && before == d.unrunnable()) {
+      return;
+    }
+    if (d.unrunnable() == 0) {
+      LOG.log(Level.INFO, "queue {0}: no job waits on its time-to-live any more", d.queue());
+      return;
+    }
+    QueueConfig queue = config.queue(d.queue());
+    store.markUnrunnable(queue.name(), queue.longestJob(), JobMaker.unrunnable(queue));
+    LOG.log(
+        Level.WARNING,
+        "queue {0}: {1} ready job(s) have a timeout longer than the {2} its runners may take on"
+            + " (time-to-live {3}); no runner is launched for them. Raise queue.{0}.time-to-live,"
+            + " or cancel them (mayfly jobs --queue {0})",
+        queue.name(),
+        d.unrunnable(),
+        queue.longestJob(),
+        queue.timeToLive());
+  }
+
+  /** Queues with ready jobs no runner may take, and how many, as last said. */
+  private final Map<String, Long> unrunnable = new ConcurrentHashMap<>();
 
   /**
    * A runner declared lost may still be there (frozen, or cut off from the database): stop it, so
@@ -354,7 +407,9 @@ final class Dispatcher implements AutoCloseable {
             config.leaseTimeout(),
             config.heartbeatInterval(),
             queue.claimBatch(),
-            true);
+            true,
+            config.output().maxLine(),
+            config.output().maxAttempt());
     OutputBuffer output = new OutputBuffer(runnerId);
     outputs.put(runnerId, output);
     LaunchRequest request =
@@ -365,7 +420,8 @@ final class Dispatcher implements AutoCloseable {
             queue.timeToLive(),
             queue.size(),
             output::add,
-            queue.command());
+            queue.command(),
+            config.output().maxLine());
     long startNanos = config.ticker().getAsLong();
     try {
       RunnerHandle handle = launcher.launch(request);
@@ -394,6 +450,8 @@ final class Dispatcher implements AutoCloseable {
             e.getMessage(),
             queue.name(),
             wait);
+        String why = String.valueOf(e.getMessage());
+        tell(l -> l.misconfigured(queue.name(), launcher.name(), why));
         return;
       }
       // A limit reached clears itself as runners end: look again soon, without escalating.
@@ -444,6 +502,7 @@ final class Dispatcher implements AutoCloseable {
         if (earlyDeaths.remove(w.queue())) {
           LOG.log(Level.INFO, "runner {0} of queue {1} reported in", runnerId, w.queue());
         }
+        wrongStores.remove(w.queue());
         backoffs.remove(w.queue());
         return;
       }
@@ -452,15 +511,22 @@ final class Dispatcher implements AutoCloseable {
         return;
       }
       starting.remove(runnerId);
+      String wrongStore = wrongStore(runnerId, ended.exitCode());
       String why =
-          "runner "
-              + runnerId
-              + " ended before it reported in"
-              + (ended.detail().isEmpty() ? "" : ": " + ended.detail());
+          wrongStore != null
+              ? wrongStore
+              : "runner "
+                  + runnerId
+                  + " ended before it reported in"
+                  + (ended.detail().isEmpty() ? "" : ": " + ended.detail());
       if (!store.runnerLaunchFailed(runnerId, why, now)) {
         return; // it reported in after all, and has ended since
       }
-      diedEarly(w.queue(), why);
+      if (wrongStore != null) {
+        opensAnotherStore(w.queue(), why);
+      } else {
+        diedEarly(w.queue(), why);
+      }
       wake();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "asking after runner " + runnerId + " failed", e);
@@ -489,7 +555,7 @@ final class Dispatcher implements AutoCloseable {
       starting.remove(runnerId);
       OutputBuffer output = outputs.remove(runnerId);
       if (output != null) {
-        output.flush();
+        output.end();
       }
       Instant at = exit != null ? exit.at() : config.clock().instant();
       Integer code = exit != null ? exit.exitCode() : null;
@@ -498,6 +564,7 @@ final class Dispatcher implements AutoCloseable {
       var before = store.runner(runnerId, at);
       if (before.map(r -> r.state() == RunnerState.LAUNCHING).orElse(false)) {
         // Its process is gone and it never reported in: a wrong command, class path or image.
+        String wrongStore = wrongStore(runnerId, code);
         String why =
             "runner "
                 + runnerId
@@ -507,10 +574,15 @@ final class Dispatcher implements AutoCloseable {
                 + "; what it printed: 'mayfly runners --output "
                 + runnerId
                 + "'";
+        if (wrongStore != null) {
+          why = wrongStore;
+        }
         if (store.runnerLaunchFailed(runnerId, why, at)) {
           store.runnerExited(runnerId, code, at); // its exit code; it stays failed
           histories.remove(queue.name());
-          if (disrupted) {
+          if (wrongStore != null) {
+            opensAnotherStore(queue.name(), why);
+          } else if (disrupted) {
             LOG.log(Level.INFO, "{0}; the platform ended it, the next tick launches anew", why);
           } else {
             diedEarly(queue.name(), why);
@@ -544,6 +616,50 @@ final class Dispatcher implements AutoCloseable {
     } finally {
       wake();
     }
+  }
+
+  /**
+   * Why a runner that ended before it reported in was given another database than this
+   * dispatcher's, or null if it was not: it says so in its output ({@link
+   * OutputMarkers#storeWithoutTheRunner}) and exits with {@link RunnerMain#WRONG_STORE}. Its output
+   * is read only here, for a runner that never reported in.
+   */
+  private @Nullable String wrongStore(String runnerId, @Nullable Integer code) {
+    String theirs = null;
+    for (LogLine line : store.runnerOutput(runnerId)) {
+      theirs = OutputMarkers.storeWithoutTheRunner(line.message());
+      if (theirs != null) {
+        break;
+      }
+    }
+    if (theirs == null && (code == null || code != RunnerMain.WRONG_STORE)) {
+      return null;
+    }
+    return "runner "
+        + runnerId
+        + " opens a different database than this dispatcher: it found no row of its own in "
+        + (theirs != null ? theirs : "the store it opened (exit code " + code + ")")
+        + ", the database of its MAYFLY_DATABASE_URL or DATABASE_URL, while this dispatcher uses "
+        + JobStores.redact(config.databaseUrl())
+        + ". Set the runners' database URL to the dispatcher's where the platform gives runners"
+        + " their environment (the Secret named by MAYFLY_KUBERNETES_SECRET, a Heroku app's config"
+        + " vars), or start the dispatcher with theirs (--db or MAYFLY_DATABASE_URL). Launching"
+        + " pauses for minutes at a time until that is fixed; the jobs stay queued";
+  }
+
+  /**
+   * A runner of {@code queue} opened another database: so would every runner launched, so the queue
+   * pauses as for a launcher's configuration error, said at ERROR once until one reports in.
+   */
+  private void opensAnotherStore(String queue, String why) {
+    Duration wait = pause(queue, MISCONFIGURED_PAUSE);
+    tell(l -> l.misconfigured(queue, config.queue(queue).launcher(), why));
+    LOG.log(
+        wrongStores.add(queue) ? Level.ERROR : Level.DEBUG,
+        "{0} (queue {1}, next attempt in {2})",
+        why,
+        queue,
+        wait);
   }
 
   /**
@@ -583,48 +699,125 @@ final class Dispatcher implements AutoCloseable {
 
   private record Backoff(int failures, Instant until) {}
 
+  /** The most output one runner's buffer has held at once, in bytes as lines count. */
+  private final java.util.concurrent.atomic.LongAccumulator outputHeldPeak =
+      new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+
+  /** The most output one runner's buffer has held at once since start, for tests. */
+  long outputHeldPeak() {
+    return outputHeldPeak.get();
+  }
+
   /**
-   * Lines a runner printed, stored in batches rather than one write per line. What a job printed
-   * (between the runner's start and end lines for it) is also filed in that job's log, except the
-   * job's own log lines, which the runner stored already.
+   * Lines a runner printed, each stored once, in batches rather than one write per line. What a job
+   * printed (between the runner's start and end lines for it, {@link OutputMarkers}) is stored
+   * tagged with its attempt, which is where the job's log reads it from; the lines a job logged
+   * through its context are skipped, as the runner stored them in the job's log itself.
+   *
+   * <p>However much a runner prints, this holds a bounded amount ({@link OutputLimits}): each line
+   * is cut at {@code maxLine}; each attempt's lines and the runner's own are kept to their head and
+   * tail ({@link HeadAndTail}), the tails held until the attempt or the runner ends; and past
+   * {@link #FLUSH_AT} the thread that hands lines over stores a batch itself, so a runner that
+   * prints faster than the database takes it is slowed down instead of buffered.
    */
   private final class OutputBuffer {
+    private static final long FLUSH_AT = 256 * 1024;
+
     private final String runnerId;
-    private final List<LogLine> pending = new ArrayList<>();
-    private final Map<OutputMarkers.JobAttempt, List<LogLine>> byJob =
-        new java.util.LinkedHashMap<>();
+    private final OutputLimits limits = config.output();
     private final OutputMarkers.Reader reader = new OutputMarkers.Reader();
+    private final HeadAndTail own = new HeadAndTail(limits.maxRunner());
+    private OutputMarkers.@Nullable JobAttempt attempt;
+    private HeadAndTail attemptLines = new HeadAndTail(limits.maxAttempt());
+    private final List<OutputLine> pending = new ArrayList<>();
+    private long pendingBytes;
+    private boolean ended;
+
+    /**
+     * Held while a batch is written, so batches reach the store in the order they were taken (a
+     * lock rather than a monitor: the launcher's reading thread may be virtual, and waits here).
+     */
+    private final java.util.concurrent.locks.ReentrantLock writing =
+        new java.util.concurrent.locks.ReentrantLock();
 
     OutputBuffer(String runnerId) {
       this.runnerId = runnerId;
     }
 
-    synchronized void add(String line) {
-      LogLine l = new LogLine(config.clock().instant(), "out", line);
-      pending.add(l);
-      OutputMarkers.JobAttempt owner = reader.owner(line);
-      if (owner != null) {
-        byJob.computeIfAbsent(owner, j -> new ArrayList<>()).add(l);
+    void add(String printed) {
+      boolean full;
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        String line = LineCap.cut(printed, limits.maxLine());
+        LogLine l = new LogLine(config.clock().instant(), "out", line);
+        OutputMarkers.JobAttempt owner = reader.owner(line);
+        if (attempt != null && !attempt.equals(reader.current())) {
+          endAttempt(); // its tail goes before the line that ended it
+        }
+        if (owner != null) {
+          if (attempt == null) {
+            attempt = owner;
+            attemptLines = new HeadAndTail(limits.maxAttempt());
+          }
+          if (attemptLines.offer(l)) {
+            hold(OutputLine.job(l, owner.jobId(), owner.attempt()));
+          }
+        } else if (!reader.logged(line) && own.offer(l)) {
+          hold(OutputLine.runner(l));
+        }
+        long held = pendingBytes + own.held() + (attempt == null ? 0 : attemptLines.held());
+        outputHeldPeak.accumulate(held);
+        full = pendingBytes >= FLUSH_AT;
+      }
+      if (full) {
+        flush();
       }
     }
 
-    void flush() {
-      List<LogLine> batch;
-      Map<OutputMarkers.JobAttempt, List<LogLine>> jobs;
-      synchronized (this) {
-        if (pending.isEmpty()) {
-          return;
-        }
-        batch = new ArrayList<>(pending);
-        pending.clear();
-        jobs = new java.util.LinkedHashMap<>(byJob);
-        byJob.clear();
+    private void hold(OutputLine line) {
+      pending.add(line);
+      pendingBytes += HeadAndTail.cost(line.line());
+    }
+
+    private void endAttempt() {
+      OutputMarkers.JobAttempt a = attempt;
+      if (a != null) {
+        attemptLines.end("out").forEach(l -> hold(OutputLine.job(l, a.jobId(), a.attempt())));
+        attempt = null;
       }
+    }
+
+    /** The runner has ended (or the dispatcher closes): stores the tails, and what is pending. */
+    void end() {
+      synchronized (this) {
+        if (!ended) {
+          ended = true;
+          endAttempt();
+          own.end("out").forEach(l -> hold(OutputLine.runner(l)));
+        }
+      }
+      flush();
+    }
+
+    void flush() {
+      writing.lock();
       try {
+        List<OutputLine> batch;
+        synchronized (this) {
+          if (pending.isEmpty()) {
+            return;
+          }
+          batch = new ArrayList<>(pending);
+          pending.clear();
+          pendingBytes = 0;
+        }
         store.appendRunnerOutput(runnerId, batch);
-        jobs.forEach((job, lines) -> store.appendLog(job.jobId(), job.attempt(), lines));
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "storing output of runner " + runnerId + " failed", e);
+      } finally {
+        writing.unlock();
       }
     }
   }
@@ -652,7 +845,7 @@ final class Dispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     closed = true;
-    outputs.values().forEach(OutputBuffer::flush);
+    outputs.values().forEach(OutputBuffer::end);
   }
 
   /**
@@ -660,7 +853,8 @@ final class Dispatcher implements AutoCloseable {
    * not yet told it, to be seen ending; runners still working are left to end on their own.
    */
   private void awaitEnded(Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
+    LongSupplier ticker = config.ticker();
+    long deadline = ticker.getAsLong() + max.toNanos();
     Instant now = config.clock().instant();
     for (var e : Map.copyOf(ending).entrySet()) {
       boolean ended;
@@ -673,7 +867,7 @@ final class Dispatcher implements AutoCloseable {
         continue;
       }
       try {
-        e.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        e.getValue().get(Math.max(1, deadline - ticker.getAsLong()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.ExecutionException | TimeoutException ignored) {
         // failed or slow: the runner's own record stands
       }
@@ -685,9 +879,10 @@ final class Dispatcher implements AutoCloseable {
    * failed, with any backoff set).
    */
   void awaitLaunches(Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
+    LongSupplier ticker = config.ticker();
+    long deadline = ticker.getAsLong() + max.toNanos();
     for (Thread t : List.copyOf(launching)) {
-      t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      t.join(Duration.ofNanos(Math.max(1, deadline - ticker.getAsLong())));
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.LongSupplier;
 
 /**
  * The choice of a queue's launcher: the built-ins by name, platforms found through {@link
@@ -36,6 +37,7 @@ final class Launchers {
    *
    * @param clock what the launcher stamps runner exits with: Mayfly's clock, so a test that sets
    *     the time sees one time everywhere
+   * @param ticker what the launcher measures intervals with: Mayfly's ticker, likewise
    * @param registered launchers the app registered: one under the name {@code auto} picks (a
    *     container's own {@code local}) stands in for the built-in one
    */
@@ -43,18 +45,21 @@ final class Launchers {
       String configured,
       Map<String, String> env,
       InstantSource clock,
+      LongSupplier ticker,
       Map<String, Launcher> registered) {
     String name = configured == null ? AUTO : configured.trim().toLowerCase(Locale.ROOT);
     switch (name) {
       case LOCAL:
         return new Selection(local(clock, registered), "configured: local");
       case INPROCESS:
-        return new Selection(new InProcessLauncher(clock), "configured: inprocess");
+        return new Selection(new InProcessLauncher(clock, ticker), "configured: inprocess");
       case AUTO:
         for (LauncherProvider p : providers()) {
           if (p.isConfigured(env)) {
             return new Selection(
-                registered.containsKey(p.name()) ? registered.get(p.name()) : p.create(env, clock),
+                registered.containsKey(p.name())
+                    ? registered.get(p.name())
+                    : p.create(env, clock, ticker),
                 "auto: " + p.name() + " credentials found");
           }
         }
@@ -66,7 +71,7 @@ final class Launchers {
       default:
         for (LauncherProvider p : providers()) {
           if (p.name().equals(name)) {
-            return new Selection(p.create(env, clock), "configured: " + name);
+            return new Selection(p.create(env, clock, ticker), "configured: " + name);
           }
         }
         throw new IllegalArgumentException(

@@ -51,7 +51,9 @@ public final class Mayfly implements AutoCloseable {
             store,
             config.clock(),
             config.prices(),
-            new Scheduler(config, store, types, event -> {}));
+            new Scheduler(config, store, types, event -> {}),
+            config::queue,
+            types);
   }
 
   /** Opens the store (creating or migrating it) without dispatching: enough to enqueue and read. */
@@ -59,9 +61,25 @@ public final class Mayfly implements AutoCloseable {
     return new Mayfly(config, JobStores.open(config.databaseUrl()));
   }
 
+  /**
+   * Opens a store Mayfly made before, creating none: for a tool that reads or manages what an app
+   * stored, where a mistyped database URL should be reported rather than become an empty store.
+   *
+   * @throws IllegalArgumentException if there is no Mayfly store at the configured database
+   */
+  public static Mayfly openExisting(MayflyConfig config) {
+    return new Mayfly(config, JobStores.openExisting(config.databaseUrl()));
+  }
+
+  /** The dispatcher {@link #start()} started, if any, for tests in this package. */
+  synchronized @Nullable Dispatcher dispatcher() {
+    return dispatcher;
+  }
+
   /** Starts the dispatcher in this JVM; idempotent. */
   public synchronized Mayfly start() {
     if (dispatcher == null) {
+      requireLaunchers();
       LOG.log(Level.INFO, "mayfly starting with\n{0}", config.describe());
       dispatcher = new Dispatcher(config, store, types, this::launcherFor, listeners);
       dispatcher.start();
@@ -83,8 +101,34 @@ public final class Mayfly implements AutoCloseable {
       throw new IllegalStateException(
           "the dispatcher runs already; runOnce is for a node that does not start one");
     }
+    requireLaunchers();
     Dispatcher once = new Dispatcher(config, store, types, this::launcherFor, listeners);
     return once.runOnce();
+  }
+
+  /**
+   * Makes the launcher of the default settings and of every configured queue before dispatching: a
+   * launcher that cannot be made (a platform's credentials missing) stops the start, saying what to
+   * set, rather than failing every tick.
+   *
+   * @throws IllegalArgumentException naming the queue and the missing settings
+   */
+  private void requireLaunchers() {
+    List<QueueConfig> queues = new ArrayList<>(config.queues().values());
+    queues.add(config.defaults());
+    for (QueueConfig q : queues) {
+      try {
+        launcherFor(q);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            (q == config.defaults() ? "defaults" : "queue '" + q.name() + "'")
+                + ": launcher "
+                + q.launcher()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+    }
   }
 
   public <A extends Record, J extends Job<A>> long enqueue(Class<J> type, A args) {
@@ -119,20 +163,7 @@ public final class Mayfly implements AutoCloseable {
 
   private List<Long> insert(JobDescriptor d, String json, EnqueueOptions options, int count) {
     QueueConfig queue = config.queue(options.queue());
-    if (d.timeout().compareTo(queue.longestJob()) > 0) {
-      throw new InvalidJobException(
-          "job type '"
-              + d.name()
-              + "' may run for "
-              + d.timeout()
-              + " but runners of queue '"
-              + queue.name()
-              + "' live "
-              + queue.timeToLive()
-              + ", which leaves a job at most "
-              + queue.longestJob()
-              + "; raise the queue's time-to-live or lower the type's timeoutSeconds");
-    }
+    JobMaker.requireFits(d, queue);
     Instant now = config.clock().instant();
     NewJob job =
         new NewJob(
@@ -188,7 +219,8 @@ public final class Mayfly implements AutoCloseable {
             return registered;
           }
           Launchers.Selection s =
-              Launchers.select(name, config.environment(), config.clock(), config.launchers());
+              Launchers.select(
+                  name, config.environment(), config.clock(), config.ticker(), config.launchers());
           LOG.log(
               Level.INFO,
               "queue {0}: launcher {1} ({2})",

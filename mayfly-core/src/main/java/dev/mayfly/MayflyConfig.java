@@ -4,6 +4,7 @@ import dev.mayfly.api.EnqueueOptions;
 import dev.mayfly.api.Job;
 import dev.mayfly.cost.PriceTable;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.store.connect.JobStores;
 import java.time.Duration;
@@ -36,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * @param retention finished jobs (and exited runners) older than this are deleted, hourly
  * @param launchers launchers registered by name in addition to the built-ins
  * @param environment where launcher selection looks for platform credentials
- * @param clock the time of day: every instant Mayfly records, and every deadline it compares
+ * @param clock the time of day: every instant Mayfly records, and every deadline it compares; the
+ *     machine's unless a test sets one. The dispatcher, the launchers chosen from configuration,
+ *     in-process runners and the meters read time only from this and {@code ticker}
  * @param ticker nanoseconds from a monotonic source, for durations a process measures on itself
  *     (how long a launch took, how long a runner's jobs run); {@code System::nanoTime} unless a
  *     test sets one
@@ -46,6 +49,7 @@ import org.jspecify.annotations.Nullable;
  * @param transaction the connection of the transaction the calling thread is in, on the store's
  *     database, or null when it is in none: jobs enqueued meanwhile are written through it, so they
  *     exist only if that transaction commits (the Spring Boot starter gives Spring's)
+ * @param output how much of what runners print and jobs log is kept ({@link OutputLimits})
  */
 public record MayflyConfig(
     String databaseUrl,
@@ -65,7 +69,8 @@ public record MayflyConfig(
     LongSupplier ticker,
     PriceTable prices,
     Map<String, String> modules,
-    Supplier<java.sql.@Nullable Connection> transaction) {
+    Supplier<java.sql.@Nullable Connection> transaction,
+    OutputLimits output) {
 
   /**
    * Checks every setting, whether it came through {@link #builder()} or was written out by hand: a
@@ -81,6 +86,8 @@ public record MayflyConfig(
     required(transaction, "transaction");
     queues = Map.copyOf(required(queues, "queues"));
     schedules = Map.copyOf(required(schedules, "schedules"));
+    Map<String, QueueConfig> namedQueues = queues;
+    QueueConfig queueDefaults = defaults;
     schedules.forEach(
         (name, schedule) -> {
           if (!name.equals(schedule.name())) {
@@ -117,6 +124,17 @@ public record MayflyConfig(
                     + "): "
                     + e.getOriginalMessage(),
                 e);
+          }
+          String queueName =
+              schedule.queue() != null ? schedule.queue() : EnqueueOptions.DEFAULT_QUEUE;
+          QueueConfig queue =
+              namedQueues.containsKey(queueName)
+                  ? namedQueues.get(queueName)
+                  : queueDefaults.named(queueName);
+          String misfit = JobMaker.misfit(type.get().name(), type.get().timeout(), queue);
+          if (misfit != null) {
+            throw new IllegalArgumentException(
+                "schedule '" + name + "' would fire jobs no runner may take: " + misfit);
           }
         });
     positive(tick, "tick");
@@ -167,6 +185,7 @@ public record MayflyConfig(
     required(ticker, "ticker");
     required(prices, "prices");
     modules = Map.copyOf(required(modules, "modules"));
+    required(output, "output");
   }
 
   private static <T> T required(T value, String name) {
@@ -223,6 +242,7 @@ public record MayflyConfig(
         .append(", retention ")
         .append(retention)
         .append('\n');
+    sb.append(output).append('\n');
     sb.append("prices ").append(prices);
     return sb.toString();
   }
@@ -246,13 +266,20 @@ public record MayflyConfig(
     private Duration retention = Duration.ofDays(7);
     private final Map<String, Launcher> launchers = new LinkedHashMap<>();
     private Map<String, String> environment = System.getenv();
-    private InstantSource clock = InstantSource.system();
-    private LongSupplier ticker = System::nanoTime;
+    private InstantSource clock = SystemTime.clock();
+    private LongSupplier ticker = SystemTime.ticker();
     private PriceTable prices = PriceTable.heroku();
     private final Map<String, String> modules = new TreeMap<>();
     private Supplier<java.sql.@Nullable Connection> transaction = () -> null;
+    private OutputLimits output = OutputLimits.defaults();
 
     private Builder() {}
+
+    /** How much of what runners print and jobs log is kept ({@link OutputLimits#defaults()}). */
+    public Builder output(OutputLimits limits) {
+      this.output = limits;
+      return this;
+    }
 
     /**
      * Where to find the calling thread's open transaction on the store's database: while it gives a
@@ -402,6 +429,7 @@ public record MayflyConfig(
     public Builder properties(Properties p, String source) {
       Map<String, Map<String, String>> perQueue = new TreeMap<>();
       Map<String, Map<String, String>> perSchedule = new TreeMap<>();
+      Map<String, String> outputSettings = new TreeMap<>();
       for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
         String value = p.getProperty(key).trim();
         if (key.equals("database")) {
@@ -450,6 +478,8 @@ public record MayflyConfig(
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
           }
+        } else if (OutputLimits.SETTINGS.contains(key)) {
+          outputSettings.put(key, value);
         } else if (MODULE_KEYS.matcher(key).matches()) {
           modules.put(key, value);
         } else {
@@ -458,13 +488,18 @@ public record MayflyConfig(
                   + ": unknown setting '"
                   + key
                   + "'; known: database, jobs, lease-timeout, launch-timeout, heartbeat-interval,"
-                  + " retention, price.<launcher>.<size>, "
+                  + " retention, "
+                  + String.join(", ", OutputLimits.SETTINGS)
+                  + ", price.<launcher>.<size>, "
                   + MODULE_KEYS.pattern().replace("\\", "")
                   + ", defaults.<setting>, queue.<name>.<setting> where <setting> is one of "
                   + QueueSettings.NAMES
                   + ", schedule.<name>.<setting> where <setting> is one of "
                   + String.join(", ", Schedule.SETTINGS));
         }
+      }
+      if (!outputSettings.isEmpty()) { // together: each limit is checked against the others
+        output = output.with(outputSettings, source);
       }
       // Per-queue settings start from the (now complete) defaults.
       perQueue.forEach(
@@ -519,7 +554,8 @@ public record MayflyConfig(
           ticker,
           prices,
           modules,
-          transaction);
+          transaction,
+          output);
     }
   }
 }

@@ -62,7 +62,13 @@ public record Schedule(
       throw new IllegalArgumentException("schedule: " + QueueNames.problem(name));
     }
     try {
-      CronTimes.parse(cron);
+      if (!CronTimes.parse(cron).everFires()) {
+        throw new IllegalArgumentException(
+            "cron '"
+                + cron
+                + "' never fires: no date has its day of month in its month (such as 31"
+                + " February); correct the day of month or the month");
+      }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("schedule '" + name + "': " + e.getMessage(), e);
     }

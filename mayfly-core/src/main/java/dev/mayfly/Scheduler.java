@@ -95,6 +95,13 @@ final class Scheduler {
           s.jobType());
       return 0;
     }
+    String misfit = JobMaker.misfit(type.name(), type.timeout(), queueOf(s));
+    if (misfit != null) {
+      // stored by a node whose queue lets it run; this one leaves the fire time to that node
+      warnOnce(
+          s.name() + " misfit", "schedule {0} is not fired by this node: {1}", s.name(), misfit);
+      return 0;
+    }
     CronTimes cron = crons.computeIfAbsent(s.cron(), CronTimes::parse);
     List<Due.Time> due =
         Due.times(
@@ -192,6 +199,10 @@ final class Scheduler {
                             + "' enqueues job type '"
                             + state.schedule().jobType()
                             + "', which is not among this configuration's jobs"));
+    String misfit = JobMaker.misfit(type.name(), type.timeout(), queueOf(state.schedule()));
+    if (misfit != null) {
+      throw new IllegalArgumentException("schedule '" + name + "' cannot run now: " + misfit);
+    }
     Long id = store.runScheduleNow(name, job(state.schedule(), type, now, now));
     if (id == null) {
       throw unknown(name);
@@ -222,9 +233,13 @@ final class Scheduler {
    * what a job says it was scheduled for.
    */
   private NewJob job(StoredSchedule s, JobDescriptor type, Instant fireTime, Instant now) {
-    QueueConfig queue = config.queue(s.queue() != null ? s.queue() : EnqueueOptions.DEFAULT_QUEUE);
+    QueueConfig queue = queueOf(s);
     return new NewJob(
         type.name(), queue.name(), s.args(), 0, fireTime, type.timeout(), type.maxAttempts(), now);
+  }
+
+  private QueueConfig queueOf(StoredSchedule s) {
+    return config.queue(s.queue() != null ? s.queue() : EnqueueOptions.DEFAULT_QUEUE);
   }
 
   /** Queued, scheduled, running or waiting for a retry. */

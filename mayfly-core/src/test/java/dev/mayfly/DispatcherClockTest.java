@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.mayfly.api.JobState;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.internal.time.ManualClock;
 import dev.mayfly.launch.LaunchException;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,15 +35,11 @@ class DispatcherClockTest {
 
   @TempDir Path dir;
 
-  /** The time, which stands still until the test moves it. */
-  private final AtomicReference<Instant> now = new AtomicReference<>(T);
-
-  /** The monotonic ticker: every reading is 7 ms after the one before. */
-  private final java.util.concurrent.atomic.AtomicLong nanos =
-      new java.util.concurrent.atomic.AtomicLong();
+  /** The time and the ticker, which stand still until the test moves them. */
+  private final ManualClock clock = new ManualClock(T);
 
   private final List<Duration> launchTimes = new CopyOnWriteArrayList<>();
-  private final Recording launcher = new Recording();
+  private final Recording launcher = new Recording(clock);
   private Mayfly mayfly;
   private JobStore store;
   private Dispatcher dispatcher;
@@ -62,15 +58,20 @@ class DispatcherClockTest {
   }
 
   private void open() {
+    open(QueueConfig.DEFAULT_TIME_TO_LIVE);
+  }
+
+  private void open(Duration timeToLive) {
     MayflyConfig config =
         MayflyConfig.builder()
             .database(dir.resolve("m.db").toString())
             .environment(java.util.Map.of())
-            .jobs(CoreTestJobs.Work.class)
+            .jobs(CoreTestJobs.Work.class, CoreTestJobs.FiveMinutes.class)
             .launcher(launcher)
-            .defaults(QueueConfig.defaults("default").launcher(launcher.name()))
-            .clock(now::get)
-            .ticker(() -> nanos.addAndGet(Duration.ofMillis(7).toNanos()))
+            .defaults(
+                QueueConfig.defaults("default").launcher(launcher.name()).timeToLive(timeToLive))
+            .clock(clock)
+            .ticker(clock.ticker())
             .build();
     mayfly = Mayfly.create(config); // enqueues only: its dispatcher is never started
     store = JobStores.open(config.databaseUrl());
@@ -86,7 +87,7 @@ class DispatcherClockTest {
   }
 
   private void advance(Duration d) {
-    now.updateAndGet(t -> t.plus(d));
+    clock.advance(d);
   }
 
   private void tick() throws InterruptedException {
@@ -111,19 +112,85 @@ class DispatcherClockTest {
     tick(); // at T
     advance(lease.minusSeconds(5));
     tick(); // 5 s before the lease ends: the job is still the runner's
-    assertThat(store.job(job, now.get()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-    assertThat(store.runner(runner, now.get()).orElseThrow().state())
+    assertThat(store.job(job, clock.instant()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    assertThat(store.runner(runner, clock.instant()).orElseThrow().state())
         .isEqualTo(RunnerState.RUNNING);
     assertThat(launcher.launches).isEmpty();
 
     advance(Duration.ofSeconds(6));
     tick(); // 1 s after: recovered, the frozen runner stopped, a new runner launched for the job
-    assertThat(store.runner(runner, now.get()).orElseThrow().state()).isEqualTo(RunnerState.LOST);
-    var info = store.job(job, now.get()).orElseThrow();
+    assertThat(store.runner(runner, clock.instant()).orElseThrow().state())
+        .isEqualTo(RunnerState.LOST);
+    var info = store.job(job, clock.instant()).orElseThrow();
     assertThat(info.state()).isEqualTo(JobState.QUEUED);
     assertThat(info.attempts()).isEqualTo(1);
     assertThat(launcher.launches).hasSize(1);
     await().atMost(30, TimeUnit.SECONDS).until(() -> launcher.stopped.contains("p-1"));
+  }
+
+  @Test
+  void jobsNoRunnerMayTakeLaunchNoRunnerForAMinuteOfTicksAndSayWhy() throws Exception {
+    open(); // runners live 10 minutes: a job of five fits
+    long stuck =
+        mayfly.enqueue(CoreTestJobs.FiveMinutes.class, new CoreTestJobs.FiveMinutes.Args());
+    close();
+    dispatcher = null;
+    store = null;
+    open(Duration.ofMinutes(2)); // the time-to-live lowered while it waits: no runner may take it
+
+    for (int i = 0; i < 300; i++) { // a minute of ticks, 200 ms apart
+      tick();
+      advance(Duration.ofMillis(200));
+    }
+
+    assertThat(launcher.launches).isEmpty();
+    assertThat(store.job(stuck, clock.instant()).orElseThrow().error())
+        .startsWith("cannot run: its timeout is longer than the PT1M46S that runners of queue")
+        .contains("Raise queue.default.time-to-live");
+    assertThat(mayfly.admin().queues())
+        .singleElement()
+        .satisfies(
+            q -> {
+              assertThat(q.unrunnable()).isOne();
+              assertThat(q.problem()).startsWith("cannot run");
+            });
+
+    // work that fits is demand as before, and only it: one runner for one job
+    mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
+    for (int i = 0; i < 10; i++) {
+      tick();
+      advance(Duration.ofMillis(200));
+    }
+    assertThat(launcher.launches).hasSize(1);
+  }
+
+  @Test
+  void aDeadJobNoRunnerMayTakeNowIsNotRetriedAndSaysWhy() {
+    open();
+    long tooLong =
+        mayfly.enqueue(CoreTestJobs.FiveMinutes.class, new CoreTestJobs.FiveMinutes.Args());
+    long fits = mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
+    for (var j : store.claim("default", "r", T, Duration.ofHours(1), T.plusSeconds(30), 2)) {
+      store.finish(j.id(), "r", new dev.mayfly.store.Finish.Failed(T, "boom", null));
+    }
+    close();
+    open(Duration.ofMinutes(2));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> mayfly.admin().retry(tooLong))
+        .isInstanceOf(dev.mayfly.api.InvalidJobException.class)
+        .hasMessageContaining("job " + tooLong + " was not retried: job type 'five-minutes'")
+        .hasMessageContaining("raise the queue's time-to-live");
+    Admin.DeadRetried r = mayfly.admin().retryDead();
+    assertThat(r.retried()).isOne();
+    assertThat(r.refused())
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.id()).isEqualTo(tooLong);
+              assertThat(n.reason()).contains("may run for PT5M");
+            });
+    assertThat(store.job(tooLong, clock.instant()).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    assertThat(store.job(fits, clock.instant()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
   }
 
   @Test
@@ -144,7 +211,7 @@ class DispatcherClockTest {
       tick(); // due
       assertThat(launcher.launches).as("attempts after wait %d", i + 1).hasSize(i + 2);
     }
-    assertThat(store.runners(dev.mayfly.api.RunnerFilter.all(), now.get()))
+    assertThat(store.runners(dev.mayfly.api.RunnerFilter.all(), clock.instant()))
         .hasSize(waits.length + 1)
         .allSatisfy(
             r -> {
@@ -167,7 +234,7 @@ class DispatcherClockTest {
     advance(Duration.ofMillis(1));
     tick();
     assertThat(launcher.launches).hasSize(2);
-    assertThat(store.runners(dev.mayfly.api.RunnerFilter.all(), now.get()))
+    assertThat(store.runners(dev.mayfly.api.RunnerFilter.all(), clock.instant()))
         .allSatisfy(r -> assertThat(r.error()).contains("set a better key"));
   }
 
@@ -175,6 +242,7 @@ class DispatcherClockTest {
   void howLongALaunchTookIsMeasuredOnTheConfiguredTicker() throws Exception {
     open();
     mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
+    launcher.takes = Duration.ofMillis(7);
     tick();
     assertThat(launchTimes).containsExactly(Duration.ofMillis(7));
   }
@@ -198,17 +266,25 @@ class DispatcherClockTest {
 
     dispatcher.close();
 
-    assertThat(store.runner(runner, now.get()).orElseThrow().exitCode()).isEqualTo(7);
+    assertThat(store.runner(runner, clock.instant()).orElseThrow().exitCode()).isEqualTo(7);
   }
 
   /** A launcher that records what it is asked and starts nothing. */
   private static final class Recording implements Launcher {
+    private final ManualClock clock;
     final List<LaunchRequest> launches = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<dev.mayfly.launch.RunnerExit>> exits =
         new CopyOnWriteArrayList<>();
     final List<String> stopped = new CopyOnWriteArrayList<>();
     volatile boolean failing;
     volatile boolean misconfigured;
+
+    /** How long each launch takes, on the test's clock. */
+    volatile Duration takes = Duration.ZERO;
+
+    Recording(ManualClock clock) {
+      this.clock = clock;
+    }
 
     @Override
     public String name() {
@@ -218,6 +294,7 @@ class DispatcherClockTest {
     @Override
     public RunnerHandle launch(LaunchRequest request) throws LaunchException {
       launches.add(request);
+      clock.advance(takes);
       if (misconfigured) {
         throw LaunchException.needsConfiguration("test platform: set a better key", null);
       }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mayfly.internal.Durations;
+import dev.mayfly.internal.PropertiesFile;
+import dev.mayfly.internal.time.ManualClock;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,40 @@ class MayflyConfigTest {
     assertThat(mail.jobsPerRunner()).isEqualTo(20);
     assertThat(mail.timeToLive()).isEqualTo(Duration.ofMinutes(30));
     assertThat(mail.launcher()).isEqualTo("inprocess");
+  }
+
+  @Test
+  void aScheduleWhoseJobsNoRunnerOfItsQueueMayTakeIsRefused() throws Exception {
+    var inCode =
+        builder()
+            .defaults(QueueConfig.defaults("default").timeToLive(Duration.ofMinutes(2)))
+            .schedule(
+                "every-minute",
+                "* * * * *",
+                CoreTestJobs.FiveMinutes.class,
+                new CoreTestJobs.FiveMinutes.Args());
+    assertThatThrownBy(inCode::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("schedule 'every-minute' would fire jobs no runner may take")
+        .hasMessageContaining("job type 'five-minutes' may run for PT5M")
+        .hasMessageContaining("live PT2M");
+
+    var inFile =
+        builder()
+            .jobs(CoreTestJobs.FiveMinutes.class)
+            .properties(
+                props(
+                    """
+                    queue.reports.time-to-live = 2m
+                    schedule.nightly.cron = 30 2 * * *
+                    schedule.nightly.type = five-minutes
+                    schedule.nightly.args = {}
+                    schedule.nightly.queue = reports
+                    """),
+                "mayfly.properties");
+    assertThatThrownBy(inFile::build)
+        .hasMessageContaining("schedule 'nightly' would fire jobs no runner may take")
+        .hasMessageContaining("queue.reports.time-to-live");
   }
 
   @Test
@@ -164,6 +201,44 @@ class MayflyConfigTest {
   }
 
   @Test
+  void aCronThatCanNeverFireIsRefusedWhileALeapDayIsNot() throws Exception {
+    assertThatThrownBy(
+            () ->
+                builder()
+                    .properties(props("schedule.x.cron = 0 0 31 2 *\nschedule.x.type = work"), "f"))
+        .hasMessageContaining("schedule 'x': cron '0 0 31 2 *' never fires")
+        .hasMessageContaining("31 February");
+    assertThatThrownBy(() -> Schedule.of("y", "0 0 0 31 4 *", "work", "{}"))
+        .hasMessageContaining("schedule 'y': cron '0 0 0 31 4 *' never fires");
+    assertThat(Schedule.of("leap", "0 0 29 2 *", "work", "{}").cron()).isEqualTo("0 0 29 2 *");
+    assertThat(Schedule.of("leap-monday", "0 0 29 2 1", "work", "{}").name())
+        .isEqualTo("leap-monday");
+  }
+
+  @Test
+  void aKeySetTwiceInAConfigurationFileIsRefusedNamingBothLines() throws Exception {
+    Path file =
+        java.nio.file.Files.writeString(
+            dir.resolve("mayfly.properties"),
+            "defaults.max-runners = 4\n# a comment that ends in \\\nretention = 1d\n"
+                + "  defaults.max-runners : 8\n");
+    assertThatThrownBy(() -> PropertiesFile.read(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            file + ": 'defaults.max-runners' is set twice, on line 1 and on line 4; keep one");
+
+    Path fine =
+        java.nio.file.Files.writeString(
+            dir.resolve("fine.properties"),
+            "jobs = a, \\\n  b\nretention\\:x = 1d\n\n! retention = 2d\nretention = 3d\n");
+    assertThat(PropertiesFile.read(fine))
+        .containsOnly(
+            Map.entry("jobs", "a, b"),
+            Map.entry("retention:x", "1d"),
+            Map.entry("retention", "3d"));
+  }
+
+  @Test
   void badSettingsNameTheFileTheKeyAndTheFix() {
     assertThatThrownBy(
             () -> builder().properties(props("queue.mail.max-runners = lots"), "my.properties"))
@@ -199,6 +274,26 @@ class MayflyConfigTest {
         .isEqualTo(50.0 / 720);
     assertThat(c.modules()).containsEntry("dashboard.port", "9000");
     assertThat(c.describe()).contains("prices").doesNotContain("dashboard");
+  }
+
+  @Test
+  void outputLimitsComeFromTheFileAndAreCheckedTogether() throws Exception {
+    assertThat(builder().build().output()).isEqualTo(new OutputLimits(16384, 1 << 20, 1 << 20));
+    MayflyConfig c =
+        builder()
+            .properties(
+                props("output.max-attempt = 32KiB\noutput.max-line = 4k\noutput.max-runner = 2MiB"),
+                "f")
+            .build();
+    assertThat(c.output()).isEqualTo(new OutputLimits(4096, 32 * 1024, 2 * 1024 * 1024));
+    assertThat(c.describe()).contains("output: lines 4096 B");
+    assertThatThrownBy(() -> builder().properties(props("output.max-line = long"), "f"))
+        .hasMessageContaining("f: output.max-line must be a size such as 16384, 16KiB or 1MiB");
+    assertThatThrownBy(() -> builder().properties(props("output.max-attempt = 32KiB"), "f"))
+        .hasMessageContaining("f: output.max-attempt (32768 bytes) must hold at least 4 lines")
+        .hasMessageContaining("raise it or lower output.max-line");
+    assertThatThrownBy(() -> OutputLimits.defaults().maxLine(100))
+        .hasMessageContaining("output.max-line must be at least 256 bytes");
   }
 
   @Test
@@ -300,7 +395,8 @@ class MayflyConfigTest {
                     good.ticker(),
                     good.prices(),
                     good.modules(),
-                    good.transaction()))
+                    good.transaction(),
+                    good.output()))
         .isInstanceOf(IllegalArgumentException.class);
     // What the builder made passes through the constructor unchanged.
     assertThat(with(good, good.leaseTimeout(), good.queues())).isEqualTo(good);
@@ -326,7 +422,8 @@ class MayflyConfigTest {
         c.ticker(),
         c.prices(),
         c.modules(),
-        c.transaction());
+        c.transaction(),
+        c.output());
   }
 
   @Test
@@ -339,17 +436,17 @@ class MayflyConfigTest {
 
   @Test
   void selectionFallsBackToLocalWithoutPlatformCredentials() {
-    var s = Launchers.select("auto", Map.of(), java.time.InstantSource.system(), Map.of());
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-05T09:00:00Z"));
+    var s = Launchers.select("auto", Map.of(), clock, clock.ticker(), Map.of());
     assertThat(s.launcher().name()).isEqualTo("local");
     assertThat(s.reason()).contains("no platform credentials");
     assertThat(Launchers.isKnown("kubernetes")).isFalse();
     assertThat(
-            Launchers.select("inprocess", Map.of(), java.time.InstantSource.system(), Map.of())
+            Launchers.select("inprocess", Map.of(), clock, clock.ticker(), Map.of())
                 .launcher()
                 .name())
         .isEqualTo("inprocess");
-    assertThatThrownBy(
-            () -> Launchers.select("lambda", Map.of(), java.time.InstantSource.system(), Map.of()))
+    assertThatThrownBy(() -> Launchers.select("lambda", Map.of(), clock, clock.ticker(), Map.of()))
         .hasMessageContaining("unknown launcher 'lambda'");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.internal.time.ManualClock;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.ScheduleState;
 import dev.mayfly.store.connect.JobStores;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +23,7 @@ class SchedulerTest {
   private static final Instant T = Instant.parse("2026-01-05T09:00:00Z");
 
   @TempDir Path dir;
-  private final AtomicReference<Instant> now = new AtomicReference<>(T);
+  private final ManualClock clock = new ManualClock(T);
   private final List<JobStore> stores = new ArrayList<>();
   private final List<String> told = new ArrayList<>();
   private final DispatchListener listener =
@@ -50,7 +50,7 @@ class SchedulerTest {
             .database(dir.resolve("s.db").toString())
             .environment(java.util.Map.of())
             .jobs(CoreTestJobs.Work.class)
-            .clock(now::get);
+            .clock(clock);
     for (Schedule s : schedules) {
       b.schedule(s);
     }
@@ -69,11 +69,11 @@ class SchedulerTest {
   }
 
   private void at(String time) {
-    now.set(Instant.parse("2026-01-05T" + time + "Z"));
+    clock.set(Instant.parse("2026-01-05T" + time + "Z"));
   }
 
   private List<JobInfo> jobs() {
-    return store().jobs(JobFilter.all(), now.get());
+    return store().jobs(JobFilter.all(), clock.instant());
   }
 
   private ScheduleState state() {
@@ -89,10 +89,10 @@ class SchedulerTest {
     Scheduler s = scheduler(config(hourly()));
     s.define();
     at("09:59:59");
-    assertThat(s.fireDue(now.get())).isZero();
+    assertThat(s.fireDue(clock.instant())).isZero();
     at("10:00:00.300");
-    assertThat(s.fireDue(now.get())).isEqualTo(1);
-    assertThat(s.fireDue(now.get())).as("the same time again").isZero();
+    assertThat(s.fireDue(clock.instant())).isEqualTo(1);
+    assertThat(s.fireDue(clock.instant())).as("the same time again").isZero();
     assertThat(jobs())
         .singleElement()
         .satisfies(
@@ -111,14 +111,14 @@ class SchedulerTest {
     Scheduler s = scheduler(config(hourly()));
     s.define();
     at("10:00:01");
-    s.fireDue(now.get());
+    s.fireDue(clock.instant());
     at("11:00:01");
-    assertThat(s.fireDue(now.get())).as("10:00's job is still queued").isZero();
+    assertThat(s.fireDue(clock.instant())).as("10:00's job is still queued").isZero();
     assertThat(state().skipped()).isEqualTo(1);
     assertThat(told).containsExactly("hourly fired 1000 ms late", "hourly skipped: overlap");
-    store().cancel(jobs().getFirst().id(), now.get());
+    store().cancel(jobs().getFirst().id(), clock.instant());
     at("12:00:01");
-    assertThat(s.fireDue(now.get())).isEqualTo(1);
+    assertThat(s.fireDue(clock.instant())).isEqualTo(1);
     assertThat(state().fired()).isEqualTo(2);
   }
 
@@ -127,9 +127,9 @@ class SchedulerTest {
     Scheduler s = scheduler(config(hourly().withOverlap(Schedule.Overlap.ALLOW)));
     s.define();
     at("10:00:01");
-    s.fireDue(now.get());
+    s.fireDue(clock.instant());
     at("11:00:01");
-    assertThat(s.fireDue(now.get())).isEqualTo(1);
+    assertThat(s.fireDue(clock.instant())).isEqualTo(1);
     assertThat(jobs()).hasSize(2);
   }
 
@@ -138,16 +138,16 @@ class SchedulerTest {
     Scheduler latest = scheduler(config(hourly()));
     latest.define();
     at("14:30:00"); // no dispatcher ran from 09:00 to 14:30
-    assertThat(latest.fireDue(now.get())).isEqualTo(1);
+    assertThat(latest.fireDue(clock.instant())).isEqualTo(1);
     assertThat(state().lastFire()).isEqualTo(Instant.parse("2026-01-05T14:00:00Z"));
 
-    now.set(T);
+    clock.set(T);
     Scheduler all =
         scheduler(
             config(hourly().withCatchUp(Schedule.CatchUp.ALL).withOverlap(Schedule.Overlap.ALLOW)));
     all.define(); // the same schedule, now catching up every time; it keeps its history
     at("18:30:00");
-    assertThat(all.fireDue(now.get())).as("15:00 to 18:00").isEqualTo(4);
+    assertThat(all.fireDue(clock.instant())).as("15:00 to 18:00").isEqualTo(4);
   }
 
   @Test
@@ -155,9 +155,9 @@ class SchedulerTest {
     Scheduler s = scheduler(config(hourly().withCatchUp(Schedule.CatchUp.NONE)));
     s.define();
     at("11:30:00"); // 10:00 and 11:00 were missed
-    assertThat(s.fireDue(now.get())).isZero();
+    assertThat(s.fireDue(clock.instant())).isZero();
     at("12:00:02");
-    assertThat(s.fireDue(now.get())).isEqualTo(1);
+    assertThat(s.fireDue(clock.instant())).isEqualTo(1);
     // a downtime is let go as one: its latest time is recorded as skipped, as latest fires it
     assertThat(told).containsExactly("hourly skipped: missed", "hourly fired 2000 ms late");
     assertThat(state().skipped()).isEqualTo(1);
@@ -172,7 +172,7 @@ class SchedulerTest {
     b.define();
     for (String time : List.of("10:00:01", "11:00:01", "12:00:01")) {
       at(time);
-      int fired = a.fireDue(now.get()) + b.fireDue(now.get());
+      int fired = a.fireDue(clock.instant()) + b.fireDue(clock.instant());
       assertThat(fired).as(time).isEqualTo(1);
     }
     assertThat(jobs()).hasSize(3);
@@ -186,7 +186,7 @@ class SchedulerTest {
     Scheduler next = scheduler(config(other));
     next.define();
     at("10:00:01");
-    assertThat(next.fireDue(now.get())).isZero();
+    assertThat(next.fireDue(clock.instant())).isZero();
     assertThat(store().schedules()).extracting(x -> x.schedule().name()).containsExactly("nightly");
   }
 }

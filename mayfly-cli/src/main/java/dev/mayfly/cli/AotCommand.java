@@ -1,9 +1,10 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.local.LocalLauncher;
 import dev.mayfly.launch.local.LocalOptions;
-import java.time.InstantSource;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -23,14 +24,14 @@ final class AotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    long started = System.nanoTime();
-    try (LocalLauncher launcher =
-        new LocalLauncher(LocalOptions.defaults(), InstantSource.system())) {
+    LongSupplier ticker = SystemTime.ticker();
+    long started = ticker.getAsLong();
+    try (LocalLauncher launcher = new LocalLauncher(LocalOptions.defaults(), SystemTime.clock())) {
       // For PostgreSQL the training run connects to the database and runs a runner's statements
       // on an empty queue, changing nothing.
       String what = launcher.buildStartupCache(common.builder().build().databaseUrl());
       var out = spec.commandLine().getOut();
-      out.printf("%s (%d ms)%n", what, (System.nanoTime() - started) / 1_000_000);
+      out.printf("%s (%d ms)%n", what, (ticker.getAsLong() - started) / 1_000_000);
       out.flush();
       return what.startsWith("building") ? 1 : 0; // "building ... failed"
     }

@@ -26,7 +26,7 @@ final class CancelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Mayfly mayfly = common.open()) {
+    try (Mayfly mayfly = common.openExisting()) {
       JobInfo j = mayfly.admin().cancel(id).orElseThrow(() -> CommonOptions.noSuchJob(id));
       var out = spec.commandLine().getOut();
       if (json) {

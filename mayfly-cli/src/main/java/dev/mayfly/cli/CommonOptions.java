@@ -6,8 +6,9 @@ import dev.mayfly.QueueConfig;
 import dev.mayfly.cli.demo.AnalyseCommit;
 import dev.mayfly.cli.examples.FailJob;
 import dev.mayfly.cli.examples.SleepJob;
+import dev.mayfly.internal.PropertiesFile;
+import dev.mayfly.store.NoStoreException;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -41,9 +42,9 @@ final class CommonOptions {
             .jobs(AnalyseCommit.class, SleepJob.class, FailJob.class);
     Path file = config != null ? config : (Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null);
     if (file != null) {
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
+      Properties p;
+      try {
+        p = PropertiesFile.read(file); // refuses a key set twice, naming both lines
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e);
       }
@@ -59,6 +60,23 @@ final class CommonOptions {
 
   Mayfly open() {
     return Mayfly.create(builder().build());
+  }
+
+  /**
+   * Opens the store only if it is there, for the commands that read or manage what is stored: a
+   * mistyped {@code --db} is reported, not made into an empty store.
+   */
+  Mayfly openExisting() {
+    MayflyConfig config = builder().build();
+    try {
+      return Mayfly.openExisting(config);
+    } catch (NoStoreException e) {
+      throw new IllegalArgumentException(
+          e.getMessage()
+              + "; run `mayfly serve` or `mayfly enqueue` first to make one, or check --db (or"
+              + " MAYFLY_DATABASE_URL, DATABASE_URL)",
+          e);
+    }
   }
 
   /**

@@ -35,13 +35,8 @@ final class CostCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Duration back;
-    try {
-      back = Durations.parse(since);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--since: " + e.getMessage(), e);
-    }
-    try (Mayfly mayfly = common.open()) {
+    Duration back = Durations.parse(since, "--since", Durations.LONGEST);
+    try (Mayfly mayfly = common.openExisting()) {
       CostReport report = mayfly.admin().cost(mayfly.admin().now().minus(back));
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

@@ -1,6 +1,7 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.Mayfly;
+import dev.mayfly.MayflyConfig;
 import dev.mayfly.dashboard.Dashboard;
 import dev.mayfly.dashboard.DashboardSettings;
 import java.io.IOException;
@@ -36,13 +37,8 @@ final class DashboardOptions {
     if (off) {
       return null;
     }
-    DashboardSettings s = DashboardSettings.from(mayfly.config());
-    if (bind != null) {
-      s = s.withBind(bind);
-    }
-    if (port != null) {
-      s = s.withPort(port);
-    } else if (fallBackToFreePort && !free(s.bind(), s.port())) {
+    DashboardSettings s = settings(mayfly.config());
+    if (port == null && fallBackToFreePort && !free(s.bind(), s.port())) {
       s = s.withPort(0);
     }
     try {
@@ -61,6 +57,24 @@ final class DashboardOptions {
       }
       throw e;
     }
+  }
+
+  /**
+   * Checks the options (a port out of range, say) before anything is opened, so that a command
+   * refused for them leaves no store behind.
+   */
+  void check(MayflyConfig config) {
+    if (!off) {
+      settings(config);
+    }
+  }
+
+  private DashboardSettings settings(MayflyConfig config) {
+    DashboardSettings s = DashboardSettings.from(config);
+    if (bind != null) {
+      s = s.withBind(bind);
+    }
+    return port != null ? s.withPort(port) : s;
   }
 
   private static boolean free(String bind, int port) {

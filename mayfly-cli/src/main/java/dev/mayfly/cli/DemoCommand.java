@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -141,6 +142,17 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
 
       Instant started = config.clock().instant();
+      // A launcher refused for its configuration, or runners that open another database: the
+      // demo's jobs would wait for a person, so the demo says so instead of waiting for ever.
+      java.util.concurrent.atomic.AtomicReference<@Nullable String> misconfigured =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      mayfly.addListener(
+          new dev.mayfly.DispatchListener() {
+            @Override
+            public void misconfigured(String queue, String launcher, String why) {
+              misconfigured.compareAndSet(null, why);
+            }
+          });
       mayfly.start();
       List<Long> ids = new ArrayList<>();
       for (String commit : picked.commits()) {
@@ -151,7 +163,14 @@ final class DemoCommand implements Callable<Integer> {
                 EnqueueOptions.defaults().queue(QUEUE)));
       }
       Progress progress = new Progress(mayfly, ids, started, out);
-      progress.awaitFinished();
+      if (!progress.awaitFinished(exit ? misconfigured::get : () -> null)) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "mayfly demo: no runner can start, so its jobs stay queued: "
+                    + misconfigured.get());
+        return 1;
+      }
       progress.awaitRunnersExited(queue.idleMax().plus(Duration.ofSeconds(15)));
       Summary summary = progress.summary();
       summary.print(out);
@@ -189,9 +208,20 @@ final class DemoCommand implements Callable<Integer> {
       this.out = out;
     }
 
-    void awaitFinished() throws InterruptedException {
+    /**
+     * Waits for every job to finish; false, at once, if {@code stop} says why they cannot (null
+     * while they can).
+     */
+    boolean awaitFinished(java.util.function.Supplier<@Nullable String> stop)
+        throws InterruptedException {
       long lastPrint = 0;
       while (true) {
+        if (stop.get() != null) {
+          if (tty) {
+            out.println();
+          }
+          return false;
+        }
         Map<JobState, Integer> counts = counts();
         int finished = 0;
         for (var e : counts.entrySet()) {
@@ -211,7 +241,7 @@ final class DemoCommand implements Callable<Integer> {
                 counts.getOrDefault(JobState.RUNNING, 0),
                 counts.getOrDefault(JobState.SUCCEEDED, 0),
                 finished - counts.getOrDefault(JobState.SUCCEEDED, 0));
-        long now = System.nanoTime();
+        long now = mayfly.config().ticker().getAsLong();
         boolean changed = !line.substring(8).equals(last);
         if (tty) {
           out.print("\r" + line);
@@ -225,15 +255,16 @@ final class DemoCommand implements Callable<Integer> {
           if (tty) {
             out.println();
           }
-          return;
+          return true;
         }
         TimeUnit.MILLISECONDS.sleep(250); // a display refresh, not a synchronisation
       }
     }
 
     void awaitRunnersExited(Duration max) throws InterruptedException {
-      Instant until = Instant.now().plus(max);
-      while (Instant.now().isBefore(until)
+      InstantSource clock = mayfly.config().clock();
+      Instant until = clock.instant().plus(max);
+      while (clock.instant().isBefore(until)
           && runners().stream().anyMatch(r -> r.state().isAlive())) {
         // The runners are other processes and record their exits in the store: poll it.
         TimeUnit.MILLISECONDS.sleep(100);

@@ -1,8 +1,10 @@
 package dev.mayfly.cli;
 
 import dev.mayfly.Mayfly;
+import dev.mayfly.MayflyConfig;
 import dev.mayfly.api.EnqueueOptions;
 import dev.mayfly.internal.Durations;
+import dev.mayfly.internal.jobs.JobTypes;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Spec;
     description =
         "Enqueue jobs. Example: mayfly enqueue sleep --args '{\"millis\": 500}' --count 20")
 final class EnqueueCommand implements Callable<Integer> {
+  private static final int MAX_COUNT = 1_000_000;
+
   @Mixin CommonOptions common;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -74,9 +78,22 @@ final class EnqueueCommand implements Callable<Integer> {
       options = options.uniqueKey(unique);
     }
     if (in != null) {
-      options = options.delay(Durations.parse(in));
+      options = options.delay(Durations.parse(in, "--in", Durations.LONGEST));
     }
-    try (Mayfly mayfly = common.open()) {
+    // Everything about the jobs is checked before the store is opened: a refused command leaves no
+    // store behind where there was none.
+    MayflyConfig config = common.builder().build();
+    if (count < 1 || count > MAX_COUNT) {
+      throw new IllegalArgumentException(
+          "--count must be from 1 to " + MAX_COUNT + ", was " + count);
+    }
+    if (unique != null && count > 1) {
+      throw new IllegalArgumentException(
+          "a unique key enqueues one job; drop --count or the unique key");
+    }
+    JobTypes types = JobTypes.of(config.jobs());
+    types.validateJson(types.byName(type), args);
+    try (Mayfly mayfly = Mayfly.create(config)) {
       List<Long> ids = mayfly.enqueueMany(type, args, options, count);
       var out = spec.commandLine().getOut();
       if (json) {

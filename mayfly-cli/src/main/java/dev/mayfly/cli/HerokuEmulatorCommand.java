@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -102,7 +103,7 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
                 app,
                 maxDynos,
                 faultRate,
-                System.nanoTime(),
+                ThreadLocalRandom.current().nextLong(), // the faults' seed: new on every start
                 configVars,
                 processTypes,
                 Duration.ofSeconds(30),

@@ -26,7 +26,7 @@ final class JobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Mayfly mayfly = common.open()) {
+    try (Mayfly mayfly = common.openExisting()) {
       JobDetail d = mayfly.admin().jobDetail(id).orElseThrow(() -> CommonOptions.noSuchJob(id));
       var out = spec.commandLine().getOut();
       if (json) {

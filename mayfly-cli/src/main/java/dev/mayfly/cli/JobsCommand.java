@@ -54,7 +54,7 @@ final class JobsCommand implements Callable<Integer> {
     if (before != null && before < 1) {
       throw new IllegalArgumentException("--before must be a job id (1 or more), was " + before);
     }
-    try (Mayfly mayfly = common.open()) {
+    try (Mayfly mayfly = common.openExisting()) {
       List<JobInfo> jobs =
           mayfly
               .admin()

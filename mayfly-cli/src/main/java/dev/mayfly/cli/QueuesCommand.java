@@ -21,7 +21,7 @@ final class QueuesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Mayfly mayfly = common.open()) {
+    try (Mayfly mayfly = common.openExisting()) {
       var out = spec.commandLine().getOut();
       List<QueueCounts> queues = mayfly.admin().queues();
       if (json) {
@@ -57,6 +57,17 @@ final class QueuesCommand implements Callable<Integer> {
                           Integer.toString(q.runnersAlive()),
                           Long.toString(perMinute.getOrDefault(q.queue(), 0L))))
               .toList());
+      queues.stream()
+          .filter(q -> q.unrunnable() > 0)
+          .forEach(
+              q ->
+                  out.println(
+                      "queue "
+                          + q.queue()
+                          + ": "
+                          + q.unrunnable()
+                          + " ready job(s) "
+                          + q.problem()));
     }
     return 0;
   }

@@ -1,8 +1,9 @@
 package dev.mayfly.cli;
 
+import dev.mayfly.Admin;
 import dev.mayfly.Mayfly;
 import dev.mayfly.api.JobInfo;
-import java.util.Map;
+import dev.mayfly.store.KeyHeldException;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -32,24 +33,35 @@ final class RetryCommand implements Callable<Integer> {
     boolean dead;
   }
 
-  @Option(names = "--json", description = "Print the job, or {\"retried\": N}, as JSON")
+  @Option(
+      names = "--json",
+      description = "Print the job, or {\"retried\": N, \"refused\": [...]}, as JSON")
   boolean json;
 
   @Override
   public Integer call() {
-    try (Mayfly mayfly = common.open()) {
+    try (Mayfly mayfly = common.openExisting()) {
       var out = spec.commandLine().getOut();
       if (target.dead) {
-        int n = mayfly.admin().retryDead();
+        Admin.DeadRetried r = mayfly.admin().retryDead();
         if (json) {
-          Output.json(out, Map.of("retried", n));
+          Output.json(out, r);
         } else {
-          out.println("retried " + n + " dead job(s)");
+          out.println("retried " + r.retried() + " dead job(s)");
+          for (Admin.NotRetried n : r.refused()) {
+            out.println("job " + n.id() + " not retried: " + n.reason());
+          }
         }
+        out.flush();
         return 0;
       }
       long id = Objects.requireNonNull(target.id, "picocli requires an ID or --dead");
-      JobInfo j = mayfly.admin().retry(id).orElseThrow(() -> CommonOptions.noSuchJob(id));
+      JobInfo j;
+      try {
+        j = mayfly.admin().retry(id).orElseThrow(() -> CommonOptions.noSuchJob(id));
+      } catch (KeyHeldException e) {
+        throw new IllegalArgumentException(e.getMessage(), e); // a usage error: exit 2
+      }
       if (json) {
         Output.json(out, j);
       } else {

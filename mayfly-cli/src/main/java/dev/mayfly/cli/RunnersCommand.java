@@ -48,7 +48,10 @@ final class RunnersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Mayfly mayfly = common.open()) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("--limit must be at least 1, was " + limit);
+    }
+    try (Mayfly mayfly = common.openExisting()) {
       var out = spec.commandLine().getOut();
       if (output != null) {
         if (mayfly.admin().runner(output).isEmpty()) {

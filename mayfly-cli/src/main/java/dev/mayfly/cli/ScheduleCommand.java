@@ -31,7 +31,7 @@ final class ScheduleCommand {
 
     @Override
     public Integer call() {
-      try (Mayfly mayfly = common.open()) {
+      try (Mayfly mayfly = common.openExisting()) {
         spec.commandLine().getOut().println(act(mayfly.admin()));
       }
       return 0;

@@ -23,7 +23,7 @@ final class SchedulesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Mayfly mayfly = common.open()) {
+    try (Mayfly mayfly = common.openExisting()) {
       List<ScheduleInfo> all = mayfly.admin().schedules();
       var out = spec.commandLine().getOut();
       if (json) {

@@ -39,6 +39,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     MayflyConfig config =
         CommonOptions.withOverrides(common.builder(), queue, maxRunners, jobsPerRunner);
+    dashboardOptions.check(config);
     CountDownLatch stopped = new CountDownLatch(1);
     try (Mayfly mayfly = Mayfly.create(config).start();
         Dashboard dashboard = dashboardOptions.start(mayfly, false)) {

@@ -1,8 +1,12 @@
 package dev.mayfly.cli;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.AccessTarget;
+import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
@@ -11,6 +15,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
+import dev.mayfly.internal.time.SystemTime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
@@ -40,7 +45,11 @@ class ArchitectureTest {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
         .layer("api")
-        .definedBy("dev.mayfly.api..", "dev.mayfly.internal.jobs..", "dev.mayfly.internal.names..")
+        .definedBy(
+            "dev.mayfly.api..",
+            "dev.mayfly.internal.jobs..",
+            "dev.mayfly.internal.names..",
+            "dev.mayfly.internal.time..")
         .layer("store")
         .definedBy("dev.mayfly.store..")
         .layer("runner")
@@ -50,7 +59,9 @@ class ArchitectureTest {
         .layer("core")
         .definedBy("dev.mayfly", "dev.mayfly.cost..", "dev.mayfly.internal")
         .layer("heroku")
-        .definedBy("dev.mayfly.heroku..")
+        .definedBy("dev.mayfly.heroku")
+        .layer("heroku-emulator")
+        .definedBy("dev.mayfly.heroku.emulator..")
         .layer("dashboard")
         .definedBy("dev.mayfly.dashboard..")
         .layer("bench")
@@ -71,6 +82,10 @@ class ArchitectureTest {
         .mayOnlyAccessLayers("api", "store", "runner", "launch")
         .whereLayer("heroku")
         .mayOnlyAccessLayers("api", "store", "runner", "launch")
+        .whereLayer("heroku-emulator") // a stand-in for Heroku: none of the launcher's code
+        .mayOnlyAccessLayers("api")
+        .whereLayer("heroku-emulator") // for tests and `mayfly heroku-emulator` only
+        .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("dashboard")
         .mayOnlyAccessLayers("api", "store", "launch", "core")
         .whereLayer("bench")
@@ -83,6 +98,61 @@ class ArchitectureTest {
         .mayNotBeAccessedByAnyLayer()
         .check(MAYFLY);
   }
+
+  /**
+   * Time comes from one place: main code reads the time of day and the monotonic ticker only from
+   * what it was given ({@code MayflyConfig.clock()} and {@code ticker()}, or a launcher's and a
+   * runner's own), and {@link SystemTime} alone reads the machine's, where a process is composed;
+   * so a test that sets the time sees it everywhere. Not held to it: the benchmarks, whose point is
+   * to measure real time, and the Heroku and Kubernetes emulators, test doubles that stand in for a
+   * platform, which keeps its own time and never Mayfly's.
+   */
+  @Test
+  void timeIsReadOnlyFromTheClockAndTickerGiven() {
+    noClasses()
+        .that()
+        .doNotHaveFullyQualifiedName(SystemTime.class.getName())
+        .and()
+        .resideOutsideOfPackages(
+            "dev.mayfly.bench..",
+            "dev.mayfly.heroku.emulator..",
+            "dev.mayfly.kubernetes.emulator..")
+        .should()
+        .accessTargetWhere(READS_THE_MACHINES_CLOCK)
+        .because(
+            "wall time comes from the configured InstantSource and intervals from its ticker;"
+                + " take SystemTime's only where a process is composed")
+        .check(MAYFLY);
+  }
+
+  /**
+   * Calls and method references ({@code System::nanoTime}) that read the machine's clocks: {@code
+   * System.nanoTime} and {@code currentTimeMillis}, {@code InstantSource.system()}, {@code
+   * Clock.system*}, a {@code java.time} {@code now()} not given a {@code Clock}, {@code new
+   * Date()}.
+   */
+  private static final DescribedPredicate<JavaAccess<?>> READS_THE_MACHINES_CLOCK =
+      DescribedPredicate.describe(
+          "reads the machine's clock",
+          access -> {
+            AccessTarget target = access.getTarget();
+            String owner = target.getOwner().getName();
+            String name = target.getName();
+            List<String> parameters =
+                target instanceof AccessTarget.CodeUnitAccessTarget c
+                    ? c.getRawParameterTypes().stream().map(JavaClass::getName).toList()
+                    : List.of();
+            return switch (owner) {
+              case "java.lang.System" ->
+                  name.equals("nanoTime") || name.equals("currentTimeMillis");
+              case "java.time.InstantSource", "java.time.Clock" -> name.startsWith("system");
+              case "java.util.Date" -> name.equals("<init>") && parameters.isEmpty();
+              default ->
+                  owner.startsWith("java.time.")
+                      && name.equals("now")
+                      && !parameters.contains("java.time.Clock");
+            };
+          });
 
   @Test
   void noPackageCycles() {

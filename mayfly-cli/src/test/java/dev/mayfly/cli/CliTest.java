@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.store.Finish;
+import dev.mayfly.store.JobStore;
+import dev.mayfly.store.NewJob;
+import dev.mayfly.store.connect.JobStores;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +41,11 @@ class CliTest {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** No store made by a command refused, or none of its jobs written. */
   private void assertNothingWritten() throws Exception {
-    assertThat(run("jobs", "--json").json()).isEmpty();
+    if (Files.exists(dir.resolve("cli.db"))) {
+      assertThat(run("jobs", "--json").json()).isEmpty();
+    }
   }
 
   @Test
@@ -273,5 +283,56 @@ class CliTest {
     run("enqueue", "fail", "--args", "{\"message\": \"x\"}");
     Result r = run("jobs");
     assertThat(r.out()).contains("ID").contains("fail").contains("queued");
+  }
+
+  private int queues;
+
+  /** A job of {@code key} (none if null) that ran once and died, alone in a queue of its own. */
+  private long dead(@Nullable String key) {
+    try (JobStore store = JobStores.open(dir.resolve("cli.db").toString())) {
+      Instant now = Instant.now();
+      String queue = "q" + ++queues;
+      long id =
+          store.enqueue(
+              new NewJob(
+                  "sleep", queue, "{\"millis\":1}", 0, now, Duration.ofMinutes(1), 1, now, key));
+      store.claim(queue, "r", now, Duration.ofHours(1), now.plusSeconds(30)).orElseThrow();
+      store.finish(id, "r", new Finish.Failed(now, "boom", null));
+      return id;
+    }
+  }
+
+  @Test
+  void retryingDeadJobsRetriesAllItCanAndSaysWhichAUniqueKeyHoldsBack() throws Exception {
+    long older = dead("k1");
+    long newer = dead("k1");
+    dead(null);
+
+    Result text = run("retry", "--dead");
+
+    assertThat(text.code()).as(text.err()).isZero();
+    assertThat(text.out())
+        .contains("retried 2 dead job(s)")
+        .contains("job " + older + " not retried: a live job " + newer + " holds unique key 'k1'");
+
+    long other = dead("k2");
+    long otherNewer = dead("k2");
+    Result json = run("retry", "--dead", "--json");
+
+    assertThat(json.code()).as(json.err()).isZero();
+    JsonNode r = json.json();
+    assertThat(r.get("retried").asInt()).isEqualTo(1);
+    assertThat(r.get("refused"))
+        .extracting(n -> n.get("id").asLong(), n -> n.get("heldBy").asLong())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(older, newer),
+            org.assertj.core.groups.Tuple.tuple(other, otherNewer));
+
+    Result one = run("retry", Long.toString(older));
+
+    assertThat(one.code()).isEqualTo(2);
+    assertThat(one.err())
+        .contains(
+            "job " + older + " was not retried: a live job " + newer + " holds unique key 'k1'");
   }
 }

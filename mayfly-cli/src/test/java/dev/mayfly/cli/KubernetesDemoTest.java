@@ -41,42 +41,9 @@ class KubernetesDemoTest {
   @Test
   void theDemoRunsInEmulatedPodsAndTheirOutputReachesMayfly() throws Exception {
     String db = dir.resolve("store.db").toString();
-    Path kubeconfig = dir.resolve("kube").resolve("config");
-    Path repo = DemoRepository.pick(null, dir, dir.resolve("demo-repo"), 1).repo();
-    Process emulator =
-        CliProcess.of(
-                dir.resolve("emulator.log"),
-                "kubernetes-emulator",
-                "--port",
-                "0",
-                "--kubeconfig",
-                kubeconfig.toString(),
-                "--db",
-                db)
-            .directory(dir.toFile())
-            .start();
-    processes.add(emulator);
-    // written once the cluster serves, with its Secret and image in place
-    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(kubeconfig));
+    Path kubeconfig = startEmulator(db);
 
-    ProcessBuilder demo =
-        CliProcess.of(
-                dir.resolve("demo.log"),
-                "demo",
-                "--exit",
-                "--jobs",
-                "8",
-                "--db",
-                db,
-                "--repo",
-                repo.toString())
-            .directory(dir.toFile());
-    // the kubeconfig alone: it names the runners' image and Secret too
-    demo.environment().put("KUBECONFIG", kubeconfig.toString());
-    demo.environment().remove("MAYFLY_KUBERNETES_IMAGE");
-    demo.environment().remove("MAYFLY_KUBERNETES_SECRET");
-    Process p = demo.start();
-    processes.add(p);
+    Process p = startDemo(kubeconfig, db, 8);
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
     String log = Files.readString(dir.resolve("demo.log"));
     assertThat(p.exitValue()).as(log).isZero();
@@ -111,6 +78,68 @@ class KubernetesDemoTest {
     assertThat(Files.readString(dir.resolve("emulator.log")))
         .contains("Kubernetes API emulator on http://127.0.0.1:")
         .doesNotContain("WARNING");
+  }
+
+  @Test
+  void aDemoWhoseRunnersWouldOpenAnotherStoreSaysSoAndEnds() throws Exception {
+    Path kubeconfig = startEmulator(dir.resolve("theirs.db").toString());
+    String mine = dir.resolve("mine.db").toString();
+
+    Process p = startDemo(kubeconfig, mine, 2);
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    String log = Files.readString(dir.resolve("demo.log"));
+    assertThat(p.exitValue()).as(log).isEqualTo(1);
+    assertThat(log)
+        .contains("no runner can start, so its jobs stay queued")
+        .contains("theirs.db")
+        .contains("mine.db");
+    JsonNode runners = Json.mapper().readTree(cli("runners", "--json", "--db", mine));
+    assertThat(runners.size()).as("runners launched").isLessThanOrEqualTo(1);
+  }
+
+  /** `mayfly kubernetes-emulator` whose Secret names {@code db}; returns its kubeconfig. */
+  private Path startEmulator(String db) throws Exception {
+    Path kubeconfig = dir.resolve("kube").resolve("config");
+    Process emulator =
+        CliProcess.of(
+                dir.resolve("emulator.log"),
+                "kubernetes-emulator",
+                "--port",
+                "0",
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--db",
+                db)
+            .directory(dir.toFile())
+            .start();
+    processes.add(emulator);
+    // written once the cluster serves, with its Secret and image in place
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(kubeconfig));
+    return kubeconfig;
+  }
+
+  /** `mayfly demo --exit` on {@code db}, pointed at the cluster by its kubeconfig alone. */
+  private Process startDemo(Path kubeconfig, String db, int jobs) throws Exception {
+    Path repo = DemoRepository.pick(null, dir, dir.resolve("demo-repo"), 1).repo();
+    ProcessBuilder demo =
+        CliProcess.of(
+                dir.resolve("demo.log"),
+                "demo",
+                "--exit",
+                "--jobs",
+                Integer.toString(jobs),
+                "--db",
+                db,
+                "--repo",
+                repo.toString())
+            .directory(dir.toFile());
+    // the kubeconfig alone: it names the runners' image and Secret too
+    demo.environment().put("KUBECONFIG", kubeconfig.toString());
+    demo.environment().remove("MAYFLY_KUBERNETES_IMAGE");
+    demo.environment().remove("MAYFLY_KUBERNETES_SECRET");
+    Process p = demo.start();
+    processes.add(p);
+    return p;
   }
 
   private static String cli(String... args) {

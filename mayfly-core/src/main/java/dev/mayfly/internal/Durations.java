@@ -19,14 +19,18 @@ public final class Durations {
     String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
     Matcher m = SHORT.matcher(v);
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
+      try {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new TooLong("'" + value + "' is too long a duration", e);
+      }
     }
     if (v.startsWith("-")) {
       throw new IllegalArgumentException("a duration must not be negative, was '" + value + "'");
@@ -40,6 +44,40 @@ public final class Durations {
     } catch (java.time.format.DateTimeParseException e) {
       throw new IllegalArgumentException(
           "'" + value + "' is not a duration; write it like 500ms, 30s, 5m, 2h or 1d", e);
+    }
+  }
+
+  /** The longest delay or look-back a command line or an API request may give: ten years. */
+  public static final Duration LONGEST = Duration.ofDays(3650);
+
+  /**
+   * {@link #parse} for the option or parameter {@code name}, which takes from zero to {@code max}.
+   *
+   * @throws IllegalArgumentException naming {@code name}, what is wrong and, for a value too long,
+   *     the accepted range
+   */
+  public static Duration parse(String value, String name, Duration max) {
+    Duration d;
+    try {
+      d = parse(value);
+    } catch (TooLong e) {
+      d = max.plusNanos(1);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+    }
+    if (d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          name + " must be from 0 to " + max.toDays() + "d, was '" + value + "'");
+    }
+    return d;
+  }
+
+  /** A duration written in more units than a {@link Duration} holds. */
+  private static final class TooLong extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    TooLong(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

@@ -66,6 +66,17 @@ public final class CronTimes {
     return expression;
   }
 
+  /**
+   * Whether it fires at all: {@code 0 0 31 2 *} (31 February) never does, while {@code 0 0 29 2 *}
+   * fires every leap year. cron-utils searches the calendar for a matching date and finds none for
+   * a date that does not exist.
+   */
+  public boolean everFires() {
+    return times
+        .nextExecution(ZonedDateTime.of(2000, 1, 1, 0, 0, 0, 0, ZoneId.of("UTC")))
+        .isPresent();
+  }
+
   /** The first fire time strictly after {@code after}, in {@code zone}; empty if none ever. */
   public Optional<Instant> next(Instant after, ZoneId zone) {
     Optional<ZonedDateTime> found = times.nextExecution(after.atZone(zone));

@@ -10,6 +10,7 @@ import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.ScheduleInfo;
 import dev.mayfly.internal.Durations;
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.store.KeyHeldException;
 import dev.mayfly.store.connect.JobStores;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -82,7 +83,12 @@ final class Api {
 
   void retry(Context ctx) {
     long id = id(ctx);
-    json(ctx, admin.retry(id).orElseThrow(() -> noSuchJob(id)));
+    try {
+      json(ctx, admin.retry(id).orElseThrow(() -> noSuchJob(id)));
+    } catch (KeyHeldException | dev.mayfly.api.InvalidJobException e) {
+      // a live job holds its key, or no runner of its queue may take it now
+      throw new DashboardException(409, String.valueOf(e.getMessage()));
+    }
   }
 
   void cancel(Context ctx) {
@@ -91,7 +97,7 @@ final class Api {
   }
 
   void retryDead(Context ctx) {
-    json(ctx, Map.of("retried", admin.retryDead()));
+    json(ctx, admin.retryDead()); // those a live job's unique key holds back are listed
   }
 
   void runners(Context ctx) {
@@ -132,9 +138,11 @@ final class Api {
     String since = ctx.queryParam("since");
     Duration back;
     try {
-      back = Durations.parse(since == null || since.isBlank() ? "30d" : since);
+      back =
+          Durations.parse(
+              since == null || since.isBlank() ? "30d" : since, "since", Durations.LONGEST);
     } catch (IllegalArgumentException e) {
-      throw new DashboardException(400, "since: " + e.getMessage());
+      throw new DashboardException(400, String.valueOf(e.getMessage()));
     }
     json(ctx, admin.cost(admin.now().minus(back)));
   }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -84,16 +85,20 @@ public final class MayflyMetrics implements MeterBinder, DispatchListener {
     refresh();
   }
 
-  /** Reads the database now if the last read is older than {@link #REFRESH}. */
+  /**
+   * Reads the database now if the last read is older than {@link #REFRESH}, by Mayfly's ticker
+   * ({@code MayflyConfig.ticker()}).
+   */
   public synchronized void refresh() {
-    if (refreshedOnce && System.nanoTime() - refreshedAtNanos < REFRESH.toNanos()) {
+    LongSupplier ticker = mayfly.config().ticker();
+    if (refreshedOnce && ticker.getAsLong() - refreshedAtNanos < REFRESH.toNanos()) {
       return;
     }
     Map<String, QueueCounts> byQueue = new ConcurrentHashMap<>();
     mayfly.admin().queues().forEach(q -> byQueue.put(q.queue(), q));
     counts = byQueue;
     billedSeconds = mayfly.admin().billedSeconds();
-    refreshedAtNanos = System.nanoTime();
+    refreshedAtNanos = ticker.getAsLong();
     refreshedOnce = true;
     MeterRegistry r = registry;
     if (r != null) {

@@ -3,6 +3,7 @@ package dev.mayfly.heroku;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.LaunchException;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
@@ -18,6 +19,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,11 +73,23 @@ final class HerokuLauncher implements Launcher {
 
   private final @Nullable RendezvousClient rendezvous;
   private final java.time.InstantSource clock;
+  private final LongSupplier ticker;
 
+  /** A launcher measuring intervals with the machine's ticker. */
   public HerokuLauncher(HerokuConfig config, java.time.InstantSource clock) {
+    this(config, clock, SystemTime.ticker());
+  }
+
+  /**
+   * @param clock the time runner exits are reported at
+   * @param ticker nanoseconds, for the API's request budget, how long a log stream lasted and how
+   *     long the app's config vars are trusted
+   */
+  public HerokuLauncher(HerokuConfig config, java.time.InstantSource clock, LongSupplier ticker) {
     this.config = config;
     this.clock = clock;
-    this.api = new HerokuApi(config, new TokenBucket(System::nanoTime));
+    this.ticker = ticker;
+    this.api = new HerokuApi(config, new TokenBucket(ticker));
     try {
       this.rendezvous = config.attach() ? new RendezvousClient(config.trustedCert()) : null;
     } catch (java.io.IOException e) {
@@ -185,7 +199,7 @@ final class HerokuLauncher implements Launcher {
     DynoLog log = new DynoLog(name, request.output());
     int quickBreaks = 0;
     while (!closed) {
-      long opened = System.nanoTime();
+      long opened = ticker.getAsLong();
       LogFollower follower = new LogFollower(log);
       followers.add(follower);
       try {
@@ -231,7 +245,7 @@ final class HerokuLauncher implements Launcher {
       } catch (HerokuException e) {
         // unknown; try the log again
       }
-      quickBreaks = System.nanoTime() - opened < 10_000_000_000L ? quickBreaks + 1 : 0;
+      quickBreaks = ticker.getAsLong() - opened < 10_000_000_000L ? quickBreaks + 1 : 0;
       if (quickBreaks >= 5) {
         LOG.log(
             Level.WARNING,
@@ -458,7 +472,7 @@ final class HerokuLauncher implements Launcher {
   }
 
   private Map<String, String> configVars() throws HerokuException {
-    long now = System.nanoTime();
+    long now = ticker.getAsLong();
     VarsRead r = varsRead;
     if (r == null || now - r.atNanos() > VARS_TTL_NANOS) {
       r = new VarsRead(api.configVars(), now);

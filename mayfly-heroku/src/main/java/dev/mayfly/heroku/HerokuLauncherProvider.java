@@ -4,6 +4,7 @@ import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.LauncherProvider;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /** Makes {@code heroku} selectable, and chosen by {@code auto} when its credentials are set. */
 public final class HerokuLauncherProvider implements LauncherProvider {
@@ -18,7 +19,7 @@ public final class HerokuLauncherProvider implements LauncherProvider {
   }
 
   @Override
-  public Launcher create(Map<String, String> env, InstantSource clock) {
-    return new HerokuLauncher(HerokuConfig.fromEnv(env), clock);
+  public Launcher create(Map<String, String> env, InstantSource clock, LongSupplier ticker) {
+    return new HerokuLauncher(HerokuConfig.fromEnv(env), clock, ticker);
   }
 }

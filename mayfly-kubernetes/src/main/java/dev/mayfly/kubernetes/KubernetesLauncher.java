@@ -1,15 +1,18 @@
 package dev.mayfly.kubernetes;
 
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.LaunchException;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.store.connect.JobStores;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,8 +20,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +56,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Once a runner's container runs, its pod's log is followed into the runner's output ({@link
  * PodLogFollower}); the runner's end is told once that log was read, and it is named by its pod
  * from then on ({@link RunnerHandle#instance}).
+ *
+ * <p>Runners read their store from the app's Secret, not from the Job: before launching, the Secret
+ * is read and its database URL compared with the dispatcher's, and a runner that would open another
+ * database is not launched (see {@link #checkRunnersSeeTheStore}).
  */
 final class KubernetesLauncher implements Launcher {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.kubernetes");
@@ -81,6 +91,7 @@ final class KubernetesLauncher implements Launcher {
   private final KubernetesClient client;
   private final String namespace;
   private final InstantSource clock;
+  private final LongSupplier ticker;
 
   /** The runners whose end is not yet told, by Job name. */
   private final Map<String, Launched> launched = new ConcurrentHashMap<>();
@@ -89,17 +100,26 @@ final class KubernetesLauncher implements Launcher {
   private final RequestPace pace;
   private volatile @Nullable SharedIndexInformer<Pod> informer;
 
+  /** A launcher measuring intervals with the machine's ticker: for tests that set only the time. */
   KubernetesLauncher(KubernetesConfig config, KubernetesClient client, InstantSource clock) {
+    this(config, client, clock, SystemTime.ticker());
+  }
+
+  /**
+   * @param clock the time runner exits are reported at
+   * @param ticker nanoseconds, for the pace of API requests and how long a Secret read is trusted
+   */
+  KubernetesLauncher(
+      KubernetesConfig config, KubernetesClient client, InstantSource clock, LongSupplier ticker) {
     this.config = config;
     this.client = client;
     String ns = config.namespace() != null ? config.namespace() : client.getNamespace();
     this.namespace = ns != null ? ns : "default";
     this.clock = clock;
+    this.ticker = ticker;
     this.pace =
         new RequestPace(
-            config.requestsPerSecond(),
-            2 * (int) Math.ceil(config.requestsPerSecond()),
-            System::nanoTime);
+            config.requestsPerSecond(), 2 * (int) Math.ceil(config.requestsPerSecond()), ticker);
   }
 
   @Override
@@ -110,6 +130,7 @@ final class KubernetesLauncher implements Launcher {
   @Override
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
     Job job = job(request);
+    checkRunnersSeeTheStore(request);
     String name = job.getMetadata().getName();
     watch();
     Launched runner =
@@ -205,6 +226,136 @@ final class KubernetesLauncher implements Launcher {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  /** How long a Secret found to name the dispatcher's store is trusted before it is read again. */
+  private static final long SECRET_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  /** The dispatcher's store that the Secret was last found to name, and when. */
+  private record SecretChecked(String database, long atNanos) {}
+
+  private volatile @Nullable SecretChecked secretChecked;
+  private volatile boolean secretUnreadableSaid;
+
+  /**
+   * A runner's pod opens the database in the Secret's {@code MAYFLY_DATABASE_URL} or {@code
+   * DATABASE_URL}, not the one this dispatcher was given: when they differ, every runner would find
+   * no row of its own and leave, and the jobs would never run. So the Secret is read before the
+   * first launch, and again at a launch a minute or more after it was last found right (an edited
+   * Secret is seen then); a missing Secret, one without either key, or one naming another database
+   * is a configuration error naming both (redacted) URLs and what to set. A service account that
+   * may not read Secrets skips the check, said once: the first runner then finds no row in the
+   * store it opened and reports it, which the dispatcher takes for the same configuration error.
+   */
+  private void checkRunnersSeeTheStore(LaunchRequest request) throws LaunchException {
+    String mine = request.env().get(RUNNER_DATABASE);
+    String secret = config.secret();
+    if (mine == null || secret == null) {
+      return; // a launch request not made by a dispatcher: nothing to compare
+    }
+    SecretChecked checked = secretChecked;
+    long now = ticker.getAsLong();
+    if (checked != null
+        && checked.database().equals(mine)
+        && now - checked.atNanos() < SECRET_TTL_NANOS) {
+      return;
+    }
+    Secret s;
+    try {
+      pace.acquire();
+      s = client.secrets().inNamespace(namespace).withName(secret).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 401 || e.getCode() == 403) {
+        if (!secretUnreadableSaid) {
+          secretUnreadableSaid = true;
+          LOG.log(
+              Level.INFO,
+              "kubernetes launcher cannot read Secret {0} in namespace {1} (HTTP {2}), so it does"
+                  + " not check before launching that runners open this dispatcher''s store; a"
+                  + " runner that opens another reports it. Grant ''get'' on ''secrets'' to check"
+                  + " first (docs/kubernetes.md)",
+              secret,
+              namespace,
+              e.getCode());
+        }
+        secretChecked = new SecretChecked(mine, now);
+      }
+      return; // unknown for now: a runner that opens another store reports it
+    }
+    String pausing =
+        ". Launching pauses for minutes at a time until that is fixed; the jobs stay queued";
+    if (s == null) {
+      throw LaunchException.needsConfiguration(
+          "kubernetes launcher: runners read their store from Secret "
+              + secret
+              + " (MAYFLY_KUBERNETES_SECRET), which does not exist in namespace "
+              + namespace
+              + "; create it there with MAYFLY_DATABASE_URL set to this dispatcher's database, "
+              + redacted(mine)
+              + pausing,
+          null);
+    }
+    Map<String, String> data = secretData(s);
+    String key = data.containsKey(RUNNER_DATABASE) ? RUNNER_DATABASE : "DATABASE_URL";
+    String theirs = data.get(key);
+    if (theirs == null) {
+      throw LaunchException.needsConfiguration(
+          "kubernetes launcher: runners read their store from Secret "
+              + secret
+              + " in namespace "
+              + namespace
+              + ", which has neither MAYFLY_DATABASE_URL nor DATABASE_URL; set MAYFLY_DATABASE_URL"
+              + " in it to this dispatcher's database, "
+              + redacted(mine)
+              + pausing,
+          null);
+    }
+    if (!JobStores.sameDatabase(mine, theirs)) {
+      throw LaunchException.needsConfiguration(
+          "kubernetes launcher: runners would open "
+              + redacted(theirs)
+              + " (the "
+              + key
+              + " of Secret "
+              + secret
+              + " in namespace "
+              + namespace
+              + "), but this dispatcher uses "
+              + redacted(mine)
+              + ": they would find no row of their own there, and no job would run. Set "
+              + key
+              + " in Secret "
+              + secret
+              + " to this dispatcher's database, or start the dispatcher with the Secret's (--db"
+              + " or MAYFLY_DATABASE_URL)"
+              + pausing,
+          null);
+    }
+    secretChecked = new SecretChecked(mine, now);
+  }
+
+  private static String redacted(String url) {
+    return String.valueOf(JobStores.redact(url));
+  }
+
+  /** A Secret's values, decoded; {@code stringData} as written, where an API server keeps it. */
+  private static Map<String, String> secretData(Secret s) {
+    Map<String, String> data = new LinkedHashMap<>();
+    if (s.getData() != null) {
+      s.getData()
+          .forEach(
+              (k, v) -> {
+                try {
+                  data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException notBase64) {
+                  // not a value a pod would get either
+                }
+              });
+    }
+    if (s.getStringData() != null) {
+      data.putAll(s.getStringData());
+    }
+    return data;
   }
 
   /** Runner ids are lowercase letters, digits and dashes: valid in a Job's name as they are. */

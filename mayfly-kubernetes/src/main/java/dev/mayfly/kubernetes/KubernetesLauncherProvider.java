@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Makes {@code kubernetes} selectable, and chosen by {@code auto} when an image is named and a
@@ -25,9 +26,9 @@ public final class KubernetesLauncherProvider implements LauncherProvider {
   }
 
   @Override
-  public Launcher create(Map<String, String> env, InstantSource clock) {
+  public Launcher create(Map<String, String> env, InstantSource clock, LongSupplier ticker) {
     KubernetesConfig config = KubernetesConfig.fromEnv(env);
-    return new KubernetesLauncher(config, client(env), clock);
+    return new KubernetesLauncher(config, client(env), clock, ticker);
   }
 
   /**

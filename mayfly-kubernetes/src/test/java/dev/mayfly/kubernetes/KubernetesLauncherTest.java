@@ -333,6 +333,168 @@ class KubernetesLauncherTest {
   }
 
   @Test
+  void aSecretNamingAnotherDatabaseIsRefusedBeforeAnyJobNamingBothUrls() {
+    cluster.secret(NS, "app-db", Map.of("DATABASE_URL", "postgres://app:s3cret@db.internal/prod"));
+    try (KubernetesLauncher launcher = launcher(IMAGE, "app-db")) {
+      assertThatThrownBy(
+              () ->
+                  launcher.launch(
+                      request(
+                          "r-wrong1",
+                          "jdbc:postgresql://127.0.0.1/mayfly?user=postgres&password=pw")))
+          .isInstanceOfSatisfying(
+              dev.mayfly.launch.LaunchException.class,
+              e -> assertThat(e.needsConfiguration()).isTrue())
+          .hasMessageContaining("runners would open postgres://app:****@db.internal/prod")
+          .hasMessageContaining("the DATABASE_URL of Secret app-db in namespace " + NS)
+          .hasMessageContaining(
+              "this dispatcher uses jdbc:postgresql://127.0.0.1/mayfly?user=postgres&password=****")
+          .hasMessageContaining("Set DATABASE_URL in Secret app-db to this dispatcher's database")
+          .hasMessageNotContaining("s3cret")
+          .hasMessageNotContaining("=pw");
+    }
+    try (KubernetesLauncher launcher = launcher(IMAGE, "no-such")) {
+      assertThatThrownBy(() -> launcher.launch(request("r-wrong2", "x.db")))
+          .hasMessageContaining("Secret no-such (MAYFLY_KUBERNETES_SECRET), which does not exist");
+    }
+    assertThat(cluster.admin().batch().v1().jobs().inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(cluster.podsCreated()).isZero();
+  }
+
+  @Test
+  void aSecretNamingTheSameDatabaseOtherwiseSpelledIsLaunched() throws Exception {
+    cluster.secret(
+        NS, "app-db", Map.of("MAYFLY_DATABASE_URL", "postgres://postgres:x@127.0.0.1:5432/mayfly"));
+    try (KubernetesLauncher launcher = launcher(IMAGE, "app-db")) {
+      var handle =
+          launcher.launch(request("r-same1", "jdbc:postgresql://127.0.0.1/mayfly?user=postgres"));
+      // its pod ran: RunnerMain, given no queue, says its environment is wrong
+      assertThat(handle.exit().get(1, java.util.concurrent.TimeUnit.MINUTES).exitCode())
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void runnersWhoseSecretNamesAnotherStoreAreNeverLaunched() {
+    String db = "jdbc:sqlite:" + dir.resolve("dispatcher.db");
+    String other = "jdbc:sqlite:" + dir.resolve("other.db");
+    cluster.secret(NS, "app-db", Map.of("MAYFLY_DATABASE_URL", other));
+    MayflyConfig config =
+        MayflyConfig.builder()
+            .database(db)
+            .environment(Map.of())
+            .launcher(launcher(IMAGE, "app-db"))
+            .jobs(KubernetesTestJobs.Work.class)
+            .defaults(briefRunners(3))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      long id =
+          mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(1, 0));
+      RunnerInfo refused = awaitFailedRunner(mayfly);
+      assertThat(refused.error())
+          .contains("runners would open " + other)
+          .contains("this dispatcher uses " + db)
+          .contains("Set MAYFLY_DATABASE_URL in Secret app-db");
+      // paused for minutes: no other launch, no Job, no pod
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  mayfly.admin().runners(RunnerFilter.all()).size() == 1
+                      && cluster.podsCreated() == 0);
+      assertThat(mayfly.admin().job(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+      assertThat(cluster.admin().batch().v1().jobs().inNamespace(NS).list().getItems()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRunnerThatOpensAnotherStoreIsAConfigurationErrorAndNoneIsLaunchedAfterIt() {
+    String db = "jdbc:sqlite:" + dir.resolve("dispatcher.db");
+    String other = "jdbc:sqlite:" + dir.resolve("other.db");
+    MayflyConfig config =
+        onCluster(db, launcher(IMAGE, "app-db"))
+            .jobs(KubernetesTestJobs.Work.class)
+            .defaults(briefRunners(1))
+            .build();
+    try (Mayfly mayfly = Mayfly.create(config).start()) {
+      mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(1, 0));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> mayfly.admin().queues().getFirst().succeeded() == 1);
+      awaitNoRunnerAlive(mayfly);
+      // The Secret is edited after the launcher read it: the next runner opens another store.
+      cluster
+          .admin()
+          .secrets()
+          .inNamespace(NS)
+          .withName("app-db")
+          .edit(
+              s -> {
+                s.setData(
+                    Map.of(
+                        "MAYFLY_DATABASE_URL",
+                        java.util.Base64.getEncoder()
+                            .encodeToString(
+                                other.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                return s;
+              });
+      int pods = cluster.podsCreated();
+      int runners = mayfly.admin().runners(RunnerFilter.all()).size();
+      long id =
+          mayfly.enqueue(KubernetesTestJobs.Work.class, new KubernetesTestJobs.Work.Args(2, 0));
+
+      RunnerInfo wrong = awaitFailedRunner(mayfly);
+      assertThat(wrong.error())
+          .contains("opens a different database than this dispatcher")
+          .contains("found no row of its own in " + other)
+          .contains("this dispatcher uses " + db);
+      assertThat(mayfly.admin().runnerOutput(wrong.id()))
+          .extracting(l -> l.message())
+          .anyMatch(m -> m.contains(wrong.id() + " has no row in the store it opened"));
+      // paused for minutes, not launched again every few seconds
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(6))
+          .until(
+              () ->
+                  mayfly.admin().runners(RunnerFilter.all()).size() == runners + 1
+                      && cluster.podsCreated() == pods + 1);
+      assertThat(
+              await()
+                  .atMost(Duration.ofSeconds(30))
+                  .until(
+                      () -> mayfly.admin().runner(wrong.id()).orElseThrow().exitCode(),
+                      java.util.Objects::nonNull))
+          .isEqualTo(4);
+      assertThat(mayfly.admin().job(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    }
+  }
+
+  private static RunnerInfo awaitFailedRunner(Mayfly mayfly) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                mayfly.admin().runners(RunnerFilter.all()).stream()
+                    .filter(r -> r.state() == RunnerState.FAILED)
+                    .findFirst(),
+            java.util.Optional::isPresent)
+        .orElseThrow();
+  }
+
+  private static LaunchRequest request(String runnerId, String database) {
+    return new LaunchRequest(
+        runnerId,
+        "default",
+        Map.of("MAYFLY_RUNNER_ID", runnerId, "MAYFLY_DATABASE_URL", database),
+        Duration.ofMinutes(10),
+        "small",
+        line -> {},
+        null);
+  }
+
+  @Test
   void autoPicksKubernetesFromAKubeconfigAndAnImageAndNoJobOrPodIsLeft() throws Exception {
     String db = "jdbc:sqlite:" + dir.resolve("auto.db");
     cluster.secret(NS, "app-db", Map.of("MAYFLY_DATABASE_URL", db));

@@ -3,13 +3,14 @@ package dev.mayfly.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mayfly.internal.time.ManualClock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class RequestPaceTest {
-  private final AtomicLong now = new AtomicLong();
-  private final RequestPace pace = new RequestPace(10, 20, now::get);
+  private final ManualClock clock = new ManualClock(Instant.EPOCH);
+  private final RequestPace pace = new RequestPace(10, 20, clock.ticker());
 
   @Test
   void aBurstIsFreeThenRequestsQueueAtTheRate() {
@@ -25,12 +26,12 @@ class RequestPaceTest {
     for (int i = 0; i < 20; i++) {
       pace.reserve();
     }
-    now.addAndGet(Duration.ofSeconds(1).toNanos()); // ten turns back
+    clock.advance(Duration.ofSeconds(1)); // ten turns back
     for (int i = 0; i < 10; i++) {
       assertThat(pace.reserve()).isZero();
     }
     assertThat(pace.reserve()).isPositive();
-    now.addAndGet(Duration.ofHours(1).toNanos()); // never more than the burst
+    clock.advance(Duration.ofHours(1)); // never more than the burst
     for (int i = 0; i < 20; i++) {
       assertThat(pace.reserve()).isZero();
     }
@@ -39,7 +40,7 @@ class RequestPaceTest {
 
   @Test
   void aRateThatIsNotPositiveIsRefused() {
-    assertThatThrownBy(() -> new RequestPace(0, 1, now::get))
+    assertThatThrownBy(() -> new RequestPace(0, 1, clock.ticker()))
         .hasMessageContaining("MAYFLY_KUBERNETES_QPS");
   }
 }

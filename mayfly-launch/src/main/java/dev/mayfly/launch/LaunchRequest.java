@@ -1,5 +1,6 @@
 package dev.mayfly.launch;
 
+import dev.mayfly.runner.LineCap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -16,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param output receives each line the runner prints, when the launcher can capture them
  * @param command what the platform runs, where it runs commands (Heroku); null for the launcher's
  *     default
+ * @param maxLine the longest line of output worth reading whole, in UTF-8 bytes: a launcher that
+ *     reads the runner's output may cut a longer line there while reading it, keeping its head (the
+ *     dispatcher cuts lines there anyway), so one line without end does not fill its memory
  */
 public record LaunchRequest(
     String runnerId,
@@ -24,9 +28,26 @@ public record LaunchRequest(
     Duration timeToLive,
     String size,
     Consumer<String> output,
-    @Nullable String command) {
+    @Nullable String command,
+    int maxLine) {
 
   public LaunchRequest {
     env = Map.copyOf(env);
+    if (maxLine < LineCap.MIN) {
+      throw new IllegalArgumentException(
+          "maxLine must be at least " + LineCap.MIN + " bytes, was " + maxLine);
+    }
+  }
+
+  /** A request whose output lines may be cut at 16 KiB. */
+  public LaunchRequest(
+      String runnerId,
+      String queue,
+      Map<String, String> env,
+      Duration timeToLive,
+      String size,
+      Consumer<String> output,
+      @Nullable String command) {
+    this(runnerId, queue, env, timeToLive, size, output, command, LineCap.DEFAULT);
   }
 }

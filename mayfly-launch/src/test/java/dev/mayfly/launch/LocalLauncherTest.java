@@ -61,6 +61,33 @@ class LocalLauncherTest {
   }
 
   @Test
+  void aLineLongerThanTheRequestsMaxLineIsCutWhileItIsRead() throws Exception {
+    RunnerHandle h =
+        launcher(TestMains.LongLine.class, Duration.ofSeconds(5))
+            .launch(
+                new LaunchRequest(
+                    "r-test",
+                    "default",
+                    Map.of("LONG_LINE", Integer.toString(20 * 1024 * 1024)),
+                    Duration.ofMinutes(1),
+                    "standard-1x",
+                    output::add,
+                    null,
+                    1024));
+
+    assertThat(h.exit().get(60, TimeUnit.SECONDS).exitCode()).isZero();
+    assertThat(output).hasSize(3);
+    assertThat(output.get(1)).isEqualTo("short");
+    for (String cut : List.of(output.get(0), output.get(2))) {
+      assertThat(cut)
+          .matches("x+\\.\\.\\. \\[truncated \\d+ bytes\\]")
+          .hasSizeLessThanOrEqualTo(1024);
+      long kept = cut.indexOf("...");
+      assertThat(cut).endsWith("[truncated " + (20 * 1024 * 1024 - kept) + " bytes]");
+    }
+  }
+
+  @Test
   void aRunnerIsTerminatedAtItsTimeToLive() throws Exception {
     RunnerHandle h =
         launcher(TestMains.Forever.class, Duration.ofSeconds(5))

@@ -17,6 +17,21 @@ public final class TestMains {
     }
   }
 
+  /** Prints one line of LONG_LINE bytes, then one short line, then LONG_LINE bytes with no end. */
+  public static final class LongLine {
+    public static void main(String[] args) {
+      int size = Integer.parseInt(System.getenv("LONG_LINE"));
+      byte[] chunk = "x".repeat(64 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      for (int round = 0; round < 2; round++) {
+        for (int left = size; left > 0; left -= chunk.length) {
+          System.out.write(chunk, 0, Math.min(left, chunk.length));
+        }
+        System.out.print(round == 0 ? "\nshort\n" : "");
+      }
+      System.out.flush();
+    }
+  }
+
   /** Says it is ready, then waits to be killed. */
   public static final class Forever {
     public static void main(String[] args) throws InterruptedException {

@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** One execution of one job: its context, and the log lines waiting to be stored. */
+/**
+ * One execution of one job: its context, and the log lines waiting to be stored. Each line is cut
+ * at the runner's {@code maxLine}, and the attempt's log kept to its head and tail within {@code
+ * maxLog} ({@link HeadAndTail}): the tail is stored when the attempt ends ({@link #finishLog}).
+ */
 final class Execution implements JobContext, JobLogger {
   private final ClaimedJob job;
   private final String runnerId;
@@ -21,6 +25,11 @@ final class Execution implements JobContext, JobLogger {
   private final InstantSource clock;
   private final PrintStream out;
   private final List<LogLine> pending = new ArrayList<>();
+  private final int maxLine;
+
+  /** Guarded by {@code pending}. */
+  private final HeadAndTail logged;
+
   private volatile boolean cancelled;
 
   Execution(
@@ -29,7 +38,11 @@ final class Execution implements JobContext, JobLogger {
       Instant deadline,
       JobStore store,
       InstantSource clock,
-      PrintStream out) {
+      PrintStream out,
+      int maxLine,
+      long maxLog) {
+    this.maxLine = maxLine;
+    this.logged = new HeadAndTail(maxLog);
     this.job = job;
     this.runnerId = runnerId;
     this.deadline = deadline;
@@ -50,6 +63,10 @@ final class Execution implements JobContext, JobLogger {
 
   String jobType() {
     return job.type();
+  }
+
+  ClaimedJob job() {
+    return job;
   }
 
   @Override
@@ -113,11 +130,25 @@ final class Execution implements JobContext, JobLogger {
   }
 
   private void add(String level, String message) {
-    String text = String.valueOf(message);
+    String text = LineCap.cut(String.valueOf(message), maxLine);
     synchronized (pending) {
-      pending.add(new LogLine(clock.instant(), level, text));
+      LogLine line = new LogLine(clock.instant(), level, text);
+      if (logged.offer(line)) {
+        pending.add(line);
+      }
     }
     out.println(OutputMarkers.jobLogged(job.id(), level, text));
+  }
+
+  /**
+   * Stores the lines logged since the last flush, and the log's tail: the attempt is over, or given
+   * back.
+   */
+  void finishLog() {
+    synchronized (pending) {
+      pending.addAll(logged.end("info"));
+    }
+    flushLog();
   }
 
   /** Stores the lines logged since the last flush. */

@@ -1,5 +1,6 @@
 package dev.mayfly.runner;
 
+import dev.mayfly.store.connect.JobStores;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -25,6 +26,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>With a claim batch, a batch's end lines come after its jobs ran, once their outcomes are
  * recorded: a job's output lasts from its start line to the next start line or its own end line.
+ *
+ * <p>The dispatcher stores each line once: a job's printed lines tagged with its attempt (the job's
+ * log reads them from there), the runner's own lines untagged, and the {@code [job 7]} lines not at
+ * all, since the runner stored them in the job's log already.
+ *
+ * <p>A runner that finds no row of its own in the store it opened says so in a line of its own
+ * ({@link #runnerHasNoRow}) instead of its start line: it was given another database than its
+ * dispatcher's, which the dispatcher reads back ({@link #storeWithoutTheRunner}) as a configuration
+ * error rather than launching again.
  */
 public final class OutputMarkers {
   private static final String RUNNER = "mayfly runner";
@@ -33,6 +43,9 @@ public final class OutputMarkers {
   private static final Pattern END =
       Pattern.compile("^job (\\d+) \\(.*\\) (attempt \\d+ .* in \\d+ ms|given back).*$");
   private static final Pattern LOGGED = Pattern.compile("^\\[job \\d+\\] ");
+  private static final Pattern NO_ROW =
+      Pattern.compile(
+          "^mayfly runner \\S+ has no row in the store it opened \\((.*)\\): it opens.*$");
 
   private OutputMarkers() {}
 
@@ -50,6 +63,29 @@ public final class OutputMarkers {
 
   static String runnerExiting(String runnerId, Runner.@Nullable ExitReason reason, int jobsRun) {
     return String.format("%s %s exiting: %s after %d jobs", RUNNER, runnerId, reason, jobsRun);
+  }
+
+  /**
+   * A runner found no row of its own in the store it opened: it was launched by a dispatcher of
+   * another database. The URL is redacted here.
+   */
+  static String runnerHasNoRow(String runnerId, String databaseUrl) {
+    return RUNNER
+        + " "
+        + runnerId
+        + " has no row in the store it opened ("
+        + JobStores.redact(databaseUrl)
+        + "): it opens a different database than the dispatcher that launched it; check the"
+        + " runner's DATABASE_URL/MAYFLY_DATABASE_URL";
+  }
+
+  /**
+   * The store (its URL, redacted) that a runner opened and found no row of its own in, read from
+   * its {@link #runnerHasNoRow} line; null for any other line.
+   */
+  public static @Nullable String storeWithoutTheRunner(String line) {
+    Matcher m = NO_ROW.matcher(line);
+    return m.matches() ? m.group(1) : null;
   }
 
   /** Something the runner says about itself: a failure it retries, a step that went wrong. */
@@ -110,6 +146,19 @@ public final class OutputMarkers {
         return null;
       }
       return current == null || LOGGED.matcher(line).find() ? null : current;
+    }
+
+    /** The attempt whose output the lines read so far are in, or null between attempts. */
+    public @Nullable JobAttempt current() {
+      return current;
+    }
+
+    /**
+     * Whether {@code line}, read last, is one the current attempt logged through its context: the
+     * runner stored it in the job's log itself, so it is not stored again from the output.
+     */
+    public boolean logged(String line) {
+      return current != null && line.startsWith("[job " + current.jobId() + "] ");
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.mayfly.api.Outcome;
 import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
@@ -76,7 +77,14 @@ public final class Runner {
      * Another process already runs as this runner, or its launch was given up: this one left at
      * once without claiming, and without recording anything on the runner it is not.
      */
-    NOT_THE_RUNNER
+    NOT_THE_RUNNER,
+    /**
+     * The store this runner opened has no row for it at all: it opens another database than the
+     * dispatcher that launched it (a platform's DATABASE_URL differs from the dispatcher's). It
+     * left at once, saying so ({@link OutputMarkers#runnerHasNoRow}); the process exits with {@link
+     * RunnerMain#WRONG_STORE}, which the dispatcher takes for a configuration error.
+     */
+    WRONG_STORE
   }
 
   private final RunnerSettings settings;
@@ -87,9 +95,14 @@ public final class Runner {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Semaphore newWork = new Semaphore(0);
   private final AtomicReference<@Nullable Execution> current = new AtomicReference<>();
+
+  /** The jobs of the batch now running that have not started yet. */
+  private final Set<ClaimedJob> unstarted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final JobThread jobThread;
   private final ClaimBatch claimBatch;
   private final LongSupplier ticker;
+  private final StoreStall stall; // says when a store call took seconds
   private final JobInstances instances;
   private int jobsRun;
   private @Nullable AutoCloseable listening; // started at the first wait for work
@@ -100,7 +113,7 @@ public final class Runner {
       JobTypes types,
       InstantSource clock,
       PrintStream out) {
-    this(settings, store, types, clock, System::nanoTime, out, JobInstances.CONSTRUCTOR);
+    this(settings, store, types, clock, SystemTime.ticker(), out, JobInstances.CONSTRUCTOR);
   }
 
   /**
@@ -120,10 +133,21 @@ public final class Runner {
     this.ticker = ticker;
     this.claimBatch = new ClaimBatch(settings.claimBatch());
     this.store = store;
+    this.stall = new StoreStall(ticker, note -> out.println(OutputMarkers.runnerNote(note)));
     this.types = types;
     this.clock = clock;
     this.out = out;
     this.jobThread = new JobThread("mayfly-job-" + settings.runnerId());
+  }
+
+  private volatile boolean watchExits;
+
+  /**
+   * Has this runner tell a job's {@code System.exit} from a SIGTERM ({@link JobExits}), for a
+   * runner that is the whole process; call before {@link #run}.
+   */
+  public void watchJobExits() {
+    watchExits = true;
   }
 
   /** Asks the loop to take no more jobs; the current one runs to its end. */
@@ -143,13 +167,72 @@ public final class Runner {
    */
   public void abandonCurrent(String why) {
     Execution e = current.get();
-    if (e == null) {
-      return;
-    }
     Instant now = clock.instant();
-    e.flushLog();
-    if (store.finish(e.jobId(), settings.runnerId(), new Finish.Requeued(now, now, why, true))) {
-      out.println(OutputMarkers.jobGivenBack(e.jobId(), e.jobType(), why));
+    if (e != null) {
+      e.finishLog();
+      // It counts as an attempt: a job that never finishes within the grace ends dead, not given
+      // back forever.
+      if (store.finish(e.jobId(), settings.runnerId(), new Finish.Requeued(now, now, why, true))) {
+        out.println(OutputMarkers.jobGivenBack(e.jobId(), e.jobType(), why));
+      }
+    }
+    giveBackUnstarted(now);
+  }
+
+  /**
+   * The process is ending because job code called {@code System.exit} ({@code status}, null if
+   * unknown): the job running now failed, an attempt like any other (retried by its policy, dead
+   * with none left), recorded as what it was rather than as a SIGTERM; the jobs claimed with it and
+   * not started go back without using an attempt; the runner's end is recorded.
+   */
+  public void jobEndedProcess(@Nullable Integer status) {
+    Execution e = current.get();
+    Instant now = clock.instant();
+    String why =
+        "the job exited the runner with status "
+            + (status == null ? "unknown" : status)
+            + " (System.exit); a job must return an outcome or throw, not end its process";
+    if (e != null) {
+      try {
+        e.finishLog();
+      } catch (RuntimeException ignored) {
+        // the failure is what matters now
+      }
+      Finish failed = failure(e.job(), why);
+      boolean recorded = store.finish(e.jobId(), settings.runnerId(), failed);
+      out.println(
+          OutputMarkers.jobEnded(
+                  e.jobId(),
+                  e.jobType(),
+                  e.attempt(),
+                  describe(failed),
+                  Duration.between(e.job().startedAt(), now).toMillis())
+              + (recorded ? "" : "; not recorded: this runner lost its lease"));
+    } else {
+      out.println(OutputMarkers.runnerNote(why.replace("the job exited", "job code exited")));
+    }
+    giveBackUnstarted(now);
+    store.runnerExited(settings.runnerId(), status, now);
+  }
+
+  /**
+   * Jobs claimed in the batch now running that have not started: they go back to the queue as if
+   * never claimed (no attempt used), so a runner ending mid-batch does not hold them until their
+   * leases end, nor count them as lost.
+   */
+  private void giveBackUnstarted(Instant now) {
+    List<Finished> back = new ArrayList<>();
+    for (ClaimedJob job : List.copyOf(unstarted)) {
+      if (unstarted.remove(job)) {
+        back.add(
+            new Finished(
+                job.id(),
+                new Finish.Requeued(now, now, "the runner ended before starting it", false)));
+        out.println(OutputMarkers.jobGivenBackUnstarted(job.id(), job.type()));
+      }
+    }
+    if (!back.isEmpty()) {
+      store.finishAll(settings.runnerId(), back);
     }
   }
 
@@ -161,8 +244,16 @@ public final class Runner {
     Duration left = longestJobNow(now);
     int batch = left.isNegative() || left.isZero() ? 0 : settings.jobsLeft(0, claimBatch.size());
     Optional<List<ClaimedJob>> first =
-        store.startAndClaim(id, now, settings.queue(), left, leaseFrom(now), batch);
+        stall.time(
+            "report in and claim",
+            () -> store.startAndClaim(id, now, settings.queue(), left, leaseFrom(now), batch));
     if (first.isEmpty()) {
+      // Only on this path: no row at all is a runner given another database than its dispatcher's
+      if (store.runner(id, now).isEmpty()) {
+        out.println(OutputMarkers.runnerHasNoRow(id, settings.databaseUrl()));
+        out.println(OutputMarkers.runnerExiting(id, ExitReason.WRONG_STORE, 0));
+        return ExitReason.WRONG_STORE;
+      }
       out.println(
           OutputMarkers.runnerNote(
               "runner "
@@ -238,7 +329,11 @@ public final class Runner {
       List<ClaimedJob> claimed;
       try {
         claimed =
-            store.claim(settings.queue(), settings.runnerId(), now, left, leaseFrom(now), batch);
+            stall.time(
+                "claim",
+                () ->
+                    store.claim(
+                        settings.queue(), settings.runnerId(), now, left, leaseFrom(now), batch));
       } catch (RuntimeException e) {
         // The database is away (restart, failover, network): wait and try again; nothing is
         // held, so nothing is at risk. The idle clock keeps running, so a long outage ends the
@@ -315,7 +410,11 @@ public final class Runner {
     List<Finished> outcomes = new ArrayList<>(claimed.size());
     List<String> lines = new ArrayList<>(claimed.size());
     boolean stuck = false;
+    unstarted.addAll(claimed);
     for (ClaimedJob job : claimed) {
+      if (!unstarted.remove(job)) {
+        continue; // given back already: the process is ending (giveBackUnstarted)
+      }
       Instant now = clock.instant();
       if (stuck || stop.getCount() == 0 || job.timeout().compareTo(longestJobNow(now)) > 0) {
         outcomes.add(
@@ -363,14 +462,17 @@ public final class Runner {
     if (claimNext && stop.getCount() > 0 && left.isPositive() && batch > 0) {
       try {
         FinishedAndClaimed r =
-            store.finishAllAndClaim(
-                settings.runnerId(),
-                done.outcomes,
-                settings.queue(),
-                now,
-                left,
-                leaseFrom(now),
-                batch);
+            stall.time(
+                "record outcomes and claim",
+                () ->
+                    store.finishAllAndClaim(
+                        settings.runnerId(),
+                        done.outcomes,
+                        settings.queue(),
+                        now,
+                        left,
+                        leaseFrom(now),
+                        batch));
         recorded = r.recorded();
         next = r.claimed();
       } catch (RuntimeException e) {
@@ -399,7 +501,7 @@ public final class Runner {
     Instant giveUp = clock.instant().plus(settings.leaseTimeout());
     for (long pause = 250; ; pause = Math.min(pause * 2, 4_000)) {
       try {
-        return store.finishAll(settings.runnerId(), outcomes);
+        return stall.time("record outcomes", () -> store.finishAll(settings.runnerId(), outcomes));
       } catch (RuntimeException e) {
         if (clock.instant().isAfter(giveUp)) {
           throw e;
@@ -420,7 +522,16 @@ public final class Runner {
   private Finish execute(ClaimedJob job) {
     Instant started = clock.instant();
     Instant jobDeadline = min(started.plus(job.timeout()), settings.deadline());
-    Execution execution = new Execution(job, settings.runnerId(), jobDeadline, store, clock, out);
+    Execution execution =
+        new Execution(
+            job,
+            settings.runnerId(),
+            jobDeadline,
+            store,
+            clock,
+            out,
+            settings.maxLine(),
+            settings.maxLog());
     current.set(execution);
     out.println(OutputMarkers.jobStarted(job.id(), job.type(), job.attempt()));
     try {
@@ -432,7 +543,7 @@ public final class Runner {
     } finally {
       current.set(null);
       try {
-        execution.flushLog();
+        execution.finishLog();
       } catch (RuntimeException e) {
         out.println(
             OutputMarkers.runnerNote(
@@ -552,10 +663,15 @@ public final class Runner {
 
   /** Renews leases, picks up cancel requests and flushes log lines while a job runs. */
   private void heartbeat() {
+    if (watchExits) {
+      JobExits.watch(); // here, not on the way to the first job: it starts java.util.logging
+    }
     while (!awaitStop(settings.heartbeatInterval())) {
       try {
         Instant now = clock.instant();
-        Set<Long> cancelled = store.heartbeat(settings.runnerId(), now, leaseFrom(now));
+        Set<Long> cancelled =
+            stall.time(
+                "heartbeat", () -> store.heartbeat(settings.runnerId(), now, leaseFrom(now)));
         Execution e = current.get();
         if (e != null) {
           if (cancelled.contains(e.jobId()) && e.cancel()) {

@@ -2,6 +2,7 @@ package dev.mayfly.runner;
 
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.connect.JobStores;
 import java.time.Duration;
@@ -10,17 +11,26 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * The entry point a one-off process starts with: {@code java -cp APP_CLASSPATH
  * dev.mayfly.runner.RunnerMain}, everything else in the environment (see {@link RunnerSettings}).
  *
  * <p>Exit codes: 0 after a normal end (idle, job limit, time-to-live, stop requested), 1 when the
- * store failed, 2 when the environment is wrong, 3 when a job ignored its timeout.
+ * store failed, 2 when the environment is wrong, 3 when a job ignored its timeout, 4 ({@link
+ * #WRONG_STORE}) when the store it opened has no row for this runner: its database URL is not its
+ * dispatcher's.
  */
 public final class RunnerMain {
   /** On SIGTERM, how long the current job may go on before the process ends anyway. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(8);
+
+  /**
+   * The exit code of a runner whose store has no row for it: it was launched by a dispatcher of
+   * another database. The dispatcher takes it for a configuration error, not a crash to retry.
+   */
+  public static final int WRONG_STORE = 4;
 
   private RunnerMain() {}
 
@@ -39,20 +49,21 @@ public final class RunnerMain {
    * in-process launcher calls this on a virtual thread, without a shutdown hook.
    */
   public static int run(Map<String, String> env, boolean handleSigterm) {
-    return run(env, handleSigterm, InstantSource.system());
-  }
-
-  /** {@link #run(Map, boolean)} on the app's clock: what the in-process launcher runs. */
-  public static int run(Map<String, String> env, boolean handleSigterm, InstantSource clock) {
-    return run(env, handleSigterm, clock, JobInstances.CONSTRUCTOR);
+    return run(
+        env, handleSigterm, SystemTime.clock(), SystemTime.ticker(), JobInstances.CONSTRUCTOR);
   }
 
   /**
-   * {@link #run(Map, boolean, InstantSource)} with job instances from {@code instances}: what a
-   * runner inside a dependency-injection container (a Spring application context) runs.
+   * {@link #run(Map, boolean)} on the app's clock and ticker (what the in-process launcher runs),
+   * with job instances from {@code instances} (a runner inside a dependency-injection container,
+   * such as a Spring application context, runs the container's).
    */
   public static int run(
-      Map<String, String> env, boolean handleSigterm, InstantSource clock, JobInstances instances) {
+      Map<String, String> env,
+      boolean handleSigterm,
+      InstantSource clock,
+      LongSupplier ticker,
+      JobInstances instances) {
     RunnerSettings settings;
     try {
       settings = RunnerSettings.fromEnv(env);
@@ -101,16 +112,28 @@ public final class RunnerMain {
       return 1;
     }
     try (store) {
-      Runner runner =
-          new Runner(settings, store, types, clock, System::nanoTime, System.out, instances);
+      Runner runner = new Runner(settings, store, types, clock, ticker, System.out, instances);
       Thread hook = null;
       if (handleSigterm) {
+        runner.watchJobExits();
         Thread main = Thread.currentThread();
         hook =
             new Thread(
                 () -> {
                   SHUTTING_DOWN.set(true);
                   runner.stop();
+                  Integer status = JobExits.status();
+                  if (status != null
+                      || Thread.getAllStackTraces().keySet().stream().anyMatch(JobExits::exiting)) {
+                    // Not a signal: code in this process called System.exit, while a job ran.
+                    // Waiting would only hold up the exit; the job has ended with its process.
+                    try {
+                      runner.jobEndedProcess(status);
+                    } catch (RuntimeException e) {
+                      // the store is away: the launcher reports the exit, the lease the job
+                    }
+                    return;
+                  }
                   try {
                     main.join(STOP_GRACE);
                     if (main.isAlive()) {
@@ -133,11 +156,19 @@ public final class RunnerMain {
           // SIGTERM arrived: the hook is already running and waits for us
         }
       }
-      return reason == Runner.ExitReason.STUCK_JOB ? 3 : 0;
+      return exitCode(reason);
     } catch (RuntimeException e) {
       System.err.println("mayfly runner " + settings.runnerId() + " failed: " + e);
       e.printStackTrace();
       return 1;
     }
+  }
+
+  private static int exitCode(Runner.ExitReason reason) {
+    return switch (reason) {
+      case STUCK_JOB -> 3;
+      case WRONG_STORE -> WRONG_STORE;
+      default -> 0;
+    };
   }
 }

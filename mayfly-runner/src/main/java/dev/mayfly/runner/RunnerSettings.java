@@ -25,6 +25,10 @@ import java.util.Map;
  * @param scaleIn whether the runner leaves at once when its queue is empty and other runners of it
  *     will take what comes; false only for runners that stand in for always-on workers (the
  *     throughput benchmark's)
+ * @param maxLine the longest line a job logs through its context that is kept whole, in UTF-8 bytes
+ *     ({@link LineCap})
+ * @param maxLog the most of an attempt's context log kept, in bytes: its head and its tail ({@link
+ *     HeadAndTail})
  */
 public record RunnerSettings(
     String runnerId,
@@ -38,7 +42,9 @@ public record RunnerSettings(
     Duration leaseTimeout,
     Duration heartbeatInterval,
     int claimBatch,
-    boolean scaleIn) {
+    boolean scaleIn,
+    int maxLine,
+    long maxLog) {
 
   public static final String RUNNER_ID = "MAYFLY_RUNNER_ID";
   public static final String QUEUE = "MAYFLY_QUEUE";
@@ -52,6 +58,8 @@ public record RunnerSettings(
   public static final String HEARTBEAT_MS = "MAYFLY_HEARTBEAT_MS";
   public static final String CLAIM_BATCH = "MAYFLY_CLAIM_BATCH";
   public static final String SCALE_IN = "MAYFLY_SCALE_IN";
+  public static final String MAX_LINE = "MAYFLY_OUTPUT_MAX_LINE";
+  public static final String MAX_LOG = "MAYFLY_OUTPUT_MAX_ATTEMPT";
 
   /** {@code claimBatch} for a batch the runner sizes from its jobs' durations. */
   public static final int AUTO_CLAIM_BATCH = 0;
@@ -113,7 +121,48 @@ public record RunnerSettings(
     return longestJob(timeToLive.minus(startUp));
   }
 
+  /**
+   * With the default caps on a job's log ({@link LineCap#DEFAULT}, {@link HeadAndTail#DEFAULT}).
+   */
+  public RunnerSettings(
+      String runnerId,
+      String queue,
+      String databaseUrl,
+      String jobTypes,
+      int jobsPerRunner,
+      Duration idleExit,
+      Instant deadline,
+      Duration pollInterval,
+      Duration leaseTimeout,
+      Duration heartbeatInterval,
+      int claimBatch,
+      boolean scaleIn) {
+    this(
+        runnerId,
+        queue,
+        databaseUrl,
+        jobTypes,
+        jobsPerRunner,
+        idleExit,
+        deadline,
+        pollInterval,
+        leaseTimeout,
+        heartbeatInterval,
+        claimBatch,
+        scaleIn,
+        LineCap.DEFAULT,
+        HeadAndTail.DEFAULT);
+  }
+
   public RunnerSettings {
+    if (maxLine < LineCap.MIN) {
+      throw new IllegalArgumentException(
+          "maxLine must be at least " + LineCap.MIN + " bytes, was " + maxLine);
+    }
+    if (maxLog < 4L * maxLine) {
+      throw new IllegalArgumentException(
+          "maxLog (" + maxLog + " bytes) must be at least 4 lines of maxLine (" + maxLine + ")");
+    }
     if (jobsPerRunner < 0) {
       throw new IllegalArgumentException("jobsPerRunner must be 0 (no cap) or more");
     }
@@ -159,6 +208,10 @@ public record RunnerSettings(
     if (!scaleIn) {
       env.put(SCALE_IN, "false");
     }
+    if (maxLine != LineCap.DEFAULT || maxLog != HeadAndTail.DEFAULT) {
+      env.put(MAX_LINE, Integer.toString(maxLine));
+      env.put(MAX_LOG, Long.toString(maxLog));
+    }
     return env;
   }
 
@@ -180,7 +233,9 @@ public record RunnerSettings(
         Duration.ofMillis(number(env, LEASE_MS, 30_000)),
         Duration.ofMillis(number(env, HEARTBEAT_MS, 5_000)),
         claimBatch(env),
-        !"false".equalsIgnoreCase(env.getOrDefault(SCALE_IN, "true").trim()));
+        !"false".equalsIgnoreCase(env.getOrDefault(SCALE_IN, "true").trim()),
+        (int) number(env, MAX_LINE, LineCap.DEFAULT),
+        number(env, MAX_LOG, HeadAndTail.DEFAULT));
   }
 
   private static String required(Map<String, String> env, String name) {

@@ -6,6 +6,7 @@ import dev.mayfly.api.JobType;
 import dev.mayfly.api.Outcome;
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
@@ -67,7 +68,8 @@ public final class RunnerTraining {
     Path db = Files.createTempFile(dir, "training-", ".db");
     String url = "jdbc:sqlite:" + db.toAbsolutePath();
     JobTypes types = JobTypes.of(List.<Class<? extends Job<?>>>of(Noop.class));
-    Instant now = Instant.now();
+    InstantSource clock = SystemTime.clock();
+    Instant now = clock.instant();
     String runnerId;
     try (JobStore store = JobStores.open(url, 1)) {
       List<NewJob> jobs = new ArrayList<>();
@@ -106,7 +108,8 @@ public final class RunnerTraining {
                   RunnerSettings.IDLE_EXIT_MS,
                   "0"),
               false,
-              InstantSource.system(),
+              clock,
+              SystemTime.ticker(),
               instances);
     } finally {
       for (String suffix : List.of("", "-wal", "-shm")) {
@@ -130,7 +133,7 @@ public final class RunnerTraining {
     String runner = "r-training";
     try (JobStore store = JobStores.openForRunner(url)) {
       AutoCloseable listening = store.listen(q -> {});
-      Instant now = Instant.now();
+      Instant now = SystemTime.clock().instant();
       store.startAndClaim(runner, now, queue, Duration.ofMinutes(1), now.plusSeconds(30), 1);
       store.claim(queue, runner, now, Duration.ofMinutes(1), now.plusSeconds(30), 1);
       store.retireIfSurplus(runner, queue, now);

@@ -84,4 +84,28 @@ class OutputMarkersTest {
                 "second"))
         .containsExactly(null, new JobAttempt(5, 1), null, null, new JobAttempt(5, 2));
   }
+
+  @Test
+  void aRunnerWithNoRowNamesItsStoreRedactedAndOwnsNoLine() {
+    String line = OutputMarkers.runnerHasNoRow("r-1", "postgres://bob:hunter2@db.example:5432/app");
+    assertThat(line).doesNotContain("hunter2").startsWith("mayfly runner r-1 has no row");
+    assertThat(OutputMarkers.storeWithoutTheRunner(line))
+        .isEqualTo("postgres://bob:****@db.example:5432/app");
+    assertThat(OutputMarkers.storeWithoutTheRunner(OutputMarkers.runnerNote("anything"))).isNull();
+    assertThat(owners(line)).containsExactly((JobAttempt) null);
+  }
+
+  @Test
+  void theLinesTheCurrentJobLoggedAreToldApartFromWhatItPrinted() {
+    reader.owner(OutputMarkers.jobStarted(7, "send-mail", 1));
+    String logged = OutputMarkers.jobLogged(7, "info", "stored by the runner already");
+    assertThat(reader.owner(logged)).isNull();
+    assertThat(reader.logged(logged)).isTrue();
+    assertThat(reader.owner("printed")).isEqualTo(new JobAttempt(7, 1));
+    assertThat(reader.logged("printed")).isFalse();
+    assertThat(reader.current()).isEqualTo(new JobAttempt(7, 1));
+    reader.owner(OutputMarkers.jobEnded(7, "send-mail", 1, "succeeded", 3));
+    assertThat(reader.current()).isNull();
+    assertThat(reader.logged(logged)).isFalse();
+  }
 }

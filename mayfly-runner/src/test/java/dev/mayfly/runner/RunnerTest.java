@@ -9,6 +9,7 @@ import dev.mayfly.api.LogLine;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.internal.time.ManualClock;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
@@ -157,6 +158,64 @@ class RunnerTest {
     assertThat(runner.state()).isEqualTo(dev.mayfly.api.RunnerState.RUNNING); // still the first's
     assertThat(runner.exitedAt()).isNull();
     assertThat(output.toString()).contains(id + " exiting: NOT_THE_RUNNER");
+  }
+
+  @Test
+  void aRunnerWithNoRowInItsStoreSaysItOpensAnotherDatabaseAndLeaves() {
+    long job = enqueue("noop", "{\"n\":1}");
+    // launched by a dispatcher of another database: this store never reserved it
+    String url = "jdbc:sqlite:" + dir.resolve("mayfly.db");
+    RunnerSettings settings =
+        new RunnerSettings(
+            "r-elsewhere",
+            "default",
+            url,
+            types.encode(),
+            0,
+            Duration.ofMillis(200),
+            Instant.now().plus(Duration.ofMinutes(10)),
+            pollInterval,
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            claimBatch,
+            true);
+    Runner runner =
+        new Runner(settings, store, types, InstantSource.system(), new PrintStream(output, true));
+
+    assertThat(runner.run()).isEqualTo(Runner.ExitReason.WRONG_STORE);
+
+    assertThat(job(job).state()).isEqualTo(JobState.QUEUED);
+    assertThat(store.runner("r-elsewhere", Instant.now())).isEmpty();
+    assertThat(output.toString())
+        .contains(
+            "runner r-elsewhere has no row in the store it opened ("
+                + url
+                + "): it opens a different database than the dispatcher that launched it")
+        .contains("r-elsewhere exiting: WRONG_STORE")
+        .doesNotContain("is not launching");
+    String line =
+        output.toString().lines().filter(l -> l.contains("no row")).findFirst().orElseThrow();
+    assertThat(OutputMarkers.storeWithoutTheRunner(line)).isEqualTo(url);
+  }
+
+  @Test
+  void aRunnerProcessWithNoRowInItsStoreExitsWithItsOwnCode() {
+    String url = "jdbc:sqlite:" + dir.resolve("other.db");
+    int code =
+        RunnerMain.run(
+            java.util.Map.of(
+                RunnerSettings.RUNNER_ID,
+                "r-elsewhere",
+                RunnerSettings.QUEUE,
+                "default",
+                RunnerSettings.DATABASE_URL,
+                url,
+                RunnerSettings.JOBS,
+                types.encode(),
+                RunnerSettings.DEADLINE,
+                Instant.now().plus(Duration.ofMinutes(5)).toString()),
+            false);
+    assertThat(code).isEqualTo(RunnerMain.WRONG_STORE).isEqualTo(4);
   }
 
   @Test
@@ -502,31 +561,31 @@ class RunnerTest {
    */
   @Test
   void aFailedJobIsRetriedWhenItsBackoffEndsAndNotBefore() {
-    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-05T09:00:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-05T09:00:00Z"));
     // No idle wait: on a clock that stands still, waiting would never end.
-    Runnable runOnce = () -> runner(0, Duration.ofMinutes(10), Duration.ZERO, now::get).run();
-    long id = enqueueAt("flaky", "{}", now.get());
+    Runnable runOnce = () -> runner(0, Duration.ofMinutes(10), Duration.ZERO, clock).run();
+    long id = enqueueAt("flaky", "{}", clock.instant());
     JobDescriptor flaky = types.byName("flaky");
 
     runOnce.run();
     for (int attempt = 1; attempt < flaky.maxAttempts(); attempt++) {
-      JobInfo failed = store.job(id, now.get()).orElseThrow();
+      JobInfo failed = store.job(id, clock.instant()).orElseThrow();
       assertThat(failed.state()).as("waiting for its retry").isEqualTo(JobState.FAILED);
       assertThat(failed.attempts()).isEqualTo(attempt);
-      Duration wait = Duration.between(now.get(), failed.runAt());
+      Duration wait = Duration.between(clock.instant(), failed.runAt());
       Duration expected = flaky.backoff().multipliedBy(1L << (attempt - 1)); // 60 s, then 120 s
       assertThat(wait)
           .as("wait after attempt %d: %s ± 25%% jitter", attempt, expected)
           .isBetween(expected.multipliedBy(3).dividedBy(4), expected.multipliedBy(5).dividedBy(4));
 
-      now.set(failed.runAt().minusMillis(1));
+      clock.set(failed.runAt().minusMillis(1));
       runOnce.run(); // a millisecond early: nothing to claim
-      assertThat(store.job(id, now.get()).orElseThrow().attempts()).isEqualTo(attempt);
+      assertThat(store.job(id, clock.instant()).orElseThrow().attempts()).isEqualTo(attempt);
 
-      now.set(failed.runAt());
+      clock.set(failed.runAt());
       runOnce.run(); // due: claimed, and failing again
-      assertThat(store.job(id, now.get()).orElseThrow().attempts()).isEqualTo(attempt + 1);
+      assertThat(store.job(id, clock.instant()).orElseThrow().attempts()).isEqualTo(attempt + 1);
     }
-    assertThat(store.job(id, now.get()).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    assertThat(store.job(id, clock.instant()).orElseThrow().state()).isEqualTo(JobState.DEAD);
   }
 }

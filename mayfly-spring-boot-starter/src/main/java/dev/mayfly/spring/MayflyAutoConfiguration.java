@@ -4,10 +4,13 @@ import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.api.Job;
 import dev.mayfly.internal.jobs.JobInstances;
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.inprocess.InProcessLauncher;
 import dev.mayfly.launch.local.LocalLauncher;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -66,12 +69,17 @@ public class MayflyAutoConfiguration {
     }
     b.jobs(jobBeanTypes(beans));
     JobInstances instances = BeanJobs.instances(beans);
-    b.launcher(new InProcessLauncher(java.time.InstantSource.system(), instances));
+    // One clock and ticker, set here, for the configuration and the launchers registered in it:
+    // the dispatcher, the runners these launchers start and the exits they report read one time.
+    InstantSource clock = SystemTime.clock();
+    LongSupplier ticker = SystemTime.ticker();
+    b.clock(clock).ticker(ticker);
+    b.launcher(new InProcessLauncher(clock, ticker, instances));
     b.launcher(
         new LocalLauncher(
             MayflySpringRunner.localOptions(
                 settings.application(beans), List.of(environment.getActiveProfiles())),
-            java.time.InstantSource.system()));
+            clock));
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

@@ -1,13 +1,13 @@
 package dev.mayfly.spring;
 
 import dev.mayfly.internal.jobs.JobInstances;
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.local.LocalOptions;
 import dev.mayfly.runner.RunnerMain;
 import dev.mayfly.runner.RunnerTraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
@@ -100,7 +100,8 @@ public final class MayflySpringRunner {
         // the start-up cache's training run: the app's start is most of what there is to record
         return RunnerTraining.train(Path.of(training), instances);
       }
-      return RunnerMain.run(System.getenv(), true, InstantSource.system(), instances);
+      return RunnerMain.run(
+          System.getenv(), true, SystemTime.clock(), SystemTime.ticker(), instances);
     } catch (Exception e) {
       System.err.println("mayfly runner: " + e);
       e.printStackTrace();

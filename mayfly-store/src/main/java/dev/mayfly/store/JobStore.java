@@ -91,9 +91,13 @@ public interface JobStore extends AutoCloseable {
       Instant leaseUntil,
       int limit);
 
-  /** Appends lines to a job's log (for its current attempt). */
+  /** Appends lines a job logged through its context to its log (for its current attempt). */
   void appendLog(long jobId, int attempt, List<LogLine> lines);
 
+  /**
+   * A job's log: the lines it logged through its context and those it printed (stored once, in its
+   * runners' output, {@link #appendRunnerOutput}), attempt by attempt, in time order.
+   */
   List<LogLine> jobLog(long jobId);
 
   /**
@@ -109,11 +113,18 @@ public interface JobStore extends AutoCloseable {
    * Runs a finished or waiting job again now: a dead, failed or cancelled job goes back to the
    * queue with one more attempt allowed. Empty if there is no such job; unchanged if it is queued,
    * running or succeeded.
+   *
+   * @throws KeyHeldException if another live job (queued, running or failed) holds the job's unique
+   *     key; nothing is changed
    */
   Optional<JobInfo> retry(long jobId, Instant now);
 
-  /** {@link #retry} for every dead job; returns how many went back to the queue. */
-  int retryDead(Instant now);
+  /**
+   * {@link #retry} for every dead job it can: a job whose unique key a live job holds stays dead
+   * and is reported, and of dead jobs sharing a key the newest goes back. One such job never stops
+   * the others.
+   */
+  RetriedDead retryDead(Instant now);
 
   // ---- runners -------------------------------------------------------------------------------
 
@@ -171,8 +182,10 @@ public interface JobStore extends AutoCloseable {
    */
   void runnerExited(String runnerId, @Nullable Integer exitCode, Instant at);
 
-  void appendRunnerOutput(String runnerId, List<LogLine> lines);
+  /** Appends lines to a runner's output, each tagged with the attempt that printed it, if any. */
+  void appendRunnerOutput(String runnerId, List<OutputLine> lines);
 
+  /** What a runner printed, in the order it printed it. */
   List<LogLine> runnerOutput(String runnerId);
 
   /**
@@ -232,8 +245,24 @@ public interface JobStore extends AutoCloseable {
   /** How many jobs finished (in any final state) per queue since {@code since}. */
   Map<String, Long> finishedSince(Instant since);
 
-  /** What the dispatcher needs to decide launches, per queue with ready work or alive runners. */
-  List<QueueDemand> demand(Instant now);
+  /**
+   * What the dispatcher needs to decide launches, per queue with ready work or alive runners. A
+   * ready job whose timeout is longer than {@code longestJobMillis} gives for its queue (what a
+   * runner of the queue may claim at most) counts as unrunnable, not ready.
+   */
+  List<QueueDemand> demand(Instant now, java.util.function.ToLongFunction<String> longestJobMillis);
+
+  /** {@link #demand(Instant, java.util.function.ToLongFunction)} with every job runnable. */
+  default List<QueueDemand> demand(Instant now) {
+    return demand(now, queue -> Long.MAX_VALUE);
+  }
+
+  /**
+   * Sets {@code error} on the waiting jobs of {@code queue} whose timeout is longer than {@code
+   * longestJob}, where it is not set already, so a person sees why they do not run. Returns how
+   * many were marked.
+   */
+  int markUnrunnable(String queue, Duration longestJob, String error);
 
   /**
    * The queue's measured start-up and job duration, from its latest runners; while none of their

@@ -269,9 +269,66 @@ public abstract class JobStoreContract {
       store.finish(id, "r", new Finish.Failed(t0, "boom", null));
     }
     store.enqueue(job("default"));
-    assertThat(store.retryDead(t0.plusSeconds(1))).isEqualTo(3);
+    RetriedDead r = store.retryDead(t0.plusSeconds(1));
+    assertThat(r.retried()).hasSize(3);
+    assertThat(r.refused()).isEmpty();
     assertThat(store.counts(t0.plusSeconds(1)).getFirst().queued()).isEqualTo(4);
     assertThat(store.counts(t0.plusSeconds(1)).getFirst().dead()).isZero();
+  }
+
+  /** A job of {@code key} (none if null) that ran once and died. */
+  private long deadJob(@org.jspecify.annotations.Nullable String key) {
+    long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0, key));
+    assertThat(claim(store, "default", "r", t0).orElseThrow().id()).isEqualTo(id);
+    store.finish(id, "r", new Finish.Failed(t0, "boom", null));
+    assertThat(store.job(id, t0).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    return id;
+  }
+
+  @Test
+  void retryingAllDeadJobsRetriesEveryOneItCanAndReportsThoseAUniqueKeyHoldsBack() {
+    long heldBack = deadJob("k1");
+    long older = deadJob("k2");
+    long newer = deadJob("k2"); // two dead jobs may share a key: the index covers live ones only
+    long plain = deadJob(null);
+    long holder =
+        store.enqueue(new NewJob("sleep", "other", "{}", 0, t0, TIMEOUT, 1, t0, "k1")); // live
+
+    RetriedDead r = store.retryDead(t0.plusSeconds(1));
+
+    assertThat(r.retried()).containsExactly(newer, plain);
+    assertThat(r.refused())
+        .containsExactlyInAnyOrder(
+            new KeyHeld(heldBack, "k1", holder), new KeyHeld(older, "k2", newer));
+    assertThat(new KeyHeld(heldBack, "k1", holder).reason())
+        .isEqualTo("a live job " + holder + " holds unique key 'k1'");
+    assertThat(store.job(heldBack, t0.plusSeconds(5)).orElseThrow().state())
+        .isEqualTo(JobState.DEAD);
+    assertThat(store.job(older, t0.plusSeconds(5)).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    assertThat(store.job(newer, t0.plusSeconds(5)).orElseThrow().state())
+        .isEqualTo(JobState.QUEUED);
+    assertThat(store.job(plain, t0.plusSeconds(5)).orElseThrow().state())
+        .isEqualTo(JobState.QUEUED);
+    assertThat(store.retryDead(t0.plusSeconds(2)).retried()).as("nothing more goes").isEmpty();
+  }
+
+  @Test
+  void retryingADeadJobWhoseKeyALiveJobHoldsSaysWhichAndChangesNothing() {
+    long dead = deadJob("k");
+    long holder = store.enqueue(new NewJob("sleep", "other", "{}", 0, t0, TIMEOUT, 1, t0, "k"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.retry(dead, t0.plusSeconds(1)))
+        .isInstanceOfSatisfying(
+            KeyHeldException.class,
+            e -> assertThat(e.held()).isEqualTo(new KeyHeld(dead, "k", holder)))
+        .hasMessageContaining("job " + dead + " was not retried")
+        .hasMessageContaining("a live job " + holder + " holds unique key 'k'");
+    assertThat(store.job(dead, t0).orElseThrow().state()).isEqualTo(JobState.DEAD);
+
+    store.cancel(holder, t0.plusSeconds(2));
+    assertThat(store.retry(dead, t0.plusSeconds(3)).orElseThrow().state())
+        .as("once the holder has finished")
+        .isEqualTo(JobState.QUEUED);
   }
 
   @Test
@@ -747,8 +804,72 @@ public abstract class JobStoreContract {
   void runnerOutputIsKeptInOrder() {
     String runner = reserveOne("default");
     store.appendRunnerOutput(
-        runner, List.of(new LogLine(t0, "out", "a"), new LogLine(t0, "out", "b")));
-    assertThat(store.runnerOutput(runner)).extracting(LogLine::message).containsExactly("a", "b");
+        runner,
+        List.of(
+            OutputLine.runner(new LogLine(t0, "out", "a")),
+            OutputLine.runner(new LogLine(t0, "out", "b"))));
+    // a tail stored when the runner ended goes where its times put it
+    store.appendRunnerOutput(
+        runner,
+        List.of(
+            OutputLine.runner(new LogLine(t0.minusMillis(1), "out", "first")),
+            OutputLine.runner(new LogLine(t0.plusMillis(1), "out", "c"))));
+    assertThat(store.runnerOutput(runner))
+        .extracting(LogLine::message)
+        .containsExactly("first", "a", "b", "c");
+  }
+
+  @Test
+  void whatAJobPrintedIsStoredOnceAndReadInItsLogAttemptByAttempt() {
+    String runner = reserveOne("default");
+    long id = store.enqueue(job("default"));
+    store.appendLog(id, 2, List.of(new LogLine(t0.plusMillis(5), "info", "logged in 2")));
+    store.appendLog(id, 1, List.of(new LogLine(t0.plusMillis(1), "warn", "logged in 1")));
+    store.appendRunnerOutput(
+        runner,
+        List.of(
+            OutputLine.runner(new LogLine(t0, "out", "job started")),
+            OutputLine.job(new LogLine(t0.plusMillis(1), "out", "printed in 1"), id, 1),
+            OutputLine.job(new LogLine(t0.plusMillis(2), "out", "printed later in 1"), id, 1),
+            OutputLine.job(new LogLine(t0.plusMillis(1), "out", "printed in 2"), id, 2),
+            OutputLine.runner(new LogLine(t0.plusMillis(3), "out", "job ended"))));
+
+    assertThat(store.jobLog(id))
+        .extracting(LogLine::message)
+        .containsExactly(
+            "logged in 1", "printed in 1", "printed later in 1", "printed in 2", "logged in 2");
+    assertThat(store.runnerOutput(runner)).hasSize(5);
+  }
+
+  @Test
+  void aJobsPrintedLinesArePrunedWithTheJobNotBeforeIt() {
+    String early = reserveOne("default");
+    long id = store.enqueue(job("default"));
+    claim(store, "default", early, t0);
+    store.appendRunnerOutput(
+        early,
+        List.of(
+            OutputLine.runner(new LogLine(t0, "out", "early's own")),
+            OutputLine.job(new LogLine(t0, "out", "attempt 1"), id, 1)));
+    store.runnerExited(early, 1, t0.plusSeconds(1)); // the job goes back to the queue
+    String late = reserveOne("default");
+    claim(store, "default", late, t0.plusSeconds(100));
+    store.appendRunnerOutput(
+        late, List.of(OutputLine.job(new LogLine(t0.plusSeconds(100), "out", "attempt 2"), id, 2)));
+    store.finish(id, late, new Finish.Succeeded(t0.plusSeconds(101)));
+    store.runnerExited(late, 0, t0.plusSeconds(102));
+
+    store.prune(t0.plusSeconds(50)); // the early runner goes, the job stays
+    assertThat(store.runner(early, t0)).isEmpty();
+    assertThat(store.jobLog(id))
+        .extracting(LogLine::message)
+        .containsExactly("attempt 1", "attempt 2");
+
+    store.prune(t0.plusSeconds(200));
+    assertThat(store.job(id, t0)).isEmpty();
+    assertThat(store.jobLog(id)).isEmpty();
+    assertThat(store.runnerOutput(early)).isEmpty();
+    assertThat(store.runnerOutput(late)).isEmpty();
   }
 
   @Test
@@ -1112,6 +1233,262 @@ public abstract class JobStoreContract {
     }
     pool.shutdown();
     assertThat(total).isEqualTo(5);
+  }
+
+  // ---- text no database takes as it is, and attempts given back --------------------------------
+
+  @Test
+  void oneJobsUnstorableErrorDoesNotPoisonItsBatch() {
+    String runner = started("default", t0);
+    for (int i = 0; i < 6; i++) {
+      store.enqueue(job("default"));
+    }
+    List<ClaimedJob> claimed = store.claim("default", runner, t0, PLENTY, t0.plusSeconds(30), 6);
+    List<Finished> outcomes = new ArrayList<>();
+    Instant at = t0.plusSeconds(1);
+    claimed
+        .subList(0, 5)
+        .forEach(j -> outcomes.add(new Finished(j.id(), new Finish.Succeeded(at))));
+    long bad = claimed.get(5).id();
+    outcomes.add(new Finished(bad, new Finish.Failed(at, "a\u0000b \uD800 c \uD83D\uDE00", null)));
+
+    assertThat(store.finishAll(runner, outcomes)).containsOnly(true);
+
+    for (ClaimedJob j : claimed.subList(0, 5)) {
+      assertThat(store.job(j.id(), at).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+    JobInfo dead = store.job(bad, at).orElseThrow();
+    assertThat(dead.state()).isEqualTo(JobState.DEAD);
+    assertThat(dead.error()).isEqualTo("a\uFFFDb \uFFFD c \uD83D\uDE00");
+    assertThat(store.attempts(bad))
+        .singleElement()
+        .extracting(AttemptInfo::error)
+        .isEqualTo("a\uFFFDb \uFFFD c \uD83D\uDE00");
+  }
+
+  @Test
+  void finishingAndClaimingTakesUnstorableTextToo() {
+    String runner = started("default", t0);
+    long bad = store.enqueue(job("default"));
+    long next = store.enqueue(job("default"));
+    store.claim("default", runner, t0, PLENTY, t0.plusSeconds(30), 1);
+
+    FinishedAndClaimed r =
+        store.finishAllAndClaim(
+            runner,
+            List.of(new Finished(bad, new Finish.Discarded(t0, "nul\u0000"))),
+            "default",
+            t0,
+            PLENTY,
+            t0.plusSeconds(30),
+            1);
+
+    assertThat(r.recorded()).containsExactly(true);
+    assertThat(r.claimed()).extracting(ClaimedJob::id).containsExactly(next);
+    assertThat(store.job(bad, t0).orElseThrow().error()).isEqualTo("nul\uFFFD");
+  }
+
+  @Test
+  void logLinesAndOutputWithNulOrLoneSurrogatesAreKeptWithTheCharacterReplaced() {
+    long id = store.enqueue(job("default"));
+    store.appendLog(
+        id, 1, List.of(new LogLine(t0, "info", "x\u0000y"), new LogLine(t0, "info", "after")));
+    String runner = reserveOne("default");
+    store.appendRunnerOutput(
+        runner,
+        List.of(
+            OutputLine.runner(new LogLine(t0, "out", "\uDC00!")),
+            OutputLine.runner(new LogLine(t0, "out", "next"))));
+
+    assertThat(store.jobLog(id)).extracting(LogLine::message).containsExactly("x\uFFFDy", "after");
+    assertThat(store.runnerOutput(runner))
+        .extracting(LogLine::message)
+        .containsExactly("\uFFFD!", "next");
+  }
+
+  @Test
+  void aRowTheDatabaseRefusesIsRecordedAloneWithWhatCouldBeKept() throws Exception {
+    // a real refusal from the database itself: a trigger, as a constraint of the app's would be
+    try (java.sql.Connection c = connect();
+        java.sql.Statement st = c.createStatement()) {
+      if (c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")) {
+        st.execute(
+            "CREATE FUNCTION mayfly_test_refuse() RETURNS trigger AS $$ BEGIN IF NEW.error LIKE"
+                + " '%poison%' THEN RAISE EXCEPTION 'refused by a test trigger'; END IF; RETURN"
+                + " NEW; END $$ LANGUAGE plpgsql");
+        st.execute(
+            "CREATE TRIGGER mayfly_test_refuse BEFORE UPDATE ON mayfly_jobs FOR EACH ROW"
+                + " EXECUTE FUNCTION mayfly_test_refuse()");
+      } else {
+        st.execute(
+            "CREATE TRIGGER mayfly_test_refuse BEFORE UPDATE ON mayfly_jobs"
+                + " WHEN NEW.error LIKE '%poison%'"
+                + " BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END");
+      }
+    }
+    String runner = started("default", t0);
+    for (int i = 0; i < 4; i++) {
+      store.enqueue(job("default"));
+    }
+    List<ClaimedJob> claimed = store.claim("default", runner, t0, PLENTY, t0.plusSeconds(30), 4);
+    Instant at = t0.plusSeconds(1);
+    List<Finished> outcomes = new ArrayList<>();
+    claimed
+        .subList(0, 3)
+        .forEach(j -> outcomes.add(new Finished(j.id(), new Finish.Succeeded(at))));
+    long bad = claimed.get(3).id();
+    // what is kept is the head of the text; the part the database refuses is past it
+    String error = "java.lang.IllegalStateException: " + "x".repeat(1_200) + " poison";
+    outcomes.add(new Finished(bad, new Finish.Failed(at, error, at.plusSeconds(60))));
+
+    assertThat(store.finishAll(runner, outcomes)).containsOnly(true);
+
+    for (ClaimedJob j : claimed.subList(0, 3)) {
+      assertThat(store.job(j.id(), at).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+    JobInfo refused = store.job(bad, at).orElseThrow();
+    assertThat(refused.state()).isEqualTo(JobState.FAILED);
+    assertThat(refused.error())
+        .startsWith("the database refused to store this attempt's text (")
+        .contains("refused by a test trigger")
+        .contains("what could be kept of it: java.lang.IllegalStateException: xxx")
+        .doesNotContain("poison");
+  }
+
+  @Test
+  void anAttemptGivenBackCountsAndWithNoneLeftTheJobIsDead() {
+    long id = store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 2, t0));
+    claim(store, "default", "r", t0);
+    store.finish(id, "r", new Finish.Requeued(t0, t0, "stopped (SIGTERM)", true));
+    assertThat(store.job(id, t0).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+
+    claim(store, "default", "r", t0.plusSeconds(1));
+    // a snooze gives its attempt back, so it never ends a job
+    store.finish(id, "r", new Finish.Requeued(t0, t0, "snoozed", false));
+    assertThat(store.job(id, t0).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+
+    claim(store, "default", "r", t0.plusSeconds(2));
+    store.finish(id, "r", new Finish.Requeued(t0.plusSeconds(3), t0, "stopped (SIGTERM)", true));
+
+    JobInfo dead = store.job(id, t0.plusSeconds(3)).orElseThrow();
+    assertThat(dead.state()).isEqualTo(JobState.DEAD);
+    assertThat(dead.finishedAt()).isEqualTo(t0.plusSeconds(3));
+    assertThat(dead.error()).isEqualTo("stopped (SIGTERM)");
+    assertThat(store.attempts(id))
+        .extracting(AttemptInfo::outcome)
+        .containsExactly("retry", "failed");
+    assertThat(claim(store, "default", "r", t0.plusSeconds(4))).isEmpty();
+  }
+
+  @Test
+  void demandLeavesOutJobsNoRunnerOfTheQueueMayTakeAndTheyAreMarkedOnce() {
+    long tooLong = store.enqueue(job("default")); // 5 minutes
+    long fits =
+        store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, Duration.ofSeconds(30), 5, t0));
+
+    assertThat(store.demand(t0, q -> Duration.ofMinutes(1).toMillis()))
+        .singleElement()
+        .isEqualTo(new QueueDemand("default", 1, 1, 0, 0, 0));
+    assertThat(store.demand(t0)).singleElement().extracting(QueueDemand::ready).isEqualTo(2L);
+
+    assertThat(store.markUnrunnable("default", Duration.ofMinutes(1), "cannot run: why")).isOne();
+    assertThat(store.markUnrunnable("default", Duration.ofMinutes(1), "cannot run: why")).isZero();
+    assertThat(store.job(tooLong, t0).orElseThrow().error()).isEqualTo("cannot run: why");
+    assertThat(store.job(fits, t0).orElseThrow().error()).isNull();
+  }
+
+  @Test
+  void anyTextAJobMakesIsStoredAsItWasButForTheCharactersNoDatabaseTakes() {
+    java.util.Random random = new java.util.Random(31);
+    int n = 30;
+    List<String> texts = new ArrayList<>();
+    texts.add(arbitraryText(random, 1 << 20)); // a 1 MB error, log line and output line
+    for (int i = 1; i < n; i++) {
+      texts.add(arbitraryText(random, 1 + random.nextInt(3_000)));
+    }
+    String runner = started("default", t0);
+    for (int i = 0; i < n; i++) {
+      store.enqueue(new NewJob("sleep", "default", "{}", 0, t0, TIMEOUT, 1, t0));
+    }
+    List<ClaimedJob> claimed = store.claim("default", runner, t0, PLENTY, t0.plusSeconds(30), n);
+    List<Finished> outcomes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long id = claimed.get(i).id();
+      outcomes.add(new Finished(id, new Finish.Failed(t0, texts.get(i), null)));
+      store.appendLog(id, 1, List.of(new LogLine(t0, "info", texts.get(i))));
+    }
+    store.appendRunnerOutput(
+        runner, texts.stream().map(t -> OutputLine.runner(new LogLine(t0, "out", t))).toList());
+
+    assertThat(store.finishAll(runner, outcomes)).containsOnly(true);
+
+    List<LogLine> output = store.runnerOutput(runner);
+    for (int i = 0; i < n; i++) {
+      String expected = replaced(texts.get(i));
+      long id = claimed.get(i).id();
+      String error = store.job(id, t0).orElseThrow().error();
+      if (i == 0) { // cut to its head and tail
+        assertThat(error)
+            .startsWith(expected.substring(0, 1_000))
+            .contains("[truncated ")
+            .hasSizeLessThan(70 * 1024);
+      } else {
+        assertThat(error).as("error %d", i).isEqualTo(expected);
+      }
+      assertThat(store.jobLog(id))
+          .as("log of job %d", i)
+          .extracting(LogLine::message)
+          .singleElement()
+          .satisfies(
+              m -> assertThat(expected).startsWith(m.substring(0, Math.min(m.length(), 100))));
+      assertThat(output.get(i).message())
+          .as("output line %d", i)
+          .startsWith(expected.substring(0, Math.min(expected.length(), 100)));
+    }
+  }
+
+  /** Text of every kind a program may print: NUL, controls, lone and paired surrogates, CJK. */
+  private static String arbitraryText(java.util.Random random, int length) {
+    String[] parts = {
+      "a",
+      "Z",
+      " ",
+      "\n",
+      "\t",
+      "\r",
+      "\u0000",
+      "\u0001",
+      "\u001b[31m",
+      "\uD800",
+      "\uDBFF",
+      "\uDC00",
+      "\uD83D\uDE00",
+      "\u00e9",
+      "\u4e2d",
+      "\uFFFF",
+      "\uFEFF",
+      "'",
+      "\"",
+      "\\",
+      "%s",
+      "?"
+    };
+    StringBuilder sb = new StringBuilder(length + 8);
+    while (sb.length() < length) {
+      sb.append(parts[random.nextInt(parts.length)]);
+    }
+    return sb.toString();
+  }
+
+  /** {@code text} with NUL and each lone surrogate replaced by U+FFFD, the way a reader expects. */
+  private static String replaced(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      i += Character.charCount(cp);
+      sb.appendCodePoint(cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) ? 0xFFFD : cp);
+    }
+    return sb.toString();
   }
 
   /** A runner that has reported in, launched at {@code at}. */

@@ -8,6 +8,7 @@ import dev.mayfly.api.JobFilter;
 import dev.mayfly.api.JobInfo;
 import dev.mayfly.api.JobState;
 import dev.mayfly.internal.jobs.JobDescriptor;
+import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.runner.Runner;
 import dev.mayfly.runner.RunnerSettings;
@@ -28,7 +29,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -53,14 +53,14 @@ public final class MayflyTestKit implements AutoCloseable {
   public static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
 
   private final Path dir;
-  private final AtomicReference<Instant> now;
+  private final SettableClock clock;
   private final Mayfly mayfly;
   private final JobStore store;
   private final JobTypes types;
 
-  private MayflyTestKit(Path dir, AtomicReference<Instant> now, Mayfly mayfly) {
+  private MayflyTestKit(Path dir, SettableClock clock, Mayfly mayfly) {
     this.dir = dir;
-    this.now = now;
+    this.clock = clock;
     this.mayfly = mayfly;
     this.types = JobTypes.of(mayfly.config().jobs());
     this.store = JobStores.open(mayfly.config().databaseUrl());
@@ -74,8 +74,8 @@ public final class MayflyTestKit implements AutoCloseable {
 
   /**
    * A kit with the app's own settings (queues, job types). The kit sets the database (a new
-   * temporary file) and the clock; everything else is taken from {@code config} and checked as
-   * {@link MayflyConfig.Builder#build()} checks it.
+   * temporary file), the clock and the ticker; everything else is taken from {@code config} and
+   * checked as {@link MayflyConfig.Builder#build()} checks it.
    */
   public static MayflyTestKit create(MayflyConfig.Builder config) {
     Path dir;
@@ -84,11 +84,15 @@ public final class MayflyTestKit implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the test kit's database directory", e);
     }
-    AtomicReference<Instant> now = new AtomicReference<>(START);
+    SettableClock clock = SettableClock.at(START);
     try {
       MayflyConfig built =
-          config.database(dir.resolve("mayfly.db").toString()).clock(now::get).build();
-      return new MayflyTestKit(dir, now, Mayfly.create(built));
+          config
+              .database(dir.resolve("mayfly.db").toString())
+              .clock(clock)
+              .ticker(clock.ticker())
+              .build();
+      return new MayflyTestKit(dir, clock, Mayfly.create(built));
     } catch (RuntimeException e) {
       delete(dir);
       throw e;
@@ -102,15 +106,20 @@ public final class MayflyTestKit implements AutoCloseable {
 
   /** The kit's time, which is also Mayfly's: what enqueues, runs and retries are stamped with. */
   public Instant now() {
-    return now.get();
+    return clock.instant();
   }
 
   /** Moves the clock on, so jobs scheduled or waiting for a retry come due. */
   public Instant advance(Duration d) {
-    if (d.isNegative()) {
-      throw new IllegalArgumentException("the clock only moves forward; was asked to move " + d);
-    }
-    return now.updateAndGet(t -> t.plus(d));
+    return clock.advance(d);
+  }
+
+  /**
+   * The kit's clock, which is also Mayfly's, for the app's own code under test: the app and its
+   * jobs then read the same time as the kit.
+   */
+  public SettableClock clock() {
+    return clock;
   }
 
   /**
@@ -145,7 +154,7 @@ public final class MayflyTestKit implements AutoCloseable {
     Map<Long, Integer> before = attempts();
     while (true) {
       List<String> queues =
-          store.demand(now.get()).stream()
+          store.demand(clock.instant()).stream()
               .filter(d -> d.ready() > 0)
               .map(QueueDemand::queue)
               .toList();
@@ -168,7 +177,7 @@ public final class MayflyTestKit implements AutoCloseable {
   private void runQueue(String queue) {
     MayflyConfig config = mayfly.config();
     QueueConfig q = config.queue(queue);
-    Instant at = now.get();
+    Instant at = clock.instant();
     String runnerId =
         store
             .reserveRunners(new NewRunner(queue, "testkit", q.size(), at), Integer.MAX_VALUE, 1)
@@ -187,7 +196,14 @@ public final class MayflyTestKit implements AutoCloseable {
             config.heartbeatInterval(),
             1,
             false);
-    new Runner(settings, store, types, now::get, new PrintStream(OutputStream.nullOutputStream()))
+    new Runner(
+            settings,
+            store,
+            types,
+            clock,
+            clock.ticker(),
+            new PrintStream(OutputStream.nullOutputStream()),
+            JobInstances.CONSTRUCTOR)
         .run();
   }
 
@@ -198,7 +214,7 @@ public final class MayflyTestKit implements AutoCloseable {
   }
 
   private List<JobInfo> allJobs(JobFilter filter) {
-    return store.jobs(filter.limit(Integer.MAX_VALUE), now.get());
+    return store.jobs(filter.limit(Integer.MAX_VALUE), clock.instant());
   }
 
   /** Closes the store and deletes its file. */

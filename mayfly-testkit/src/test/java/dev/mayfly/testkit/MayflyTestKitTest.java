@@ -15,6 +15,7 @@ import dev.mayfly.api.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,6 +150,25 @@ class MayflyTestKitTest {
       assertThat(kit.mayfly().admin().runners(dev.mayfly.api.RunnerFilter.all()))
           .extracting(r -> r.queue())
           .containsExactlyInAnyOrder("mail", "default");
+    }
+  }
+
+  @Test
+  void theKitsClockIsMayflysClockForTheAppsOwnCodeToo() {
+    try (MayflyTestKit kit = MayflyTestKit.create(SendWelcomeMail.class)) {
+      SettableClock clock = kit.clock();
+      clock.set(Instant.parse("2031-06-01T12:00:00Z"));
+      long id =
+          kit.mayfly().enqueue(SendWelcomeMail.class, new SendWelcomeMail.Args("c@example.com"));
+
+      assertThat(kit.now()).isEqualTo(clock.instant());
+      assertThat(kit.mayfly().config().clock().instant()).isEqualTo(clock.instant());
+      assertThat(kit.mayfly().admin().job(id).orElseThrow().enqueuedAt())
+          .isEqualTo(Instant.parse("2031-06-01T12:00:00Z"));
+      assertThat(kit.mayfly().config().ticker().getAsLong()).isZero();
+      kit.advance(Duration.ofSeconds(3));
+      assertThat(kit.mayfly().config().ticker().getAsLong())
+          .isEqualTo(Duration.ofSeconds(3).toNanos());
     }
   }
 

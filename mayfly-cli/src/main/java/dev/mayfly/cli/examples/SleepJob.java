@@ -4,6 +4,8 @@ import dev.mayfly.api.Job;
 import dev.mayfly.api.JobContext;
 import dev.mayfly.api.JobType;
 import dev.mayfly.api.Outcome;
+import dev.mayfly.internal.time.SystemTime;
+import java.util.function.LongSupplier;
 
 /** Sleeps for a while: for trying queues and runners out ({@code {"millis": 500}}). */
 @JobType("sleep")
@@ -15,9 +17,10 @@ public final class SleepJob implements Job<SleepJob.Args> {
     if (args.millis() < 0) {
       return Outcome.discard("millis must not be negative, was " + args.millis());
     }
-    long end = System.nanoTime() + args.millis() * 1_000_000;
+    LongSupplier ticker = SystemTime.ticker();
+    long end = ticker.getAsLong() + args.millis() * 1_000_000;
     // In slices, so a cancellation request is noticed within 100 ms.
-    for (long left = args.millis(); left > 0; left = (end - System.nanoTime()) / 1_000_000) {
+    for (long left = args.millis(); left > 0; left = (end - ticker.getAsLong()) / 1_000_000) {
       if (ctx.isCancelled()) {
         return Outcome.discard("cancelled while sleeping");
       }

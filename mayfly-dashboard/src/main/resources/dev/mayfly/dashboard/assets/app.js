@@ -132,7 +132,7 @@ function overview() {
     el("div", { class: "cards", id: "cards" }),
     el("div", { class: "actions" },
       el("button", { id: "retry-dead", on: { click: retryDead } }, "Retry all dead jobs")),
-    el("h2", {}, "Queues"), el("div", { id: "queues" }),
+    el("h2", {}, "Queues"), el("div", { id: "queues" }), el("div", { id: "problems" }),
     el("h2", {}, "Recent jobs"), el("div", { id: "recent" }),
     el("p", { class: "muted", id: "database" }));
   return live(async () => {
@@ -148,6 +148,8 @@ function overview() {
       o.queues.map(q => [link("/jobs?queue=" + encodeURIComponent(q.queue), q.queue),
         q.queued, q.scheduled, q.running, q.failed, q.dead, q.succeeded, q.cancelled, q.runnersAlive]),
       [1, 2, 3, 4, 5, 6, 7, 8]));
+    replace("problems", el("div", {}, ...o.queues.filter(q => q.unrunnable > 0).map(q =>
+      el("p", { class: "problem" }, "queue " + q.queue + ": " + q.unrunnable + " ready job(s) " + q.problem))));
     replace("recent", jobTable(jobs));
     replace("database", el("p", { class: "muted" }, "database " + o.database + " · job types " + o.jobTypes.join(", ")));
   }, 2000);
@@ -156,7 +158,8 @@ function overview() {
 async function retryDead() {
   try {
     const r = await post("/jobs/retry-dead");
-    flash(r.retried + " dead job(s) sent back to the queue");
+    const refused = (r.refused || []).map(n => "job " + n.id + " not retried: " + n.reason);
+    flash([r.retried + " dead job(s) sent back to the queue", ...refused].join("; "));
   } catch (e) {
     flash("retry failed: " + e.message, true);
   }

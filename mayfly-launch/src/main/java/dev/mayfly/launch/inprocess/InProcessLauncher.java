@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Runs each runner on a virtual thread of this JVM, through the same {@link RunnerMain} a process
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InProcessLauncher implements Launcher {
   private final InstantSource clock;
+  private final LongSupplier ticker;
   private final JobInstances instances;
   private final AtomicLong ids = new AtomicLong();
   private final Map<String, Thread> threads = new ConcurrentHashMap<>();
@@ -36,15 +38,18 @@ public final class InProcessLauncher implements Launcher {
             return t;
           });
 
-  public InProcessLauncher(InstantSource clock) {
-    this(clock, JobInstances.CONSTRUCTOR);
+  public InProcessLauncher(InstantSource clock, LongSupplier ticker) {
+    this(clock, ticker, JobInstances.CONSTRUCTOR);
   }
 
   /**
+   * @param clock and {@code ticker}: the app's, which its runners read as a process reads the
+   *     machine's
    * @param instances makes the job instances its runners run: an app's beans, in a container
    */
-  public InProcessLauncher(InstantSource clock, JobInstances instances) {
+  public InProcessLauncher(InstantSource clock, LongSupplier ticker, JobInstances instances) {
     this.clock = clock;
+    this.ticker = ticker;
     this.instances = instances;
   }
 
@@ -66,7 +71,7 @@ public final class InProcessLauncher implements Launcher {
                 () -> {
                   int code = 1;
                   try {
-                    code = RunnerMain.run(env, false, clock, instances);
+                    code = RunnerMain.run(env, false, clock, ticker, instances);
                   } finally {
                     threads.remove(id);
                     exitCodes.put(id, code);

@@ -5,9 +5,9 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.runner.LineCap;
 import dev.mayfly.runner.RunnerSettings;
 import dev.mayfly.store.postgres.PostgresUrl;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -156,17 +156,14 @@ public final class LocalLauncher implements Launcher {
             request.timeToLive().toMillis(),
             TimeUnit.MILLISECONDS);
     // Reads output to its end, then waits for the exit: the exit is reported only after every
-    // line has been handed over.
+    // line has been handed over. A line past the request's maxLine is cut while it is read.
     Thread.ofVirtual()
         .name("mayfly-local-output-" + pid)
         .start(
             () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                  deliver(request, line);
-                }
+              try (var reader =
+                  new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+                LineCap.read(reader, request.maxLine(), line -> deliver(request, line));
               } catch (IOException e) {
                 deliver(request, "[mayfly] output capture ended: " + e.getMessage());
               }

@@ -1,5 +1,6 @@
 package dev.mayfly.launch.local;
 
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.store.sqlite.SqliteNative;
 import java.io.File;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -302,7 +304,8 @@ final class StartupCache {
    * there afterwards.
    */
   static boolean build(Path file, List<String> trainingCommand, Map<String, String> env) {
-    long started = System.nanoTime();
+    LongSupplier ticker = SystemTime.ticker(); // for the log line: how long building took
+    long started = ticker.getAsLong();
     Path dir =
         Objects.requireNonNull(file.toAbsolutePath().getParent(), "a cache file is in a folder");
     Path log = file.resolveSibling(file.getFileName() + ".log");
@@ -356,7 +359,7 @@ final class StartupCache {
             "built the runner start-up cache {0} ({1} MB) in {2} ms",
             file,
             Files.size(file) / 1_000_000,
-            (System.nanoTime() - started) / 1_000_000);
+            (ticker.getAsLong() - started) / 1_000_000);
         return true;
       }
     } catch (IOException | RuntimeException e) {

@@ -44,6 +44,22 @@ public final class JobStores {
   }
 
   /**
+   * Opens the store at {@code url} only if Mayfly made one there, creating nothing: for what reads
+   * or manages stored jobs, where a mistyped URL should say so rather than make an empty store. A
+   * store of an older Mayfly is brought up to date, as {@link #open(String)} would.
+   *
+   * @throws dev.mayfly.store.NoStoreException if there is no such SQLite file, or the file or
+   *     database holds no Mayfly tables
+   */
+  public static JobStore openExisting(String url) {
+    String normalized = normalize(url);
+    if (PostgresUrl.matches(normalized)) {
+      return PostgresDatabase.openExisting(normalized, DEFAULT_POOL_SIZE);
+    }
+    return SqliteDatabase.openExisting(Path.of(normalized.substring("jdbc:sqlite:".length())));
+  }
+
+  /**
    * Opens the store for a one-off runner: on PostgreSQL two plain connections (its work loop and
    * heartbeat) instead of a pool, which a process that lives for one batch of jobs pays for in
    * start-up and never uses.
@@ -94,9 +110,10 @@ public final class JobStores {
   }
 
   /**
-   * Whether two URLs name the same database: the same SQLite file, or the same PostgreSQL user,
-   * host, port and database whatever the spelling ({@code postgres://}, {@code jdbc:postgresql:},
-   * parameters). False if either is not a database URL Mayfly accepts.
+   * Whether two URLs name the same database: the same SQLite file (through links, where both
+   * exist), or the same PostgreSQL user, host, port and database whatever the spelling ({@code
+   * postgres://}, {@code jdbc:postgresql:}, parameters; the password aside). False if either is not
+   * a database URL Mayfly accepts.
    */
   public static boolean sameDatabase(String a, String b) {
     try {
@@ -105,9 +122,22 @@ public final class JobStores {
       if (PostgresUrl.matches(x) && PostgresUrl.matches(y)) {
         return PostgresUrl.parse(x).display().equals(PostgresUrl.parse(y).display());
       }
-      return x.equals(y);
+      return x.equals(y) || sameFile(x, y);
     } catch (IllegalArgumentException e) {
       return false;
+    }
+  }
+
+  private static boolean sameFile(String x, String y) {
+    String sqlite = "jdbc:sqlite:";
+    if (!x.startsWith(sqlite) || !y.startsWith(sqlite)) {
+      return false;
+    }
+    try {
+      return java.nio.file.Files.isSameFile(
+          Path.of(x.substring(sqlite.length())), Path.of(y.substring(sqlite.length())));
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // one of them is not there yet: the paths decide
     }
   }
 

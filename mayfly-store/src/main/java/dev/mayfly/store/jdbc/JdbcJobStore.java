@@ -12,11 +12,15 @@ import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
 import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.JobStore;
+import dev.mayfly.store.KeyHeld;
+import dev.mayfly.store.KeyHeldException;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.OutputLine;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
 import dev.mayfly.store.Recovered;
+import dev.mayfly.store.RetriedDead;
 import dev.mayfly.store.RunnerUsage;
 import dev.mayfly.store.ScheduleState;
 import dev.mayfly.store.StoredSchedule;
@@ -123,12 +127,15 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public Optional<JobInfo> retry(long jobId, Instant now) {
-    queue.retry(jobId, now);
+    KeyHeld held = queue.retry(jobId, now);
+    if (held != null) {
+      throw new KeyHeldException(held);
+    }
     return reads.job(jobId, now);
   }
 
   @Override
-  public int retryDead(Instant now) {
+  public RetriedDead retryDead(Instant now) {
     return queue.retryDead(now);
   }
 
@@ -186,7 +193,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public void appendRunnerOutput(String runnerId, List<LogLine> lines) {
+  public void appendRunnerOutput(String runnerId, List<OutputLine> lines) {
     runners.appendRunnerOutput(runnerId, lines);
   }
 
@@ -253,8 +260,14 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public List<QueueDemand> demand(Instant now) {
-    return reads.demand(now);
+  public List<QueueDemand> demand(
+      Instant now, java.util.function.ToLongFunction<String> longestJobMillis) {
+    return reads.demand(now, longestJobMillis);
+  }
+
+  @Override
+  public int markUnrunnable(String queue, Duration longestJob, String error) {
+    return this.queue.markUnrunnable(queue, longestJob, error);
   }
 
   @Override

@@ -8,7 +8,9 @@ import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
 import dev.mayfly.store.FinishedAndClaimed;
+import dev.mayfly.store.KeyHeld;
 import dev.mayfly.store.NewJob;
+import dev.mayfly.store.RetriedDead;
 import dev.mayfly.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -214,16 +216,25 @@ public final class JobQueue {
       Duration maxTimeout,
       Instant leaseUntil,
       int limit) {
-    FinishedAndClaimed fast =
-        db.succeedAndClaim(runnerId, outcomes, queue, now, maxTimeout, leaseUntil, limit);
-    if (fast != null) {
-      return fast;
+    try {
+      FinishedAndClaimed fast =
+          db.succeedAndClaim(runnerId, outcomes, queue, now, maxTimeout, leaseUntil, limit);
+      if (fast != null) {
+        return fast;
+      }
+      return db.write(
+          c ->
+              new FinishedAndClaimed(
+                  finishAllIn(c, runnerId, outcomes),
+                  claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit)));
+    } catch (StoreException e) {
+      if (!Sql.isRowRefused(e)) {
+        throw e;
+      }
+      List<Boolean> recorded = finishOneByOne(runnerId, outcomes);
+      return new FinishedAndClaimed(
+          recorded, claim(queue, runnerId, now, maxTimeout, leaseUntil, limit));
     }
-    return db.write(
-        c ->
-            new FinishedAndClaimed(
-                finishAllIn(c, runnerId, outcomes),
-                claimIn(c, queue, runnerId, now, maxTimeout, leaseUntil, limit)));
   }
 
   public Optional<List<ClaimedJob>> startAndClaim(
@@ -352,12 +363,62 @@ public final class JobQueue {
     return claimed;
   }
 
+  /**
+   * Records one outcome; one whose text the database refuses is recorded with a note in its place
+   * ({@link #keptOf}), so the attempt still ends where it should.
+   */
   public boolean finish(long jobId, String runnerId, Finish finish) {
-    return db.write(c -> finishIn(c, jobId, runnerId, finish));
+    try {
+      return db.write(c -> finishIn(c, jobId, runnerId, finish));
+    } catch (StoreException e) {
+      if (!Sql.isRowRefused(e) || finish instanceof Finish.Succeeded) {
+        throw e;
+      }
+      return db.write(c -> finishIn(c, jobId, runnerId, keptOf(finish, e)));
+    }
   }
 
   public List<Boolean> finishAll(String runnerId, List<Finished> outcomes) {
-    return db.write(c -> finishAllIn(c, runnerId, outcomes));
+    try {
+      return db.write(c -> finishAllIn(c, runnerId, outcomes));
+    } catch (StoreException e) {
+      if (!Sql.isRowRefused(e)) {
+        throw e; // an outage: the caller retries the whole batch
+      }
+      return finishOneByOne(runnerId, outcomes);
+    }
+  }
+
+  /**
+   * A batch the database refused for what one of its rows holds: each outcome is recorded alone, so
+   * the others are not lost with it (and run again, duplicated, when their leases end), and the one
+   * refused is recorded with what could be kept of its text.
+   */
+  private List<Boolean> finishOneByOne(String runnerId, List<Finished> outcomes) {
+    List<Boolean> recorded = new ArrayList<>(outcomes.size());
+    for (Finished f : outcomes) {
+      recorded.add(finish(f.jobId(), runnerId, f.finish()));
+    }
+    return recorded;
+  }
+
+  /** An outcome whose text the database refused, with a plain note in its place. */
+  private static Finish keptOf(Finish refused, StoreException why) {
+    return switch (refused) {
+      case Finish.Succeeded s -> s;
+      case Finish.Failed f -> new Finish.Failed(f.at(), keptText(f.error(), why), f.retryAt());
+      case Finish.Requeued r ->
+          new Finish.Requeued(r.at(), r.runAt(), keptText(r.reason(), why), r.countsAsAttempt());
+      case Finish.Discarded d -> new Finish.Discarded(d.at(), keptText(d.reason(), why));
+    };
+  }
+
+  private static String keptText(String text, StoreException why) {
+    String head = text.substring(0, Math.min(text.length(), 1_000));
+    return "the database refused to store this attempt's text ("
+        + Sql.printable(String.valueOf(why.getMessage()))
+        + "); what could be kept of it: "
+        + Sql.printable(head);
   }
 
   private List<Boolean> finishAllIn(Connection c, String runnerId, List<Finished> outcomes)
@@ -428,13 +489,23 @@ public final class JobQueue {
   }
 
   /** An attempt that has just ended, read off its job's row as the job left state running. */
-  private record EndedAttempt(long jobId, int attempt, long startedAt, String queue) {}
+  private record EndedAttempt(
+      long jobId, int attempt, long startedAt, String queue, String state) {}
 
   /** What an update that ends attempts returns, read by {@link #ENDED}. */
-  private static final String ENDED_RETURNING = " RETURNING id, attempts, started_at, queue";
+  private static final String ENDED_RETURNING = " RETURNING id, attempts, started_at, queue, state";
 
   private static final RowMapper<EndedAttempt> ENDED =
-      rs -> new EndedAttempt(rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4));
+      rs ->
+          new EndedAttempt(
+              rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5));
+
+  /** The longest error an attempt keeps: a stack trace is a few KiB; a runaway message is cut. */
+  static final int MAX_ERROR_CHARS = 64 * 1024;
+
+  private static String capped(String error) {
+    return Sql.headAndTail(error, MAX_ERROR_CHARS);
+  }
 
   /**
    * Records ended attempts. While an attempt runs, its job's row is its record (runner, start);
@@ -517,20 +588,28 @@ public final class JobQueue {
                   f.dead() ? "dead" : "failed",
                   f.dead() ? at : null,
                   millisOrNull(f.retryAt()),
-                  f.error(),
+                  capped(f.error()),
                   jobId,
                   runnerId);
           case Finish.Requeued r ->
               one(
                   c,
-                  "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, lease_until = NULL,"
-                      + " error = ?, attempts = attempts - ?"
+                  // An attempt given back counts like any other (a retry asked for, a SIGTERM):
+                  // with none left the job is dead, not given back forever. A snooze does not
+                  // count, and gives its number back.
+                  "UPDATE mayfly_jobs SET state = CASE WHEN ? = 1 AND attempts >= max_attempts"
+                      + " THEN 'dead' ELSE 'queued' END, finished_at = CASE WHEN ? = 1"
+                      + " AND attempts >= max_attempts THEN ? ELSE NULL END,"
+                      + " run_at = ?, lease_until = NULL, error = ?, attempts = attempts - ?"
                       + " WHERE id = ? AND runner_id = ? AND state = 'running'"
                       // the attempt that ended, before a snooze gave its number back
-                      + " RETURNING id, attempts + ?, started_at, queue",
+                      + " RETURNING id, attempts + ?, started_at, queue, state",
                   ENDED,
+                  r.countsAsAttempt() ? 1 : 0,
+                  r.countsAsAttempt() ? 1 : 0,
+                  at,
                   r.runAt().toEpochMilli(),
-                  r.reason(),
+                  capped(r.reason()),
                   r.countsAsAttempt() ? 0 : 1,
                   jobId,
                   runnerId,
@@ -544,7 +623,7 @@ public final class JobQueue {
                       + ENDED_RETURNING,
                   ENDED,
                   at,
-                  d.reason(),
+                  capped(d.reason()),
                   jobId,
                   runnerId);
         };
@@ -555,15 +634,16 @@ public final class JobQueue {
         switch (finish) {
           case Finish.Succeeded s -> "succeeded";
           case Finish.Failed f -> "failed";
-          case Finish.Requeued r -> r.countsAsAttempt() ? "retry" : "snoozed";
+          case Finish.Requeued r ->
+              "dead".equals(attempt.state()) ? "failed" : r.countsAsAttempt() ? "retry" : "snoozed";
           case Finish.Discarded d -> "discarded";
         };
     String error =
         switch (finish) {
           case Finish.Succeeded s -> null;
-          case Finish.Failed f -> f.error();
-          case Finish.Requeued r -> r.reason();
-          case Finish.Discarded d -> d.reason();
+          case Finish.Failed f -> capped(f.error());
+          case Finish.Requeued r -> capped(r.reason());
+          case Finish.Discarded d -> capped(d.reason());
         };
     recordAttempts(c, runnerId, List.of(attempt), at, outcome, error);
     if (finish instanceof Finish.Succeeded) {
@@ -572,6 +652,19 @@ public final class JobQueue {
       update(c, "UPDATE mayfly_runners SET jobs_run = jobs_run + 1 WHERE id = ?", runnerId);
     }
     return true;
+  }
+
+  public int markUnrunnable(String queue, Duration longestJob, String error) {
+    return db.write(
+        c ->
+            update(
+                c,
+                "UPDATE mayfly_jobs SET error = ? WHERE queue = ? AND state IN ('queued', 'failed')"
+                    + " AND timeout_ms > ? AND (error IS NULL OR error <> ?)",
+                error,
+                queue,
+                longestJob.toMillis(),
+                error));
   }
 
   public void appendLog(long jobId, int attempt, List<LogLine> lines) {
@@ -583,13 +676,23 @@ public final class JobQueue {
         attempt);
   }
 
+  /**
+   * The lines the job logged through its context, and those it printed, which live in its runners'
+   * output only ({@link RunnerRegistry#appendRunnerOutput}): attempt by attempt, in time order, a
+   * logged line first where the times are equal.
+   */
   public List<LogLine> jobLog(long jobId) {
     return db.read(
         c ->
             list(
                 c,
-                "SELECT at, level, message FROM mayfly_job_log WHERE job_id = ? ORDER BY id",
+                "SELECT at, level, message FROM (SELECT attempt, at, level, message, 0 AS src, id"
+                    + " FROM mayfly_job_log WHERE job_id = ?"
+                    + " UNION ALL SELECT attempt, at, level, line, 1, id"
+                    + " FROM mayfly_runner_output WHERE job_id = ?) l"
+                    + " ORDER BY attempt, at, src, id",
                 Rows::logLine,
+                jobId,
                 jobId));
   }
 
@@ -640,30 +743,148 @@ public final class JobQueue {
         });
   }
 
-  public void retry(long jobId, Instant now) {
-    db.write(c -> retryWhere(c, now, "id = ?", jobId));
+  /** The reset of a job sent back to the queue; the parameter is when it is ready again. */
+  private static final String REQUEUE =
+      "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, finished_at = NULL,"
+          + " cancel_requested = 0, max_attempts = CASE WHEN max_attempts > attempts"
+          + " THEN max_attempts ELSE attempts + 1 END";
+
+  private static final String RETRYABLE = "state IN ('dead', 'failed', 'cancelled')";
+
+  /**
+   * Sends a dead, failed or cancelled job back to the queue. Returns null if it went, or if it is
+   * not one to retry; else the live job that holds its unique key, and nothing changed.
+   */
+  public @Nullable KeyHeld retry(long jobId, Instant now) {
+    Set<String> queues = new HashSet<>();
+    KeyHeld held =
+        db.write(
+            c -> {
+              queues.clear();
+              Retryable j =
+                  one(
+                      c,
+                      "SELECT id, queue, unique_key FROM mayfly_jobs WHERE id = ? AND " + RETRYABLE,
+                      Retryable::of,
+                      jobId);
+              if (j == null) {
+                return null;
+              }
+              List<Long> retried = new ArrayList<>(1);
+              KeyHeld refused = requeue(c, now, j, retried);
+              if (!retried.isEmpty()) {
+                queues.add(j.queue());
+              }
+              db.notifyReady(c, queues);
+              return refused;
+            });
+    db.committed(queues);
+    return held;
   }
 
-  public int retryDead(Instant now) {
-    return db.write(c -> retryWhere(c, now, "state = 'dead'"));
+  /**
+   * Sends every dead job back to the queue whose unique key no live job holds. Of dead jobs sharing
+   * a key, the newest goes back and holds the key; the others stay dead and are reported.
+   */
+  public RetriedDead retryDead(Instant now) {
+    Set<String> queues = new HashSet<>();
+    RetriedDead done =
+        db.write(
+            c -> {
+              queues.clear(); // a transaction tried again starts from nothing
+              List<Long> retried = new ArrayList<>();
+              List<KeyHeld> refused = new ArrayList<>();
+              // Jobs without a key go back in one statement; those with one, one by one (below).
+              for (Retryable j :
+                  list(
+                      c,
+                      REQUEUE
+                          + " WHERE state = 'dead' AND unique_key IS NULL"
+                          + " RETURNING id, queue, unique_key",
+                      Retryable::of,
+                      now.toEpochMilli())) {
+                retried.add(j.id());
+                queues.add(j.queue());
+              }
+              for (Retryable j :
+                  list(
+                      c,
+                      "SELECT id, queue, unique_key FROM mayfly_jobs"
+                          + " WHERE state = 'dead' AND unique_key IS NOT NULL ORDER BY id DESC",
+                      Retryable::of)) {
+                int before = retried.size();
+                KeyHeld held = requeue(c, now, j, retried);
+                if (held != null) {
+                  refused.add(held);
+                } else if (retried.size() > before) {
+                  queues.add(j.queue());
+                }
+              }
+              db.notifyReady(c, queues);
+              retried.sort(null);
+              return new RetriedDead(retried, refused);
+            });
+    db.committed(queues);
+    return done;
   }
 
-  private int retryWhere(Connection c, Instant now, String condition, @Nullable Object... params)
+  private record Retryable(long id, String queue, @Nullable String uniqueKey) {
+    static Retryable of(ResultSet rs) throws SQLException {
+      return new Retryable(rs.getLong(1), rs.getString(2), rs.getString(3));
+    }
+  }
+
+  /**
+   * Requeues one job, if it is still one to retry (adding its id to {@code retried}) and no other
+   * live job holds its unique key; else returns the job that does. A unique key is checked before
+   * the update rather than left to the unique index: on PostgreSQL a refused statement aborts the
+   * whole transaction, which would take every other retry in it down too.
+   */
+  private @Nullable KeyHeld requeue(Connection c, Instant now, Retryable j, List<Long> retried)
       throws SQLException {
-    List<Object> all = new ArrayList<>(List.of(now.toEpochMilli()));
-    all.addAll(List.of(params));
-    List<String> queues =
-        list(
-            c,
-            "UPDATE mayfly_jobs SET state = 'queued', run_at = ?, finished_at = NULL,"
-                + " cancel_requested = 0, max_attempts = CASE WHEN max_attempts > attempts"
-                + " THEN max_attempts ELSE attempts + 1 END"
-                + " WHERE state IN ('dead', 'failed', 'cancelled') AND "
-                + condition
-                + " RETURNING queue",
-            rs -> rs.getString(1),
-            all.toArray());
-    db.notifyReady(c, new HashSet<>(queues));
-    return queues.size();
+    String key = j.uniqueKey();
+    String sql = REQUEUE + " WHERE id = ? AND " + RETRYABLE;
+    if (key == null) {
+      if (update(c, sql, now.toEpochMilli(), j.id()) > 0) {
+        retried.add(j.id());
+      }
+      return null;
+    }
+    Long holder = liveHolder(c, key, j.id());
+    if (holder != null) {
+      return new KeyHeld(j.id(), key, holder);
+    }
+    // Another node may enqueue a job with this key between the look and the update; the index
+    // then refuses the update, and the savepoint keeps that from aborting the transaction.
+    java.sql.Savepoint before = c.setSavepoint();
+    try {
+      if (update(c, sql, now.toEpochMilli(), j.id()) > 0) {
+        retried.add(j.id());
+      }
+      c.releaseSavepoint(before);
+      return null;
+    } catch (SQLException e) {
+      if (!isUniqueViolation(e)) {
+        throw e;
+      }
+      c.rollback(before);
+      Long winner = liveHolder(c, key, j.id());
+      if (winner == null) {
+        throw e;
+      }
+      return new KeyHeld(j.id(), key, winner);
+    }
+  }
+
+  /** The unfinished job other than {@code jobId} with this unique key, if there is one. */
+  private static @Nullable Long liveHolder(Connection c, String key, long jobId)
+      throws SQLException {
+    return one(
+        c,
+        "SELECT id FROM mayfly_jobs WHERE unique_key = ? AND state IN ('queued', 'running',"
+            + " 'failed') AND id <> ?",
+        rs -> rs.getLong(1),
+        key,
+        jobId);
   }
 }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -60,8 +61,9 @@ public final class Migrations {
    * migration lock.
    *
    * @param where names the database in errors
+   * @param now when: what {@code mayfly_schema.applied_at} records for the scripts applied
    */
-  public int migrate(Connection c, String where) throws SQLException {
+  public int migrate(Connection c, String where, Instant now) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(
           "CREATE TABLE IF NOT EXISTS mayfly_schema (version INTEGER PRIMARY KEY,"
@@ -91,7 +93,7 @@ public final class Migrations {
                 + ", '"
                 + script
                 + "', "
-                + System.currentTimeMillis()
+                + now.toEpochMilli()
                 + ")");
       }
       return latest();

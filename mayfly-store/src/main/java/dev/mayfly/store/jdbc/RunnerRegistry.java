@@ -7,6 +7,7 @@ import static dev.mayfly.store.jdbc.Sql.*;
 
 import dev.mayfly.api.LogLine;
 import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.OutputLine;
 import dev.mayfly.store.Recovered;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -200,20 +201,48 @@ public final class RunnerRegistry {
         });
   }
 
-  public void appendRunnerOutput(String runnerId, List<LogLine> lines) {
-    insertLines(
-        db,
-        "INSERT INTO mayfly_runner_output (runner_id, at, level, line) VALUES (?, ?, ?, ?)",
-        lines,
-        runnerId);
+  /**
+   * The lines a job printed are stored here only, tagged with its attempt; the job's log reads them
+   * from here ({@link JobQueue#jobLog}).
+   */
+  public void appendRunnerOutput(String runnerId, List<OutputLine> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    db.write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO mayfly_runner_output (runner_id, job_id, attempt, at, level, line)"
+                      + " VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (OutputLine o : lines) {
+              bind(
+                  ps,
+                  runnerId,
+                  o.jobId(),
+                  o.jobId() == null ? null : o.attempt(),
+                  o.line().at().toEpochMilli(),
+                  o.line().level(),
+                  storable(o.line().message()));
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
   }
 
+  /**
+   * In time order: a runner's own lines past its output's head are stored when it ends, after lines
+   * its jobs printed meanwhile ({@code HeadAndTail} in the runner module).
+   */
   public List<LogLine> runnerOutput(String runnerId) {
     return db.read(
         c ->
             list(
                 c,
-                "SELECT at, level, line FROM mayfly_runner_output WHERE runner_id = ? ORDER BY id",
+                "SELECT at, level, line FROM mayfly_runner_output WHERE runner_id = ?"
+                    + " ORDER BY at, id",
                 Rows::logLine,
                 runnerId));
   }
@@ -261,6 +290,7 @@ public final class RunnerRegistry {
           foldEndedRunners(c);
           uncountPrunedSuccesses(c, before);
           update(c, "DELETE FROM mayfly_job_log WHERE job_id IN (" + finished + ")", before);
+          update(c, "DELETE FROM mayfly_runner_output WHERE job_id IN (" + finished + ")", before);
           update(c, "DELETE FROM mayfly_attempts WHERE job_id IN (" + finished + ")", before);
           int jobs =
               update(
@@ -271,7 +301,15 @@ public final class RunnerRegistry {
           String exited =
               "SELECT id FROM mayfly_runners WHERE state NOT IN ('launching', 'running')"
                   + " AND exited_at < ?";
-          update(c, "DELETE FROM mayfly_runner_output WHERE runner_id IN (" + exited + ")", before);
+          // A job's printed lines stay while the job does, though the runner that printed them
+          // (an earlier attempt's) is pruned: they go with the job.
+          update(
+              c,
+              "DELETE FROM mayfly_runner_output WHERE runner_id IN ("
+                  + exited
+                  + ") AND (job_id IS NULL OR NOT EXISTS (SELECT 1 FROM mayfly_jobs j"
+                  + " WHERE j.id = mayfly_runner_output.job_id))",
+              before);
           update(
               c,
               "DELETE FROM mayfly_runners WHERE state NOT IN ('launching', 'running')"

@@ -74,10 +74,118 @@ public final class Sql {
       Object p = params[i];
       if (p == null) {
         ps.setNull(i + 1, Types.NULL);
+      } else if (p instanceof String text) {
+        ps.setString(i + 1, storable(text));
       } else {
         ps.setObject(i + 1, p);
       }
     }
+  }
+
+  /** What stands in for a character neither database can store. */
+  public static final char REPLACED = '\uFFFD';
+
+  /**
+   * {@code text} as both databases can store it: PostgreSQL refuses NUL in text ("invalid byte
+   * sequence for encoding UTF8: 0x00") and failed the whole transaction it was in; SQLite keeps it
+   * but its C side ends strings there; and a lone UTF-16 surrogate has no UTF-8 form at all. Each
+   * such character becomes U+FFFD, the Unicode replacement character, which marks where it was.
+   * Errors, log lines, output and arguments all pass through here ({@link #bind}); text that needs
+   * nothing (almost all of it) is returned as it is, after one scan.
+   */
+  public static String storable(String text) {
+    int i = firstUnstorable(text);
+    if (i < 0) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(text.length()).append(text, 0, i);
+    for (; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == 0) {
+        sb.append(REPLACED);
+      } else if (Character.isHighSurrogate(ch)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        sb.append(ch).append(text.charAt(++i));
+      } else if (Character.isSurrogate(ch)) {
+        sb.append(REPLACED);
+      } else {
+        sb.append(ch);
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * {@code text} if it has at most {@code max} characters; else its head and tail around a marker
+   * that says how much was cut.
+   */
+  public static String headAndTail(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int tail = max / 4;
+    int head = max - tail;
+    return text.substring(0, head)
+        + "\n... [truncated "
+        + (text.length() - head - tail)
+        + " characters] ...\n"
+        + text.substring(text.length() - tail);
+  }
+
+  /** {@code text} with every character but printable ASCII, tab and newline replaced by '?'. */
+  public static String printable(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    text.chars()
+        .forEach(
+            ch ->
+                sb.append(ch == '\n' || ch == '\t' || (ch >= 0x20 && ch < 0x7f) ? (char) ch : '?'));
+    return sb.toString();
+  }
+
+  /**
+   * Whether a failed write was refused for what a row holds (bad data, a constraint, a trigger, a
+   * value too large), not for the connection or the database being away: writing the rows one by
+   * one then gets the others through. PostgreSQL's SQLSTATE classes 22, 23, 54 and P0; SQLite's
+   * result codes TOOBIG (18), CONSTRAINT (19), MISMATCH (20) and RANGE (25).
+   */
+  public static boolean isRowRefused(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && state.length() == 5) {
+          String cls = state.substring(0, 2);
+          if (cls.equals("22") || cls.equals("23") || cls.equals("54") || cls.equals("P0")) {
+            return true;
+          }
+        }
+        int code = e.getErrorCode();
+        if (e.getClass().getName().startsWith("org.sqlite.")
+            && (code == 18 || code == 19 || code == 20 || code == 25)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static int firstUnstorable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == 0) {
+        return i;
+      }
+      if (Character.isSurrogate(ch)) {
+        if (Character.isHighSurrogate(ch)
+            && i + 1 < text.length()
+            && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
   }
 
   /** Inserts lines in one batch; {@code keys} come first, then each line's time, level, text. */
@@ -92,7 +200,7 @@ public final class Sql {
               bind(ps, keys);
               ps.setLong(keys.length + 1, l.at().toEpochMilli());
               ps.setString(keys.length + 2, l.level());
-              ps.setString(keys.length + 3, l.message());
+              ps.setString(keys.length + 3, storable(l.message()));
               ps.addBatch();
             }
             ps.executeBatch();

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /** What the CLI, the dashboard and the dispatcher read: jobs, attempts, runners, counts, costs. */
@@ -270,19 +271,28 @@ public final class StoreReads {
         });
   }
 
-  public List<QueueDemand> demand(Instant now) {
+  public List<QueueDemand> demand(Instant now, ToLongFunction<String> longestJobMillis) {
     return db.read(
         c -> {
           Map<String, QueueDemand> byQueue = new LinkedHashMap<>();
-          for (QueueDemand d :
+          // By timeout too (a queue's jobs have a handful of timeouts, one per job type): a job
+          // whose timeout is longer than the queue's runners may take is not demand.
+          for (Object[] row :
               list(
                   c,
-                  "SELECT queue, count(*) FROM mayfly_jobs WHERE state IN ('queued', 'failed')"
-                      + " AND run_at <= ?"
-                      + " GROUP BY queue",
-                  rs -> new QueueDemand(rs.getString(1), rs.getLong(2), 0, 0, 0),
+                  "SELECT queue, timeout_ms, count(*) FROM mayfly_jobs"
+                      + " WHERE state IN ('queued', 'failed') AND run_at <= ?"
+                      + " GROUP BY queue, timeout_ms",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getLong(3)},
                   now.toEpochMilli())) {
-            byQueue.put(d.queue(), d);
+            String q = (String) row[0];
+            boolean fits = (long) row[1] <= longestJobMillis.applyAsLong(q);
+            long n = (long) row[2];
+            QueueDemand d = byQueue.getOrDefault(q, new QueueDemand(q, 0, 0, 0, 0, 0));
+            byQueue.put(
+                q,
+                new QueueDemand(
+                    q, d.ready() + (fits ? n : 0), d.unrunnable() + (fits ? 0 : n), 0, 0, 0));
           }
           for (Object[] row :
               list(
@@ -298,8 +308,9 @@ public final class StoreReads {
             int launching = (int) row[1];
             int busy = (int) row[2];
             int idle = (int) row[3] - launching - busy;
-            long ready = byQueue.containsKey(q) ? byQueue.get(q).ready() : 0;
-            byQueue.put(q, new QueueDemand(q, ready, launching, busy, idle));
+            QueueDemand jobs = byQueue.getOrDefault(q, new QueueDemand(q, 0, 0, 0, 0, 0));
+            byQueue.put(
+                q, new QueueDemand(q, jobs.ready(), jobs.unrunnable(), launching, busy, idle));
           }
           return List.copyOf(byQueue.values());
         });

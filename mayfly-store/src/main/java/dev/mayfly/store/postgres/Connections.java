@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -61,8 +62,8 @@ sealed interface Connections {
   }
 
   /** At most {@code size} connections, opened when first needed; the first one now. */
-  static Connections few(PostgresUrl url, int size) throws SQLException {
-    Plain plain = new Plain(url, size);
+  static Connections few(PostgresUrl url, int size, LongSupplier ticker) throws SQLException {
+    Plain plain = new Plain(url, size, ticker);
     plain.release(plain.borrow(), false); // fail fast, as the pool does, on a wrong URL or user
     return plain;
   }
@@ -102,10 +103,13 @@ sealed interface Connections {
 
     private final Semaphore free;
     private final ArrayDeque<Idle> idle = new ArrayDeque<>();
+    private final LongSupplier ticker;
 
     private record Idle(Connection connection, long since) {}
 
-    Plain(PostgresUrl url, int size) {
+    /** {@code ticker} times how long a connection sat unused. */
+    Plain(PostgresUrl url, int size, LongSupplier ticker) {
+      this.ticker = ticker;
       this.jdbcUrl = url.jdbcUrl();
       if (url.user() != null) {
         login.setProperty("user", url.user());
@@ -154,8 +158,8 @@ sealed interface Connections {
     /**
      * A connection the server may have ended while it sat unused (a restart, a failover) is not.
      */
-    private static boolean usable(Idle kept) {
-      if (System.nanoTime() - kept.since < CHECK_AFTER_NANOS) {
+    private boolean usable(Idle kept) {
+      if (ticker.getAsLong() - kept.since < CHECK_AFTER_NANOS) {
         return true;
       }
       try {
@@ -177,7 +181,7 @@ sealed interface Connections {
         } else {
           c.setAutoCommit(true);
           synchronized (idle) {
-            idle.push(new Idle(c, System.nanoTime()));
+            idle.push(new Idle(c, ticker.getAsLong()));
           }
         }
       } catch (SQLException e) {

@@ -11,6 +11,7 @@ import static dev.mayfly.store.jdbc.JobQueue.claimedJob;
 import static dev.mayfly.store.jdbc.JobQueue.newJobValues;
 import static dev.mayfly.store.jdbc.Sql.bind;
 
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -70,7 +72,8 @@ public final class PostgresDatabase implements Dialect {
               "V5__attempts_by_runner.sql",
               "V6__runners_by_queue.sql",
               "V7__queue_totals.sql",
-              "V8__schedules.sql"),
+              "V8__schedules.sql",
+              "V9__output_by_job.sql"),
           "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
               + " WHERE schemaname = current_schema() AND tablename = 'mayfly_schema')");
   private static final AtomicBoolean LISTEN_WARNED = new AtomicBoolean();
@@ -86,11 +89,13 @@ public final class PostgresDatabase implements Dialect {
   private final PostgresUrl url;
   private final Connections connections;
   private final Connections.Plain direct;
+  private final LongSupplier ticker;
 
-  private PostgresDatabase(PostgresUrl url, Connections connections) {
+  private PostgresDatabase(PostgresUrl url, Connections connections, LongSupplier ticker) {
     this.url = url;
     this.connections = connections;
-    this.direct = new Connections.Plain(url, 1);
+    this.ticker = ticker;
+    this.direct = new Connections.Plain(url, 1, ticker);
   }
 
   /**
@@ -100,7 +105,18 @@ public final class PostgresDatabase implements Dialect {
    */
   public static JobStore open(String rawUrl, int poolSize) {
     PostgresUrl url = PostgresUrl.parse(rawUrl);
-    return open(url, () -> Connections.pool(url, poolSize));
+    return open(url, ticker -> Connections.pool(url, poolSize), true);
+  }
+
+  /**
+   * {@link #open(String, int)}, but only where Mayfly's tables are: a database without them is left
+   * as it is.
+   *
+   * @throws dev.mayfly.store.NoStoreException if the database has no Mayfly schema
+   */
+  public static JobStore openExisting(String rawUrl, int poolSize) {
+    PostgresUrl url = PostgresUrl.parse(rawUrl);
+    return open(url, ticker -> Connections.pool(url, poolSize), false);
   }
 
   /**
@@ -110,17 +126,22 @@ public final class PostgresDatabase implements Dialect {
    */
   public static JobStore openForRunner(String rawUrl) {
     PostgresUrl url = PostgresUrl.parse(rawUrl);
-    return open(url, () -> Connections.few(url, 2));
+    return open(url, ticker -> Connections.few(url, 2, ticker), true);
   }
 
   private interface Connecting {
-    Connections connect() throws SQLException;
+    Connections connect(LongSupplier ticker) throws SQLException;
   }
 
-  private static JobStore open(PostgresUrl url, Connecting connecting) {
+  /**
+   * Opening a store is where a process is composed, so the time it keeps is the machine's: the
+   * ticker of connection ages and of the {@code LISTEN} probe, and the instant migrations record.
+   */
+  private static JobStore open(PostgresUrl url, Connecting connecting, boolean create) {
+    LongSupplier ticker = SystemTime.ticker();
     Connections pool;
     try {
-      pool = connecting.connect();
+      pool = connecting.connect(ticker);
     } catch (SQLException e) {
       throw new StoreException(
           "cannot connect to PostgreSQL at "
@@ -131,17 +152,21 @@ public final class PostgresDatabase implements Dialect {
               + " MAYFLY_DATABASE_URL or DATABASE_URL)",
           e);
     }
-    PostgresDatabase store = new PostgresDatabase(url, pool);
+    PostgresDatabase store = new PostgresDatabase(url, pool, ticker);
     try {
-      boolean current = store.read(c -> MIGRATIONS.current(c) == MIGRATIONS.latest());
-      if (!current) {
+      int version = store.read(MIGRATIONS::current);
+      if (version == 0 && !create) {
+        throw new dev.mayfly.store.NoStoreException(
+            url.toString(), "the database has no mayfly_schema table in its current schema");
+      }
+      if (version != MIGRATIONS.latest()) {
         store.write(
             c -> {
               // Nodes starting together take turns; the second finds the work done.
               try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
               }
-              return MIGRATIONS.migrate(c, url.toString());
+              return MIGRATIONS.migrate(c, url.toString(), SystemTime.clock().instant());
             });
       }
     } catch (RuntimeException e) {
@@ -204,7 +229,7 @@ public final class PostgresDatabase implements Dialect {
       id[i] = ids.get(i);
       type[i] = j.type();
       queue[i] = j.queue();
-      args[i] = j.args();
+      args[i] = Sql.storable(j.args());
       priority[i] = j.priority();
       runAt[i] = j.runAt().toEpochMilli();
       timeout[i] = j.timeout().toMillis();
@@ -477,8 +502,8 @@ public final class PostgresDatabase implements Dialect {
           return null;
         });
     PGConnection pg = c.unwrap(PGConnection.class);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-    while (System.nanoTime() < deadline) {
+    long deadline = ticker.getAsLong() + TimeUnit.SECONDS.toNanos(3);
+    while (ticker.getAsLong() < deadline) {
       PGNotification[] ns = pg.getNotifications(250);
       if (ns != null) {
         for (PGNotification n : ns) {

@@ -1,6 +1,8 @@
 package dev.mayfly.store.sqlite;
 
+import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.store.JobStore;
+import dev.mayfly.store.NoStoreException;
 import dev.mayfly.store.StoreException;
 import dev.mayfly.store.jdbc.Dialect;
 import dev.mayfly.store.jdbc.JdbcJobStore;
@@ -22,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The embedded database: one SQLite file shared by the app and every runner process.
@@ -50,7 +53,8 @@ public final class SqliteDatabase implements Dialect {
               "V6__attempts_by_runner.sql",
               "V7__runners_by_queue.sql",
               "V8__queue_totals.sql",
-              "V9__schedules.sql"),
+              "V9__schedules.sql",
+              "V10__output_by_job.sql"),
           "SELECT EXISTS (SELECT 1 FROM sqlite_master"
               + " WHERE type = 'table' AND name = 'mayfly_schema')");
 
@@ -88,12 +92,45 @@ public final class SqliteDatabase implements Dialect {
   }
 
   public static JobStore open(Path file) {
+    return open(file, true);
+  }
+
+  /**
+   * Opens the store in {@code file} only if Mayfly made one there: no file is created, and a file
+   * without Mayfly's tables is left as it is.
+   *
+   * @throws NoStoreException if there is no such file or it holds no Mayfly store
+   */
+  public static JobStore openExisting(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new NoStoreException(
+          file.toString(), Files.exists(file) ? "it is not a file" : "no such file");
+    }
+    // A look through a read-only connection first: opening for writing sets the journal mode,
+    // which writes to a file that may be another program's.
+    SQLiteConfig readOnly = new SQLiteConfig();
+    readOnly.setReadOnly(true);
+    try (Connection c = readOnly.createConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
+      if (MIGRATIONS.current(c) == 0) {
+        throw new NoStoreException(file.toString(), "the file holds no Mayfly tables");
+      }
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot open the SQLite store at " + file + ": " + e.getMessage(), e);
+    }
+    return open(file, false);
+  }
+
+  private static JobStore open(Path file, boolean create) {
     try {
       Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
+      if (parent != null && create) {
         Files.createDirectories(parent);
       }
       SQLiteConfig config = new SQLiteConfig();
+      if (!create) {
+        config.resetOpenMode(SQLiteOpenMode.CREATE); // a file deleted meanwhile stays deleted
+      }
       config.setJournalMode(SQLiteConfig.JournalMode.WAL);
       config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
       config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
@@ -101,8 +138,14 @@ public final class SqliteDatabase implements Dialect {
       Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
       SqliteDatabase store = new SqliteDatabase(c, file.toAbsolutePath().normalize());
       // Every runner process opens the store: only take the write lock when there is work.
-      if (MIGRATIONS.current(c) != MIGRATIONS.latest()) {
-        store.write(conn -> MIGRATIONS.migrate(conn, file.toString()));
+      int version = MIGRATIONS.current(c);
+      if (version == 0 && !create) {
+        c.close();
+        throw new NoStoreException(file.toString(), "the file holds no Mayfly tables");
+      }
+      if (version != MIGRATIONS.latest()) {
+        store.write(
+            conn -> MIGRATIONS.migrate(conn, file.toString(), SystemTime.clock().instant()));
       }
       return new JdbcJobStore(store);
     } catch (SQLException | IOException e) {

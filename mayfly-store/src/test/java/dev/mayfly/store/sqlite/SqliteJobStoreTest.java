@@ -33,6 +33,19 @@ class SqliteJobStoreTest extends JobStoreContract {
   }
 
   @Test
+  void aFileReachedThroughALinkIsTheSameDatabase() throws Exception {
+    Path real = java.nio.file.Files.createDirectories(dir.resolve("real"));
+    Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link"), real);
+    java.nio.file.Files.createFile(real.resolve("m.db"));
+    assertThat(
+            JobStores.sameDatabase(
+                real.resolve("m.db").toString(), "jdbc:sqlite:" + link.resolve("m.db")))
+        .isTrue();
+    assertThat(JobStores.sameDatabase(real.resolve("m.db").toString(), "sqlite:" + link + "/x.db"))
+        .isFalse();
+  }
+
+  @Test
   void databaseIsInWalModeSoRunnersCanReadWhileOthersWrite() throws Exception {
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
         var rs = c.createStatement().executeQuery("PRAGMA journal_mode")) {

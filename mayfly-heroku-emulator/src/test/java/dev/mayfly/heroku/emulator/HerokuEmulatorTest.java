@@ -1,9 +1,8 @@
-package dev.mayfly.heroku;
+package dev.mayfly.heroku.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mayfly.heroku.emulator.HerokuEmulator;
 import dev.mayfly.internal.jobs.Json;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -19,6 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /** The emulator answers as the reference documents Heroku's API to answer. */
 class HerokuEmulatorTest {
+  /** The version header Heroku's Platform API asks of every client. */
+  private static final String ACCEPT = "application/vnd.heroku+json; version=3";
+
   private HerokuEmulator emulator;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -62,7 +64,7 @@ class HerokuEmulatorTest {
   }
 
   private HttpResponse<String> create(String body) throws Exception {
-    return call("POST", "/apps/app/dynos", body, true, HerokuApi.ACCEPT);
+    return call("POST", "/apps/app/dynos", body, true, ACCEPT);
   }
 
   private static JsonNode json(HttpResponse<String> r) throws Exception {
@@ -80,7 +82,7 @@ class HerokuEmulatorTest {
 
   @Test
   void answersTheAccountAndAppReadsHerokusCliMakesBeforeRunAndPs() throws Exception {
-    var account = call("GET", "/account", null, true, HerokuApi.ACCEPT);
+    var account = call("GET", "/account", null, true, ACCEPT);
     assertThat(account.statusCode()).isEqualTo(200);
     var app = call("GET", "/apps/app", null, true, "application/vnd.heroku+json; version=3.sdk");
     assertThat(app.statusCode()).isEqualTo(200);
@@ -88,14 +90,12 @@ class HerokuEmulatorTest {
     assertThat(json(app).path("owner").path("id").asText())
         .isEqualTo(json(account).path("id").asText());
     assertThat(json(app).path("stack").path("name").asText()).isNotEqualTo("cnb");
-    assertThat(call("GET", "/apps/other", null, true, HerokuApi.ACCEPT).statusCode())
-        .isEqualTo(404);
+    assertThat(call("GET", "/apps/other", null, true, ACCEPT).statusCode()).isEqualTo(404);
   }
 
   @Test
   void refusesWithoutCredentialsOrTheVersionHeader() throws Exception {
-    assertThat(call("POST", "/apps/app/dynos", "{}", false, HerokuApi.ACCEPT).statusCode())
-        .isEqualTo(401);
+    assertThat(call("POST", "/apps/app/dynos", "{}", false, ACCEPT).statusCode()).isEqualTo(401);
     var r = call("POST", "/apps/app/dynos", "{}", true, "application/json");
     assertThat(r.statusCode()).isEqualTo(406);
     assertThat(json(r).get("id").asText()).isEqualTo("not_acceptable");
@@ -103,7 +103,7 @@ class HerokuEmulatorTest {
 
   @Test
   void anUnknownAppIsNotFound() throws Exception {
-    var r = call("POST", "/apps/other/dynos", "{\"command\":\"true\"}", true, HerokuApi.ACCEPT);
+    var r = call("POST", "/apps/other/dynos", "{\"command\":\"true\"}", true, ACCEPT);
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(json(r).get("message").asText()).isEqualTo("Couldn't find that app.");
   }
@@ -133,10 +133,10 @@ class HerokuEmulatorTest {
     assertThat(json(over).get("limit").asInt()).isEqualTo(1);
 
     String id = dyno.get("id").asText();
-    assertThat(call("GET", "/apps/app/dynos/" + id, null, true, HerokuApi.ACCEPT).statusCode())
+    assertThat(call("GET", "/apps/app/dynos/" + id, null, true, ACCEPT).statusCode())
         .isEqualTo(200);
     assertThat(
-            call("POST", "/apps/app/dynos/" + id + "/actions/stop", "{}", true, HerokuApi.ACCEPT)
+            call("POST", "/apps/app/dynos/" + id + "/actions/stop", "{}", true, ACCEPT)
                 .statusCode())
         .isEqualTo(202);
     awaitGone(id);
@@ -144,14 +144,14 @@ class HerokuEmulatorTest {
 
   @Test
   void theRateLimitEndpointIsFree() throws Exception {
-    var a = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
-    var b = call("GET", "/account/rate-limits", null, true, HerokuApi.ACCEPT);
+    var a = call("GET", "/account/rate-limits", null, true, ACCEPT);
+    var b = call("GET", "/account/rate-limits", null, true, ACCEPT);
     assertThat(json(a).get("remaining").asLong()).isEqualTo(json(b).get("remaining").asLong());
     assertThat(emulator.calls()).isZero();
   }
 
   private String logSession(String body) throws Exception {
-    var r = call("POST", "/apps/app/log-sessions", body, true, HerokuApi.ACCEPT);
+    var r = call("POST", "/apps/app/log-sessions", body, true, ACCEPT);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return json(r).path("logplex_url").asText();
   }
@@ -159,10 +159,7 @@ class HerokuEmulatorTest {
   private void awaitGone(String id) {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                call("GET", "/apps/app/dynos/" + id, null, true, HerokuApi.ACCEPT).statusCode()
-                    == 404);
+        .until(() -> call("GET", "/apps/app/dynos/" + id, null, true, ACCEPT).statusCode() == 404);
   }
 
   @Test
@@ -196,7 +193,7 @@ class HerokuEmulatorTest {
         .contains("app[run.1001]: two")
         .doesNotContain("one");
     assertThat(
-            call("POST", "/apps/app/log-sessions", "{\"lines\":\"many\"}", true, HerokuApi.ACCEPT)
+            call("POST", "/apps/app/log-sessions", "{\"lines\":\"many\"}", true, ACCEPT)
                 .statusCode())
         .isEqualTo(422);
   }
@@ -224,7 +221,7 @@ class HerokuEmulatorTest {
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                json(call("GET", "/apps/app/dynos/" + id, null, true, HerokuApi.ACCEPT))
+                json(call("GET", "/apps/app/dynos/" + id, null, true, ACCEPT))
                     .path("state")
                     .asText()
                     .equals("complete"));

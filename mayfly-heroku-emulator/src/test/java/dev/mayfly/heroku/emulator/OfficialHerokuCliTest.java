@@ -1,9 +1,8 @@
-package dev.mayfly.heroku;
+package dev.mayfly.heroku.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mayfly.heroku.emulator.HerokuEmulator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
