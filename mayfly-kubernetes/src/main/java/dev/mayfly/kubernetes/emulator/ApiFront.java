@@ -23,14 +23,14 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The emulated API server's address. fabric8's mock server answers whole bodies only, so it cannot
- * stream a container's log; this front serves {@code GET .../pods/NAME/log} itself (with {@code
+ * The emulated API server's address. fabric8's mock server keeps the objects, but speaks too little
+ * Kubernetes for kubectl: this front serves {@code GET .../pods/NAME/log} itself (with {@code
  * follow}, {@code timestamps}, {@code sinceTime}, {@code sinceSeconds} and {@code tailLines}, as
- * the API server does) and pipes every other connection, watches' WebSockets included, to the mock
- * server unchanged.
+ * the API server does), pipes WebSocket watches (fabric8's) to the mock server unchanged, and
+ * answers every other request through {@link Resources}.
  *
- * <p>A connection is routed by its first request: the mock server's answers say {@code Connection:
- * close} (see {@link KubernetesEmulator}), so a client never sends a second request down a pipe.
+ * <p>One request a connection: every answer says {@code Connection: close}, so a client never sends
+ * a second request down a piped WebSocket connection either.
  */
 final class ApiFront implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.kubernetes.emulator");
@@ -38,23 +38,34 @@ final class ApiFront implements AutoCloseable {
       Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(?:\\?(.*))?");
   private static final int MAX_HEAD = 64 * 1024;
 
-  /** Where the front finds a pod's log, and whether the pod exists at all. */
+  /** Where the front finds a pod's log, and why there is none yet. */
   interface Pods {
     @Nullable PodLog log(String namespace, String pod);
 
-    boolean exists(String namespace, String pod);
+    /**
+     * Why a pod that has no log yet has none ({@code container "c" in pod "p" is waiting to start:
+     * ...}); null if there is no such pod.
+     */
+    @Nullable String waiting(String namespace, String pod);
   }
 
   private final ServerSocket socket;
   private final int upstream;
   private final Pods pods;
+  private final Resources resources;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final Set<Socket> following = ConcurrentHashMap.newKeySet();
 
-  ApiFront(int port, int upstream, Pods pods) throws IOException {
+  ApiFront(int port, int upstream, Pods pods, Resources.Cluster cluster, Store store)
+      throws IOException {
     this.socket = new ServerSocket(port, 200, InetAddress.getLoopbackAddress());
     this.upstream = upstream;
     this.pods = pods;
+    this.resources =
+        new Resources(
+            store,
+            cluster,
+            InetAddress.getLoopbackAddress().getHostAddress() + ":" + socket.getLocalPort());
     Thread accept = new Thread(this::accept, "kubernetes-emulator-front");
     accept.setDaemon(true);
     accept.start();
@@ -85,14 +96,29 @@ final class ApiFront implements AutoCloseable {
       if (head == null) {
         return;
       }
-      String requestLine = new String(head, StandardCharsets.ISO_8859_1).split("\r\n", 2)[0];
-      String[] parts = requestLine.split(" ");
+      String text = new String(head, StandardCharsets.ISO_8859_1);
+      String[] parts = text.split("\r\n", 2)[0].split(" ", -1);
       Matcher log = parts.length < 2 ? null : POD_LOG.matcher(parts[1]);
       if (log != null && parts[0].equals("GET") && log.matches()) {
         following.add(client);
         serveLog(client.getOutputStream(), log.group(1), log.group(2), query(log.group(3)));
-      } else {
+      } else if (text.toLowerCase(java.util.Locale.ROOT).contains("\r\nupgrade: websocket")) {
         pipe(head, in, client);
+      } else {
+        ApiRequest request = ApiRequest.read(head, in);
+        OutputStream out = new java.io.BufferedOutputStream(client.getOutputStream());
+        try {
+          resources.handle(request, in, out);
+        } catch (RuntimeException e) {
+          LOG.log(
+              Level.WARNING,
+              "emulated API server: {0} {1} failed: {2}",
+              request.method(),
+              request.path(),
+              e);
+          Wire.reply(out, 500, Wire.status(500, "InternalError", String.valueOf(e)));
+        }
+        out.flush();
       }
     } catch (IOException e) {
       LOG.log(Level.DEBUG, "emulated API server: connection ended: {0}", e.getMessage());
@@ -124,6 +150,7 @@ final class ApiFront implements AutoCloseable {
 
   private void pipe(byte[] head, InputStream in, Socket client) throws IOException {
     try (Socket up = new Socket(InetAddress.getLoopbackAddress(), upstream)) {
+      open.add(up); // closed with the front, so the mock server has no connection left to wait for
       OutputStream toUpstream = up.getOutputStream();
       toUpstream.write(head);
       toUpstream.flush();
@@ -138,13 +165,15 @@ final class ApiFront implements AutoCloseable {
                 }
               });
       up.getInputStream().transferTo(client.getOutputStream());
+    } finally {
+      open.removeIf(s -> s.isClosed());
     }
   }
 
   private static Map<String, String> query(@Nullable String query) {
     Map<String, String> params = new HashMap<>();
     if (query != null) {
-      for (String pair : query.split("&")) {
+      for (String pair : query.split("&", -1)) {
         String[] kv = pair.split("=", 2);
         params.put(
             URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
@@ -158,12 +187,9 @@ final class ApiFront implements AutoCloseable {
       throws IOException, InterruptedException {
     PodLog log = pods.log(ns, pod);
     if (log == null) {
-      if (pods.exists(ns, pod)) {
-        status(
-            out,
-            400,
-            "BadRequest",
-            "container \"runner\" in pod \"" + pod + "\" is waiting to start: ContainerCreating");
+      String waiting = pods.waiting(ns, pod);
+      if (waiting != null) {
+        status(out, 400, "BadRequest", waiting);
       } else {
         status(out, 404, "NotFound", "pods \"" + pod + "\" not found");
       }

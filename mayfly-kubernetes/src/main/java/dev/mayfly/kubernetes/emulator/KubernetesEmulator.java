@@ -1,24 +1,14 @@
 package dev.mayfly.kubernetes.emulator;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.EnvFromSource;
-import io.fabric8.kubernetes.api.model.EnvVar;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
-import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -27,12 +17,13 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -41,43 +32,34 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Kubernetes API server with the two controllers Mayfly's Jobs need, for tests: fabric8's mock
- * server in CRUD mode stores and watches every object (it runs no controller), and this class adds
- * the Job controller (one pod per Job, a replacement for a disrupted pod, {@code
- * activeDeadlineSeconds}, {@code ttlSecondsAfterFinished}, the Job's conditions), the garbage
- * collector (a deleted Job takes its pods) and a kubelet that runs each pod as a local process.
+ * A Kubernetes API server with the two controllers Mayfly's Jobs need, for tests and for trying the
+ * launcher without a cluster: fabric8's mock server in CRUD mode stores and watches every object
+ * (it runs no controller), and this class adds the Job controller and garbage collector ({@link
+ * JobController}), a kubelet that runs each pod as a local process ({@link Kubelet}), the Events
+ * they record, and a front ({@link ApiFront}, {@link Resources}) that speaks enough Kubernetes for
+ * kubectl and the official clients: discovery, Tables, selectors, watches over HTTP, pod logs,
+ * {@code auth can-i} and {@code whoami}, and graceful deletion of pods.
  *
  * <p>An image is a local command: {@link #image} says what running it means. A pod of an unknown
  * image waits in {@code ErrImagePull}, then {@code ImagePullBackOff}, as a cluster that cannot pull
  * it does; a pod whose {@code envFrom} Secret is missing waits in {@code
  * CreateContainerConfigError}. {@link #evict} disrupts a pod as a drain would.
  *
- * <p>For tests and for trying the Kubernetes launcher without a cluster ({@code mayfly
- * kubernetes-emulator}); fabric8's mock server is an optional dependency of this module, which
- * users of the launcher alone do not get.
+ * <p>fabric8's mock server is an optional dependency of this module, which users of the launcher
+ * alone do not get.
  */
 public final class KubernetesEmulator implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger("dev.mayfly.kubernetes.emulator");
-
-  /** A pod's terminationGracePeriodSeconds, Kubernetes' default. */
-  private static final long GRACE_SECONDS = 30;
-
   private final KubernetesMockServer server;
+  private final Store store;
   private final ApiFront front;
   private final KubernetesClient admin;
-  private final Map<String, PodLog> logs = new ConcurrentHashMap<>();
   private final Map<String, List<String>> images = new ConcurrentHashMap<>();
-  private final Map<String, Process> processes = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> evicted = new ConcurrentHashMap<>();
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicInteger maxRunning = new AtomicInteger();
-  private final AtomicInteger podsCreated = new AtomicInteger();
-  private final java.util.Set<String> controlled = ConcurrentHashMap.newKeySet();
+  private final Kubelet kubelet;
+  private final JobController controller;
   private volatile long pendingMillis = 50;
   private final ScheduledExecutorService timers =
       Executors.newScheduledThreadPool(
@@ -107,6 +89,16 @@ public final class KubernetesEmulator implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), http, new HashMap<>(), new Faulty(), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     admin = server.createClient();
+    store = new Store(server.getPort());
+    Events events = new Events(admin, timers);
+    kubelet = new Kubelet(admin, store, events, timers, images);
+    controller = new JobController(admin, kubelet, events, timers, random, () -> pendingMillis);
+    try {
+      ClusterObjects.create(store);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the emulated cluster started", e);
+    }
     front =
         new ApiFront(
             port,
@@ -114,14 +106,29 @@ public final class KubernetesEmulator implements AutoCloseable {
             new ApiFront.Pods() {
               @Override
               public @Nullable PodLog log(String namespace, String pod) {
-                return logs.get(namespace + "/" + pod);
+                return kubelet.log(namespace, pod);
               }
 
               @Override
-              public boolean exists(String namespace, String pod) {
-                return admin.pods().inNamespace(namespace).withName(pod).get() != null;
+              public @Nullable String waiting(String namespace, String name) {
+                return kubelet.waiting(namespace, name);
               }
-            });
+            },
+            new Resources.Cluster() {
+              @Override
+              public @Nullable JsonNode deletePod(
+                  String namespace, String name, @Nullable Long graceSeconds) {
+                Pod pod = kubelet.delete(namespace, name, graceSeconds);
+                return pod == null ? null : Wire.JSON.valueToTree(pod);
+              }
+
+              @Override
+              public boolean evict(String namespace, String name) {
+                return kubelet.evict(namespace, name)
+                    || kubelet.delete(namespace, name, 0L) != null;
+              }
+            },
+            store);
     jobs =
         admin
             .batch()
@@ -132,7 +139,7 @@ public final class KubernetesEmulator implements AutoCloseable {
                 new ResourceEventHandler<>() {
                   @Override
                   public void onAdd(Job job) {
-                    timers.execute(() -> jobAdded(job));
+                    timers.execute(() -> controller.added(job));
                   }
 
                   @Override
@@ -140,7 +147,7 @@ public final class KubernetesEmulator implements AutoCloseable {
 
                   @Override
                   public void onDelete(Job job, boolean unknown) {
-                    timers.execute(() -> collect(job));
+                    timers.execute(() -> controller.deleted(job));
                   }
                 });
     pods =
@@ -157,21 +164,7 @@ public final class KubernetesEmulator implements AutoCloseable {
 
                   @Override
                   public void onDelete(Pod pod, boolean unknown) {
-                    logs.remove(key(pod)); // a pod's log goes with it
-                    // a deleted pod's container gets SIGTERM, and SIGKILL after the grace period
-                    Process p = processes.get(key(pod));
-                    if (p != null) {
-                      ProcessHandle h = p.toHandle();
-                      h.descendants().forEach(ProcessHandle::destroy);
-                      h.destroy();
-                      timers.schedule(
-                          () -> {
-                            h.descendants().forEach(ProcessHandle::destroyForcibly);
-                            h.destroyForcibly();
-                          },
-                          GRACE_SECONDS,
-                          TimeUnit.SECONDS);
-                    }
+                    kubelet.gone(pod);
                   }
                 });
   }
@@ -249,7 +242,19 @@ public final class KubernetesEmulator implements AutoCloseable {
             .endMetadata()
             .withData(encoded)
             .build();
+    namespace(namespace);
     admin.secrets().inNamespace(namespace).resource(s).create();
+  }
+
+  /** Makes the namespace, unless there is one. */
+  private void namespace(String name) {
+    try {
+      ClusterObjects.namespace(store, name);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -267,6 +272,7 @@ public final class KubernetesEmulator implements AutoCloseable {
    */
   public Path writeKubeconfig(Path file, String namespace, Map<String, String> runner)
       throws IOException {
+    namespace(namespace);
     StringBuilder yaml =
         new StringBuilder(
             String.join(
@@ -332,41 +338,20 @@ public final class KubernetesEmulator implements AutoCloseable {
 
   /** The most pods that ran at once. */
   public int maxRunning() {
-    return maxRunning.get();
+    return kubelet.maxRunning();
   }
 
   public int podsCreated() {
-    return podsCreated.get();
+    return controller.podsCreated();
   }
 
   /**
    * Disrupts a running pod as the Eviction API does for a drain: a {@code DisruptionTarget}
-   * condition, SIGTERM, and the pod deleted once its process ended.
+   * condition, then a graceful delete (SIGTERM, the pod gone once its process ended). False if the
+   * pod runs no process.
    */
   public boolean evict(String namespace, String podName) {
-    String key = namespace + "/" + podName;
-    Process p = processes.get(key);
-    if (p == null) {
-      return false;
-    }
-    evicted.put(key, true);
-    editStatus(
-        namespace,
-        podName,
-        b ->
-            b.editOrNewStatus()
-                .addToConditions(
-                    new PodConditionBuilder()
-                        .withType("DisruptionTarget")
-                        .withStatus("True")
-                        .withReason("EvictionByEvictionAPI")
-                        .withMessage("Eviction API: evicting")
-                        .withLastTransitionTime(Instant.now().toString())
-                        .build())
-                .endStatus());
-    p.toHandle().descendants().forEach(ProcessHandle::destroy);
-    p.destroy();
-    return true;
+    return kubelet.evict(namespace, podName);
   }
 
   /**
@@ -378,368 +363,17 @@ public final class KubernetesEmulator implements AutoCloseable {
 
   /** Pods running now, as namespace/name. */
   public List<String> runningPods() {
-    return List.copyOf(processes.keySet());
-  }
-
-  // ---- the Job controller ------------------------------------------------------------------
-
-  private void jobAdded(Job job) {
-    // The mock server's watch may announce a Job again (it answers some status writes with
-    // ADDED): the controller acts once per Job, as Kubernetes' does through its expectations.
-    if (!controlled.add(job.getMetadata().getUid())) {
-      return;
-    }
-    createPod(job);
-    Long deadline = job.getSpec().getActiveDeadlineSeconds();
-    if (deadline != null) {
-      timers.schedule(() -> deadlineExceeded(job), deadline, TimeUnit.SECONDS);
-    }
-  }
-
-  private void createPod(Job job) {
-    String ns = job.getMetadata().getNamespace();
-    String name = job.getMetadata().getName() + "-" + suffix();
-    Map<String, String> labels = new HashMap<>();
-    var template = job.getSpec().getTemplate();
-    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
-      labels.putAll(template.getMetadata().getLabels());
-    }
-    labels.put("job-name", job.getMetadata().getName());
-    labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(ns)
-            .withLabels(labels)
-            .addNewOwnerReference()
-            .withApiVersion("batch/v1")
-            .withKind("Job")
-            .withName(job.getMetadata().getName())
-            .withUid(job.getMetadata().getUid())
-            .withController(true)
-            .endOwnerReference()
-            .endMetadata()
-            .withSpec(template.getSpec())
-            .withNewStatus()
-            .withPhase("Pending")
-            .endStatus()
-            .build();
-    try {
-      admin.pods().inNamespace(ns).resource(pod).create();
-    } catch (KubernetesClientException e) {
-      LOG.log(Level.DEBUG, "pod {0} not created: {1}", name, e.getMessage());
-      return;
-    }
-    podsCreated.incrementAndGet();
-    long wait;
-    synchronized (random) {
-      wait = 1 + random.nextLong(pendingMillis);
-    }
-    timers.schedule(() -> kubelet(job, ns, name), wait, TimeUnit.MILLISECONDS);
-  }
-
-  private String suffix() {
-    String chars = "bcdfghjklmnpqrstvwxz2456789";
-    StringBuilder b = new StringBuilder();
-    synchronized (random) {
-      for (int i = 0; i < 5; i++) {
-        b.append(chars.charAt(random.nextInt(chars.length())));
-      }
-    }
-    return b.toString();
-  }
-
-  private void deadlineExceeded(Job job) {
-    String ns = job.getMetadata().getNamespace();
-    Job now = admin.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get();
-    if (now == null || finished(now)) {
-      return;
-    }
-    finishJob(now, "Failed", "DeadlineExceeded", 0);
-    for (Pod p : podsOf(now)) {
-      Process proc = processes.get(key(p));
-      if (proc != null) {
-        proc.toHandle().descendants().forEach(ProcessHandle::destroy);
-        proc.destroy();
-      }
-    }
-  }
-
-  private List<Pod> podsOf(Job job) {
-    return admin
-        .pods()
-        .inNamespace(job.getMetadata().getNamespace())
-        .withLabel("job-name", job.getMetadata().getName())
-        .list()
-        .getItems();
-  }
-
-  private static boolean finished(Job job) {
-    return job.getStatus() != null
-        && job.getStatus().getConditions() != null
-        && job.getStatus().getConditions().stream()
-            .anyMatch(c -> List.of("Complete", "Failed").contains(c.getType()));
-  }
-
-  private void finishJob(Job job, String type, String reason, int succeeded) {
-    String ns = job.getMetadata().getNamespace();
-    String name = job.getMetadata().getName();
-    JobCondition c =
-        new JobConditionBuilder()
-            .withType(type)
-            .withStatus("True")
-            .withReason(reason)
-            .withLastTransitionTime(Instant.now().toString())
-            .build();
-    try {
-      admin
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(ns)
-          .withName(name)
-          .editStatus(
-              j ->
-                  new JobBuilder(j)
-                      .editOrNewStatus()
-                      .addToConditions(c)
-                      .withSucceeded(succeeded)
-                      .withFailed(1 - succeeded)
-                      .withCompletionTime(succeeded == 1 ? Instant.now().toString() : null)
-                      .endStatus()
-                      .build());
-    } catch (KubernetesClientException e) {
-      return; // deleted meanwhile
-    }
-    Integer ttl = job.getSpec().getTtlSecondsAfterFinished();
-    if (ttl != null) {
-      timers.schedule(
-          () -> {
-            admin.batch().v1().jobs().inNamespace(ns).withName(name).delete();
-          },
-          ttl,
-          TimeUnit.SECONDS);
-    }
-  }
-
-  /** The garbage collector: a deleted Job's pods go with it. */
-  private void collect(Job job) {
-    for (Pod p : podsOf(job)) {
-      admin.pods().inNamespace(p.getMetadata().getNamespace()).resource(p).delete();
-    }
-  }
-
-  // ---- the kubelet ----------------------------------------------------------------------------
-
-  private void kubelet(Job job, String ns, String name) {
-    Container c = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
-    List<String> command = images.get(c.getImage());
-    if (command != null && command.isEmpty()) {
-      command = new java.util.ArrayList<>();
-      command.addAll(c.getCommand() == null ? List.of() : c.getCommand());
-      command.addAll(c.getArgs() == null ? List.of() : c.getArgs());
-    }
-    if (command == null) {
-      waiting(
-          ns,
-          name,
-          "ErrImagePull",
-          "failed to pull and unpack image \"" + c.getImage() + "\": not found");
-      timers.schedule(
-          () ->
-              waiting(
-                  ns, name, "ImagePullBackOff", "Back-off pulling image \"" + c.getImage() + "\""),
-          1,
-          TimeUnit.SECONDS);
-      return;
-    }
-    Map<String, String> env = new HashMap<>();
-    if (c.getEnvFrom() != null) {
-      for (EnvFromSource from : c.getEnvFrom()) {
-        if (from.getSecretRef() == null) {
-          continue;
-        }
-        Secret s = admin.secrets().inNamespace(ns).withName(from.getSecretRef().getName()).get();
-        if (s == null) {
-          waiting(
-              ns,
-              name,
-              "CreateContainerConfigError",
-              "secret \"" + from.getSecretRef().getName() + "\" not found");
-          return;
-        }
-        if (s.getData() != null) {
-          s.getData()
-              .forEach(
-                  (k, v) ->
-                      env.put(
-                          k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        }
-      }
-    }
-    if (c.getEnv() != null) {
-      for (EnvVar e : c.getEnv()) {
-        env.put(e.getName(), e.getValue() == null ? "" : e.getValue());
-      }
-    }
-    env.put("HOSTNAME", name);
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().putAll(env);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      waiting(ns, name, "RunContainerError", String.valueOf(e.getMessage()));
-      return;
-    }
-    String key = ns + "/" + name;
-    // the log exists before the status says Running, so a client that sees it can read it
-    PodLog log = new PodLog();
-    logs.put(key, log);
-    processes.put(key, p);
-    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-    String started = Instant.now().toString();
-    editStatus(
-        ns,
-        name,
-        b ->
-            b.editOrNewStatus()
-                .withPhase("Running")
-                .withStartTime(started)
-                .withConditions(condition("PodScheduled"), condition("Ready"))
-                .withContainerStatuses(
-                    new ContainerStatusBuilder()
-                        .withName(c.getName())
-                        .withImage(c.getImage())
-                        .withReady(true)
-                        .withNewState()
-                        .withNewRunning()
-                        .withStartedAt(started)
-                        .endRunning()
-                        .endState()
-                        .build())
-                .endStatus());
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              // stdout and stderr, line by line, as the container runtime keeps them
-              try (var out =
-                  new java.io.BufferedReader(
-                      new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                  log.add(line);
-                }
-              } catch (IOException ignored) {
-                // the process went away
-              }
-              log.end();
-              int code;
-              try {
-                code = p.waitFor();
-              } catch (InterruptedException e) {
-                return;
-              }
-              running.decrementAndGet();
-              processes.remove(key);
-              exited(job, ns, name, c, code);
-            });
-  }
-
-  private void exited(Job job, String ns, String name, Container c, int code) {
-    boolean disrupted = evicted.remove(ns + "/" + name) != null;
-    String phase = code == 0 ? "Succeeded" : "Failed";
-    String finished = Instant.now().toString();
-    editStatus(
-        ns,
-        name,
-        b ->
-            b.editOrNewStatus()
-                .withPhase(phase)
-                .withContainerStatuses(
-                    new ContainerStatusBuilder()
-                        .withName(c.getName())
-                        .withImage(c.getImage())
-                        .withReady(false)
-                        .withNewState()
-                        .withNewTerminated()
-                        .withExitCode(code)
-                        .withReason(code == 0 ? "Completed" : "Error")
-                        .withFinishedAt(finished)
-                        .endTerminated()
-                        .endState()
-                        .build())
-                .endStatus());
-    Job now = admin.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get();
-    if (disrupted) {
-      // the Eviction API deletes the pod; podFailurePolicy Ignore: the Job makes a new one
-      admin.pods().inNamespace(ns).withName(name).delete();
-      if (now != null && !finished(now)) {
-        createPod(now);
-      }
-      return;
-    }
-    if (now != null && !finished(now)) {
-      finishJob(
-          now,
-          code == 0 ? "Complete" : "Failed",
-          code == 0 ? "" : "BackoffLimitExceeded",
-          code == 0 ? 1 : 0);
-    }
-  }
-
-  private void waiting(String ns, String name, String reason, String message) {
-    editStatus(
-        ns,
-        name,
-        b ->
-            b.editOrNewStatus()
-                .withContainerStatuses(
-                    new ContainerStatusBuilder()
-                        .withName("runner")
-                        .withReady(false)
-                        .withNewState()
-                        .withNewWaiting()
-                        .withReason(reason)
-                        .withMessage(message)
-                        .endWaiting()
-                        .endState()
-                        .build())
-                .endStatus());
-  }
-
-  private static PodCondition condition(String type) {
-    return new PodConditionBuilder()
-        .withType(type)
-        .withStatus("True")
-        .withLastTransitionTime(Instant.now().toString())
-        .build();
-  }
-
-  private void editStatus(
-      String ns, String name, java.util.function.UnaryOperator<PodBuilder> change) {
-    try {
-      admin
-          .pods()
-          .inNamespace(ns)
-          .withName(name)
-          .editStatus(p -> change.apply(new PodBuilder(p)).build());
-    } catch (KubernetesClientException e) {
-      LOG.log(Level.DEBUG, "status of {0}: {1}", name, e.getMessage()); // deleted meanwhile
-    }
-  }
-
-  private static String key(Pod p) {
-    return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+    return kubelet.runningPods();
   }
 
   @Override
   public void close() {
     jobs.close();
     pods.close();
-    processes.values().forEach(p -> p.toHandle().destroyForcibly());
+    kubelet.close();
     timers.shutdownNow();
     front.close();
+    store.close();
     admin.close();
     server.destroy();
   }
@@ -754,6 +388,20 @@ public final class KubernetesEmulator implements AutoCloseable {
         response.setHeader("Connection", "close");
       }
       return response;
+    }
+
+    /**
+     * A watch whose end is handled off the server's event loop. The mock server's watch, once its
+     * client has closed it, waits on the event loop for its last events to be sent, and sending one
+     * waits for the event loop: a client that leaves a watch while an event is on its way (a
+     * launcher closed, kubectl stopped) would otherwise stall the server for 30 seconds, and keep
+     * it from closing.
+     */
+    @Override
+    public MockResponse handleWatch(String path) {
+      MockResponse response = super.handleWatch(path);
+      WebSocketListener watch = response.getWebSocketListener();
+      return watch == null ? response : response.withWebSocketUpgrade(new OffLoop(watch));
     }
 
     private MockResponse answer(RecordedRequest request) {
@@ -790,6 +438,50 @@ public final class KubernetesEmulator implements AutoCloseable {
         }
       }
       return super.dispatch(request);
+    }
+  }
+
+  /** A WebSocket listener whose ending calls, which may block, run on a thread of their own. */
+  private static final class OffLoop extends WebSocketListener {
+    private final WebSocketListener watch;
+
+    OffLoop(WebSocketListener watch) {
+      this.watch = watch;
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket socket, Response response) {
+      watch.onBeforeAccept(socket, response);
+    }
+
+    @Override
+    public void onOpen(WebSocket socket, Response response) {
+      watch.onOpen(socket, response);
+    }
+
+    @Override
+    public void onMessage(WebSocket socket, String text) {
+      watch.onMessage(socket, text);
+    }
+
+    @Override
+    public void onMessage(WebSocket socket, byte[] bytes) {
+      watch.onMessage(socket, bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket socket, int code, String reason) {
+      watch.onClosing(socket, code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket socket, int code, String reason) {
+      Thread.ofVirtual().start(() -> watch.onClosed(socket, code, reason));
+    }
+
+    @Override
+    public void onFailure(WebSocket socket, Throwable error, Response response) {
+      Thread.ofVirtual().start(() -> watch.onFailure(socket, error, response));
     }
   }
 }
