@@ -24,7 +24,9 @@ final class CommonOptions {
       names = "--db",
       paramLabel = "URL",
       description =
-          "Database URL (jdbc:sqlite:PATH or a file path). Default: $MAYFLY_DATABASE_URL, then"
+          "The store: a file path or jdbc:sqlite:PATH (SQLite), or PostgreSQL as"
+              + " postgres://USER:PASSWORD@HOST:PORT/DB (postgresql:// too, as Heroku gives it) or"
+              + " jdbc:postgresql://HOST:PORT/DB?user=USER. Default: $MAYFLY_DATABASE_URL, then"
               + " $DATABASE_URL, then .mayfly/mayfly.db")
   @Nullable String db;
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "mayfly",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help (and --version) on every subcommand too
     versionProvider = Main.Version.class,
     description = "Serverless background jobs: every job runs in a one-off process.",
     subcommands = {
