@@ -50,7 +50,7 @@ public final class CoreTestJobs {
 
     @Override
     public Outcome perform(Args args, JobContext ctx) throws InterruptedException {
-      // A runner starts watching for a job's System.exit beside its first job, not before it (so
+      // A runner starts watching for a job's System.exit after its first heartbeat interval (so
       // as not to slow its start): until then it tells only that the job exited, not the status.
       var runtime = java.util.logging.Logger.getLogger("java.lang.Runtime");
       for (int i = 0; i < 1_000 && !runtime.isLoggable(java.util.logging.Level.FINE); i++) {

@@ -43,6 +43,7 @@ class JobEndsItsProcessTest {
                 .database(db)
                 .environment(Map.of())
                 .jobs(CoreTestJobs.Exits.class, CoreTestJobs.Stubborn.class)
+                .heartbeatInterval(Duration.ofSeconds(1)) // runners watch for exits from then on
                 .defaults(
                     QueueConfig.defaults("default")
                         .launcher("local")

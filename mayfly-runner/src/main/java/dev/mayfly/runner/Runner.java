@@ -663,10 +663,12 @@ public final class Runner {
 
   /** Renews leases, picks up cancel requests and flushes log lines while a job runs. */
   private void heartbeat() {
-    if (watchExits) {
-      JobExits.watch(); // here, not on the way to the first job: it starts java.util.logging
-    }
     while (!awaitStop(settings.heartbeatInterval())) {
+      if (watchExits) {
+        // After the first interval, not at once: it starts java.util.logging, and beside the
+        // first job that cost a runner ~8 ms of launch to first job (docs/benchmarks.md).
+        JobExits.watch();
+      }
       try {
         Instant now = clock.instant();
         Set<Long> cancelled =
