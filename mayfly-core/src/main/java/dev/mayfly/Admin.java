@@ -174,45 +174,34 @@ public final class Admin {
     // Dead jobs no runner of their queue may take (their queue's time-to-live was lowered) stay
     // dead and are listed: retried, they would wait for ever. The others go back set-wise when
     // there are none such, one by one otherwise.
-    List<JobInfo> misfits = new java.util.ArrayList<>();
+    List<JobInfo> dead = new java.util.ArrayList<>();
     JobFilter page = JobFilter.all().state(JobState.DEAD).limit(1000);
     for (List<JobInfo> jobs = store.jobs(page, now); !jobs.isEmpty(); ) {
-      jobs.stream().filter(j -> misfit(j) != null).forEach(misfits::add);
+      dead.addAll(jobs);
       jobs = jobs.size() < 1000 ? List.of() : store.jobs(page.before(jobs.getLast().id()), now);
     }
-    if (!misfits.isEmpty()) {
-      return retryDeadOneByOne(misfits, now);
-    }
-    RetriedDead r = store.retryDead(now);
-    return new DeadRetried(
-        r.retried().size(),
-        r.refused().stream()
-            .map(k -> new NotRetried(k.jobId(), k.uniqueKey(), k.holder(), k.reason()))
-            .toList());
-  }
-
-  private DeadRetried retryDeadOneByOne(List<JobInfo> misfits, Instant now) {
-    List<NotRetried> refused = new java.util.ArrayList<>();
-    java.util.Set<Long> skip = new java.util.HashSet<>();
-    for (JobInfo j : misfits) {
-      skip.add(j.id());
-      refused.add(new NotRetried(j.id(), null, null, String.valueOf(misfit(j))));
+    if (dead.stream().allMatch(j -> misfit(j) == null)) {
+      RetriedDead r = store.retryDead(now);
+      return new DeadRetried(
+          r.retried().size(),
+          r.refused().stream()
+              .map(k -> new NotRetried(k.jobId(), k.uniqueKey(), k.holder(), k.reason()))
+              .toList());
     }
     int retried = 0;
-    JobFilter page = JobFilter.all().state(JobState.DEAD).limit(1000);
-    for (List<JobInfo> jobs = store.jobs(page, now); !jobs.isEmpty(); ) {
-      for (JobInfo j : jobs) {
-        if (skip.contains(j.id())) {
-          continue;
-        }
-        try {
-          retried += store.retry(j.id(), now).isPresent() ? 1 : 0;
-        } catch (dev.mayfly.store.KeyHeldException e) {
-          KeyHeld held = e.held();
-          refused.add(new NotRetried(j.id(), held.uniqueKey(), held.holder(), held.reason()));
-        }
+    List<NotRetried> refused = new java.util.ArrayList<>();
+    for (JobInfo j : dead) {
+      String misfit = misfit(j);
+      if (misfit != null) {
+        refused.add(new NotRetried(j.id(), null, null, misfit));
+        continue;
       }
-      jobs = jobs.size() < 1000 ? List.of() : store.jobs(page.before(jobs.getLast().id()), now);
+      try {
+        retried += store.retry(j.id(), now).isPresent() ? 1 : 0;
+      } catch (dev.mayfly.store.KeyHeldException e) {
+        KeyHeld held = e.held();
+        refused.add(new NotRetried(j.id(), held.uniqueKey(), held.holder(), held.reason()));
+      }
     }
     return new DeadRetried(retried, refused);
   }

@@ -97,7 +97,8 @@ public final class Runner {
   private final AtomicReference<@Nullable Execution> current = new AtomicReference<>();
 
   /** The jobs of the batch now running that have not started yet. */
-  private final Set<ClaimedJob> unstarted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Map<Long, ClaimedJob> unstarted =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final JobThread jobThread;
   private final ClaimBatch claimBatch;
@@ -222,8 +223,8 @@ public final class Runner {
    */
   private void giveBackUnstarted(Instant now) {
     List<Finished> back = new ArrayList<>();
-    for (ClaimedJob job : List.copyOf(unstarted)) {
-      if (unstarted.remove(job)) {
+    for (ClaimedJob job : List.copyOf(unstarted.values())) {
+      if (unstarted.remove(job.id()) != null) {
         back.add(
             new Finished(
                 job.id(),
@@ -410,9 +411,9 @@ public final class Runner {
     List<Finished> outcomes = new ArrayList<>(claimed.size());
     List<String> lines = new ArrayList<>(claimed.size());
     boolean stuck = false;
-    unstarted.addAll(claimed);
+    claimed.forEach(job -> unstarted.put(job.id(), job));
     for (ClaimedJob job : claimed) {
-      if (!unstarted.remove(job)) {
+      if (unstarted.remove(job.id()) == null) {
         continue; // given back already: the process is ending (giveBackUnstarted)
       }
       Instant now = clock.instant();

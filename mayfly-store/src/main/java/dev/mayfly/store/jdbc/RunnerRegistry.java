@@ -223,7 +223,7 @@ public final class RunnerRegistry {
                   o.jobId() == null ? null : o.attempt(),
                   o.line().at().toEpochMilli(),
                   o.line().level(),
-                  storable(o.line().message()));
+                  o.line().message()); // bind makes it storable
               ps.addBatch();
             }
             ps.executeBatch();
