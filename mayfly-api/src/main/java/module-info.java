@@ -27,6 +27,8 @@ module dev.mayfly.api {
       dev.mayfly.core;
   exports dev.mayfly.internal.time to
       dev.mayfly.store,
+      dev.mayfly.store.sqlite,
+      dev.mayfly.store.postgres,
       dev.mayfly.runner,
       dev.mayfly.launch,
       dev.mayfly.core,

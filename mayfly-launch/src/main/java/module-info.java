@@ -10,6 +10,7 @@ import org.jspecify.annotations.NullMarked;
 module dev.mayfly.launch {
   requires static org.jspecify;
   requires transitive dev.mayfly.runner;
+  requires dev.mayfly.store.sqlite; // the local launcher extracts SQLite's library once for runners
 
   exports dev.mayfly.launch;
   exports dev.mayfly.launch.local to

@@ -12,8 +12,11 @@ import dev.mayfly.api.RunnerInfo;
 import dev.mayfly.cost.CostReport;
 import dev.mayfly.cost.PriceTable;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.store.Fleet;
+import dev.mayfly.store.Intake;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.KeyHeld;
+import dev.mayfly.store.ReadModel;
 import dev.mayfly.store.RetriedDead;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -27,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * do anything they do.
  */
 public final class Admin {
-  private final JobStore store;
+  private final ReadModel reads;
+  private final Intake intake;
+  private final Fleet fleet; // its demand: the ready jobs no runner may take
   private final InstantSource clock;
   private final PriceTable prices;
 
@@ -42,7 +47,9 @@ public final class Admin {
       Scheduler schedules,
       java.util.function.Function<String, QueueConfig> queues,
       JobTypes types) {
-    this.store = store;
+    this.reads = store.reads();
+    this.intake = store.intake();
+    this.fleet = store.fleet();
     this.types = types;
     this.queues = queues;
     this.clock = clock;
@@ -83,10 +90,10 @@ public final class Admin {
   public List<QueueCounts> queues() {
     Instant now = clock.instant();
     Map<String, Long> unrunnable = new java.util.HashMap<>();
-    store
+    fleet
         .demand(now, q -> queues.apply(q).longestJob().toMillis())
         .forEach(d -> unrunnable.put(d.queue(), d.unrunnable()));
-    return store.counts(now).stream()
+    return reads.counts(now).stream()
         .map(
             c -> {
               long n = unrunnable.getOrDefault(c.queue(), 0L);
@@ -96,38 +103,38 @@ public final class Admin {
   }
 
   public List<JobInfo> jobs(JobFilter filter) {
-    return store.jobs(filter, clock.instant());
+    return reads.jobs(filter, clock.instant());
   }
 
   public Optional<JobInfo> job(long id) {
-    return store.job(id, clock.instant());
+    return reads.job(id, clock.instant());
   }
 
   /** A job with every attempt and its log lines. */
   public Optional<JobDetail> jobDetail(long id) {
-    return job(id).map(j -> new JobDetail(j, store.attempts(id), store.jobLog(id)));
+    return job(id).map(j -> new JobDetail(j, reads.attempts(id), reads.jobLog(id)));
   }
 
   public List<RunnerInfo> runners(RunnerFilter filter) {
-    return store.runners(filter, clock.instant());
+    return reads.runners(filter, clock.instant());
   }
 
   public Optional<RunnerInfo> runner(String id) {
-    return store.runner(id, clock.instant());
+    return reads.runner(id, clock.instant());
   }
 
   public List<LogLine> runnerOutput(String id) {
-    return store.runnerOutput(id);
+    return reads.runnerOutput(id);
   }
 
   /** How many jobs finished (succeeded, dead or cancelled) per queue in the last minute. */
   public Map<String, Long> finishedLastMinute() {
-    return store.finishedSince(clock.instant().minusSeconds(60));
+    return reads.finishedSince(clock.instant().minusSeconds(60));
   }
 
   /** The runner-seconds billed by every runner still in the store (pruning removes old ones). */
   public double billedSeconds() {
-    return store.billedSeconds(clock.instant());
+    return reads.billedSeconds(clock.instant());
   }
 
   /**
@@ -136,7 +143,7 @@ public final class Admin {
    */
   public CostReport cost(Instant since) {
     Instant now = clock.instant();
-    return CostAccounting.report(store.usage(since, now), prices, since, now);
+    return CostAccounting.report(reads.usage(since, now), prices, since, now);
   }
 
   /**
@@ -147,12 +154,12 @@ public final class Admin {
    */
   public Optional<JobInfo> retry(long id) {
     Instant now = clock.instant();
-    Optional<JobInfo> job = store.job(id, now);
+    Optional<JobInfo> job = reads.job(id, now);
     String misfit = job.map(this::misfit).orElse(null);
     if (misfit != null) {
       throw new InvalidJobException("job " + id + " was not retried: " + misfit);
     }
-    return store.retry(id, now);
+    return intake.retry(id, now);
   }
 
   /**
@@ -176,12 +183,12 @@ public final class Admin {
     // there are none such, one by one otherwise.
     List<JobInfo> dead = new java.util.ArrayList<>();
     JobFilter page = JobFilter.all().state(JobState.DEAD).limit(1000);
-    for (List<JobInfo> jobs = store.jobs(page, now); !jobs.isEmpty(); ) {
+    for (List<JobInfo> jobs = reads.jobs(page, now); !jobs.isEmpty(); ) {
       dead.addAll(jobs);
-      jobs = jobs.size() < 1000 ? List.of() : store.jobs(page.before(jobs.getLast().id()), now);
+      jobs = jobs.size() < 1000 ? List.of() : reads.jobs(page.before(jobs.getLast().id()), now);
     }
     if (dead.stream().allMatch(j -> misfit(j) == null)) {
-      RetriedDead r = store.retryDead(now);
+      RetriedDead r = intake.retryDead(now);
       return new DeadRetried(
           r.retried().size(),
           r.refused().stream()
@@ -197,7 +204,7 @@ public final class Admin {
         continue;
       }
       try {
-        retried += store.retry(j.id(), now).isPresent() ? 1 : 0;
+        retried += intake.retry(j.id(), now).isPresent() ? 1 : 0;
       } catch (dev.mayfly.store.KeyHeldException e) {
         KeyHeld held = e.held();
         refused.add(new NotRetried(j.id(), held.uniqueKey(), held.holder(), held.reason()));
@@ -228,6 +235,6 @@ public final class Admin {
 
   /** Cancels a queued job, or asks a running one to stop; empty if there is no such job. */
   public Optional<JobInfo> cancel(long id) {
-    return store.cancel(id, clock.instant());
+    return intake.cancel(id, clock.instant());
   }
 }

@@ -8,19 +8,20 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.protocol.DatabaseUrl;
 import dev.mayfly.runner.HeadAndTail;
 import dev.mayfly.runner.LineCap;
 import dev.mayfly.runner.OutputMarkers;
 import dev.mayfly.runner.RunnerMain;
 import dev.mayfly.runner.RunnerSettings;
-import dev.mayfly.runner.StoreStall;
+import dev.mayfly.store.Fleet;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.OutputLine;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
+import dev.mayfly.store.ReadModel;
 import dev.mayfly.store.Recovered;
-import dev.mayfly.store.connect.JobStores;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,9 @@ final class Dispatcher implements AutoCloseable {
 
   private final MayflyConfig config;
   private final JobStore store;
+  private final Fleet fleet;
+  private final ReadModel reads;
+  private final StoreTimer stall; // says when a store call took seconds
   private final JobTypes types;
   private final Function<QueueConfig, Launcher> launchers;
   private final Semaphore wakeups = new Semaphore(0);
@@ -151,12 +155,15 @@ final class Dispatcher implements AutoCloseable {
       Function<QueueConfig, Launcher> launchers,
       Iterable<DispatchListener> listeners) {
     this.config = config;
-    // Every store call of the dispatcher's, timed: a database stall is said in the log.
-    this.store = new StoreStall(config.ticker(), m -> LOG.log(Level.WARNING, m)).watch(store);
+    this.store = store;
+    this.fleet = store.fleet();
+    this.reads = store.reads();
+    // Every store call of the dispatcher's is timed: a database stall is said in the log.
+    this.stall = new StoreTimer(config.ticker(), m -> LOG.log(Level.WARNING, m));
     this.types = types;
     this.launchers = launchers;
     this.listeners = listeners;
-    this.scheduler = new Scheduler(config, store, types, this::tell);
+    this.scheduler = new Scheduler(config, store.schedules(), types, this::tell);
   }
 
   synchronized void start() {
@@ -168,7 +175,7 @@ final class Dispatcher implements AutoCloseable {
       // A node that declares no schedules leaves the stored ones to the nodes that do.
       scheduler.define();
     }
-    listening = store.listen(queue -> wake());
+    listening = stall.time("listen", () -> store.listen(queue -> wake()));
     thread = Thread.ofPlatform().daemon().name("mayfly-dispatcher").start(this::loop);
   }
 
@@ -235,7 +242,11 @@ final class Dispatcher implements AutoCloseable {
     if (Duration.between(lastRecovery, now).compareTo(config.heartbeatInterval()) >= 0) {
       lastRecovery = now;
       Recovered r =
-          store.recover(now, now.minus(config.leaseTimeout()), now.minus(config.launchTimeout()));
+          stall.time(
+              "recover",
+              () ->
+                  fleet.recover(
+                      now, now.minus(config.leaseTimeout()), now.minus(config.launchTimeout())));
       if (r.any()) {
         LOG.log(
             Level.WARNING,
@@ -253,14 +264,15 @@ final class Dispatcher implements AutoCloseable {
     }
     if (Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
       lastPrune = now;
-      int pruned = store.prune(now.minus(config.retention()));
+      int pruned = stall.time("prune", () -> fleet.prune(now.minus(config.retention())));
       if (pruned > 0) {
         LOG.log(
             Level.INFO, "pruned {0} job(s) finished more than {1} ago", pruned, config.retention());
       }
     }
     outputs.values().forEach(OutputBuffer::flush);
-    List<QueueDemand> demand = store.demand(now, q -> config.queue(q).longestJob().toMillis());
+    List<QueueDemand> demand =
+        stall.time("demand", () -> fleet.demand(now, q -> config.queue(q).longestJob().toMillis()));
     unrunnable.keySet().stream()
         .filter(q -> demand.stream().noneMatch(d -> d.queue().equals(q)))
         .toList()
@@ -290,10 +302,13 @@ final class Dispatcher implements AutoCloseable {
       // Up to the fleet size decided here, not "toLaunch more": another node deciding from the
       // same demand at the same time then finds those slots taken.
       List<String> ids =
-          store.reserveRunners(
-              new NewRunner(queue.name(), launcher.name(), queue.size(), now),
-              d.runnersAlive() + toLaunch,
-              toLaunch);
+          stall.time(
+              "reserveRunners",
+              () ->
+                  fleet.reserveRunners(
+                      new NewRunner(queue.name(), launcher.name(), queue.size(), now),
+                      d.runnersAlive() + toLaunch,
+                      toLaunch));
       Duration idle = FleetPolicy.idleBudget(history, queue);
       for (String id : ids) {
         Thread t =
@@ -336,7 +351,9 @@ final class Dispatcher implements AutoCloseable {
       return;
     }
     QueueConfig queue = config.queue(d.queue());
-    store.markUnrunnable(queue.name(), queue.longestJob(), JobMaker.unrunnable(queue));
+    stall.time(
+        "markUnrunnable",
+        () -> fleet.markUnrunnable(queue.name(), queue.longestJob(), JobMaker.unrunnable(queue)));
     LOG.log(
         Level.WARNING,
         "queue {0}: {1} ready job(s) have a timeout longer than the {2} its runners may take on"
@@ -384,7 +401,7 @@ final class Dispatcher implements AutoCloseable {
   private QueueHistory history(String queue, Instant now) {
     Measured m = histories.get(queue);
     if (m == null || m.history.jobDuration() == null || !now.isBefore(m.at.plus(HISTORY_TTL))) {
-      m = new Measured(store.history(queue, now), now);
+      m = new Measured(stall.time("history", () -> fleet.history(queue, now)), now);
       histories.put(queue, m);
     }
     return m.history;
@@ -429,8 +446,12 @@ final class Dispatcher implements AutoCloseable {
         LOG.log(Level.INFO, "the {0} launcher launches again", launcher.name());
       }
       tell(l -> l.launched(queue.name(), launcher.name(), since(startNanos)));
-      store.runnerLaunched(runnerId, handle.platformId());
-      handle.instance().thenAccept(instance -> store.runnerLaunched(runnerId, instance));
+      stall.run("runnerLaunched", () -> fleet.runnerLaunched(runnerId, handle.platformId()));
+      handle
+          .instance()
+          .thenAccept(
+              instance ->
+                  stall.run("runnerLaunched", () -> fleet.runnerLaunched(runnerId, instance)));
       starting.put(
           runnerId,
           new StartWatch(queue.name(), launcher, handle.platformId(), config.clock().instant(), 0));
@@ -440,7 +461,9 @@ final class Dispatcher implements AutoCloseable {
     } catch (LaunchException e) {
       tell(l -> l.launchFailed(queue.name(), launcher.name(), e.atCapacity(), since(startNanos)));
       outputs.remove(runnerId);
-      store.runnerLaunchFailed(runnerId, e.getMessage(), config.clock().instant());
+      stall.time(
+          "runnerLaunchFailed",
+          () -> fleet.runnerLaunchFailed(runnerId, e.getMessage(), config.clock().instant()));
       if (e.needsConfiguration()) {
         // Said once, loudly; the queue waits minutes, not seconds, between attempts.
         Duration wait = pause(queue.name(), MISCONFIGURED_PAUSE);
@@ -466,8 +489,11 @@ final class Dispatcher implements AutoCloseable {
     } catch (RuntimeException e) {
       tell(l -> l.launchFailed(queue.name(), launcher.name(), false, since(startNanos)));
       outputs.remove(runnerId);
-      store.runnerLaunchFailed(
-          runnerId, launcher.name() + " launcher failed: " + e, config.clock().instant());
+      stall.time(
+          "runnerLaunchFailed",
+          () ->
+              fleet.runnerLaunchFailed(
+                  runnerId, launcher.name() + " launcher failed: " + e, config.clock().instant()));
       LOG.log(Level.ERROR, "launching runner " + runnerId + " failed unexpectedly", e);
       backOff(queue.name());
     }
@@ -496,7 +522,10 @@ final class Dispatcher implements AutoCloseable {
     try {
       Instant now = config.clock().instant();
       boolean launching =
-          store.runner(runnerId, now).map(r -> r.state() == RunnerState.LAUNCHING).orElse(false);
+          stall
+              .time("runner", () -> reads.runner(runnerId, now))
+              .map(r -> r.state() == RunnerState.LAUNCHING)
+              .orElse(false);
       if (!launching) {
         starting.remove(runnerId);
         if (earlyDeaths.remove(w.queue())) {
@@ -519,7 +548,7 @@ final class Dispatcher implements AutoCloseable {
                   + runnerId
                   + " ended before it reported in"
                   + (ended.detail().isEmpty() ? "" : ": " + ended.detail());
-      if (!store.runnerLaunchFailed(runnerId, why, now)) {
+      if (!stall.time("runnerLaunchFailed", () -> fleet.runnerLaunchFailed(runnerId, why, now))) {
         return; // it reported in after all, and has ended since
       }
       if (wrongStore != null) {
@@ -561,7 +590,7 @@ final class Dispatcher implements AutoCloseable {
       Integer code = exit != null ? exit.exitCode() : null;
       boolean disrupted = exit != null && exit.disrupted();
       // read once: ending the runner changes neither its state before nor its jobs run
-      var before = store.runner(runnerId, at);
+      var before = stall.time("runner", () -> reads.runner(runnerId, at));
       if (before.map(r -> r.state() == RunnerState.LAUNCHING).orElse(false)) {
         // Its process is gone and it never reported in: a wrong command, class path or image.
         String wrongStore = wrongStore(runnerId, code);
@@ -577,8 +606,12 @@ final class Dispatcher implements AutoCloseable {
         if (wrongStore != null) {
           why = wrongStore;
         }
-        if (store.runnerLaunchFailed(runnerId, why, at)) {
-          store.runnerExited(runnerId, code, at); // its exit code; it stays failed
+        String failure = why;
+        if (stall.time(
+            "runnerLaunchFailed", () -> fleet.runnerLaunchFailed(runnerId, failure, at))) {
+          stall.run(
+              "runnerExited",
+              () -> fleet.runnerExited(runnerId, code, at)); // its exit code; it stays failed
           histories.remove(queue.name());
           if (wrongStore != null) {
             opensAnotherStore(queue.name(), why);
@@ -590,7 +623,7 @@ final class Dispatcher implements AutoCloseable {
           return;
         }
       }
-      store.runnerExited(runnerId, code, at);
+      stall.run("runnerExited", () -> fleet.runnerExited(runnerId, code, at));
       histories.remove(queue.name()); // its start-up and jobs are history now: read them anew
       boolean crashedEarly =
           !disrupted
@@ -626,7 +659,7 @@ final class Dispatcher implements AutoCloseable {
    */
   private @Nullable String wrongStore(String runnerId, @Nullable Integer code) {
     String theirs = null;
-    for (LogLine line : store.runnerOutput(runnerId)) {
+    for (LogLine line : stall.time("runnerOutput", () -> reads.runnerOutput(runnerId))) {
       theirs = OutputMarkers.storeWithoutTheRunner(line.message());
       if (theirs != null) {
         break;
@@ -640,7 +673,7 @@ final class Dispatcher implements AutoCloseable {
         + " opens a different database than this dispatcher: it found no row of its own in "
         + (theirs != null ? theirs : "the store it opened (exit code " + code + ")")
         + ", the database of its MAYFLY_DATABASE_URL or DATABASE_URL, while this dispatcher uses "
-        + JobStores.redact(config.databaseUrl())
+        + DatabaseUrl.redact(config.databaseUrl())
         + ". Set the runners' database URL to the dispatcher's where the platform gives runners"
         + " their environment (the Secret named by MAYFLY_KUBERNETES_SECRET, a Heroku app's config"
         + " vars), or start the dispatcher with theirs (--db or MAYFLY_DATABASE_URL). Launching"
@@ -813,7 +846,7 @@ final class Dispatcher implements AutoCloseable {
           pending.clear();
           pendingBytes = 0;
         }
-        store.appendRunnerOutput(runnerId, batch);
+        stall.run("appendRunnerOutput", () -> fleet.appendRunnerOutput(runnerId, batch));
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "storing output of runner " + runnerId + " failed", e);
       } finally {
@@ -859,7 +892,11 @@ final class Dispatcher implements AutoCloseable {
     for (var e : Map.copyOf(ending).entrySet()) {
       boolean ended;
       try {
-        ended = store.runner(e.getKey(), now).map(r -> !r.state().isAlive()).orElse(true);
+        ended =
+            stall
+                .time("runner", () -> reads.runner(e.getKey(), now))
+                .map(r -> !r.state().isAlive())
+                .orElse(true);
       } catch (RuntimeException storeGone) {
         return;
       }

@@ -51,7 +51,7 @@ public final class Mayfly implements AutoCloseable {
             store,
             config.clock(),
             config.prices(),
-            new Scheduler(config, store, types, event -> {}),
+            new Scheduler(config, store.schedules(), types, event -> {}),
             config::queue,
             types);
   }
@@ -183,7 +183,9 @@ public final class Mayfly implements AutoCloseable {
     List<NewJob> jobs = new ArrayList<>(Collections.nCopies(count, job));
     java.sql.Connection transaction = config.transaction().get();
     List<Long> ids =
-        transaction != null ? store.enqueueAllOn(transaction, jobs) : store.enqueueAll(jobs);
+        transaction != null
+            ? store.intake().enqueueAllOn(transaction, jobs)
+            : store.intake().enqueueAll(jobs);
     Dispatcher running = dispatcher;
     if (running != null) {
       running.wake();

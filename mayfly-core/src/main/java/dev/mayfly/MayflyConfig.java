@@ -6,7 +6,7 @@ import dev.mayfly.cost.PriceTable;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.Launcher;
-import dev.mayfly.store.connect.JobStores;
+import dev.mayfly.protocol.DatabaseUrl;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -79,7 +79,7 @@ public record MayflyConfig(
    * @throws IllegalArgumentException naming the setting and what to change
    */
   public MayflyConfig {
-    databaseUrl = JobStores.normalize(databaseUrl);
+    databaseUrl = DatabaseUrl.normalize(databaseUrl);
     jobs = List.copyOf(required(jobs, "jobs"));
     JobTypes types = JobTypes.of(jobs); // validates names, argument records, clashes
     required(defaults, "defaults");
@@ -214,7 +214,7 @@ public record MayflyConfig(
   /** One line per setting, for the log; no secrets. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    sb.append("database ").append(JobStores.redact(databaseUrl)).append('\n');
+    sb.append("database ").append(DatabaseUrl.redact(databaseUrl)).append('\n');
     sb.append("jobs ").append(JobTypes.of(jobs).encode()).append('\n');
     sb.append("queues (default) ").append(defaults).append('\n');
     new TreeMap<>(queues).values().forEach(q -> sb.append("queue ").append(q).append('\n'));

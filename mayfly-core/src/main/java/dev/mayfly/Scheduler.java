@@ -6,9 +6,9 @@ import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.schedule.CronTimes;
 import dev.mayfly.schedule.Due;
-import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.ScheduleState;
+import dev.mayfly.store.ScheduleStore;
 import dev.mayfly.store.StoredSchedule;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -35,7 +35,7 @@ final class Scheduler {
   static final Duration GRACE = Duration.ofSeconds(5);
 
   private final MayflyConfig config;
-  private final JobStore store;
+  private final ScheduleStore store;
   private final JobTypes types;
   private final Map<String, CronTimes> crons = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -44,7 +44,7 @@ final class Scheduler {
   /** {@code tell} passes each fire and skip on to the dispatcher's listeners. */
   Scheduler(
       MayflyConfig config,
-      JobStore store,
+      ScheduleStore store,
       JobTypes types,
       Consumer<Consumer<DispatchListener>> tell) {
     this.config = config;

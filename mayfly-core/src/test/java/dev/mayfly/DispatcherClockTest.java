@@ -11,6 +11,7 @@ import dev.mayfly.launch.LaunchException;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.store.ClaimRequest;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.connect.JobStores;
@@ -101,27 +102,35 @@ class DispatcherClockTest {
     long job = mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
     String runner =
         store
+            .fleet()
             .reserveRunners(new NewRunner("default", launcher.name(), "standard-1x", T), 1, 1)
             .get(0);
-    store.runnerLaunched(runner, "p-1");
-    store.runnerStarted(runner, T);
+    store.fleet().runnerLaunched(runner, "p-1");
+    store.runnerQueue().runnerStarted(runner, T);
     Duration lease = mayfly.config().leaseTimeout();
-    assertThat(store.claim("default", runner, T, Duration.ofMinutes(5), T.plus(lease))).isPresent();
+    assertThat(
+            store
+                .runnerQueue()
+                .claim(
+                    new ClaimRequest(
+                        "default", runner, T, Duration.ofMinutes(5), T.plus(lease), 1)))
+        .hasSize(1);
     // The runner now says nothing more, as if its machine froze.
 
     tick(); // at T
     advance(lease.minusSeconds(5));
     tick(); // 5 s before the lease ends: the job is still the runner's
-    assertThat(store.job(job, clock.instant()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-    assertThat(store.runner(runner, clock.instant()).orElseThrow().state())
+    assertThat(store.reads().job(job, clock.instant()).orElseThrow().state())
+        .isEqualTo(JobState.RUNNING);
+    assertThat(store.reads().runner(runner, clock.instant()).orElseThrow().state())
         .isEqualTo(RunnerState.RUNNING);
     assertThat(launcher.launches).isEmpty();
 
     advance(Duration.ofSeconds(6));
     tick(); // 1 s after: recovered, the frozen runner stopped, a new runner launched for the job
-    assertThat(store.runner(runner, clock.instant()).orElseThrow().state())
+    assertThat(store.reads().runner(runner, clock.instant()).orElseThrow().state())
         .isEqualTo(RunnerState.LOST);
-    var info = store.job(job, clock.instant()).orElseThrow();
+    var info = store.reads().job(job, clock.instant()).orElseThrow();
     assertThat(info.state()).isEqualTo(JobState.QUEUED);
     assertThat(info.attempts()).isEqualTo(1);
     assertThat(launcher.launches).hasSize(1);
@@ -144,7 +153,7 @@ class DispatcherClockTest {
     }
 
     assertThat(launcher.launches).isEmpty();
-    assertThat(store.job(stuck, clock.instant()).orElseThrow().error())
+    assertThat(store.reads().job(stuck, clock.instant()).orElseThrow().error())
         .startsWith("cannot run: its timeout is longer than the PT1M46S that runners of queue")
         .contains("Raise queue.default.time-to-live");
     assertThat(mayfly.admin().queues())
@@ -170,8 +179,12 @@ class DispatcherClockTest {
     long tooLong =
         mayfly.enqueue(CoreTestJobs.FiveMinutes.class, new CoreTestJobs.FiveMinutes.Args());
     long fits = mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
-    for (var j : store.claim("default", "r", T, Duration.ofHours(1), T.plusSeconds(30), 2)) {
-      store.finish(j.id(), "r", new dev.mayfly.store.Finish.Failed(T, "boom", null));
+    for (var j :
+        store
+            .runnerQueue()
+            .claim(
+                new ClaimRequest("default", "r", T, Duration.ofHours(1), T.plusSeconds(30), 2))) {
+      store.runnerQueue().finish(j.id(), "r", new dev.mayfly.store.Finish.Failed(T, "boom", null));
     }
     close();
     open(Duration.ofMinutes(2));
@@ -189,8 +202,10 @@ class DispatcherClockTest {
               assertThat(n.id()).isEqualTo(tooLong);
               assertThat(n.reason()).contains("may run for PT5M");
             });
-    assertThat(store.job(tooLong, clock.instant()).orElseThrow().state()).isEqualTo(JobState.DEAD);
-    assertThat(store.job(fits, clock.instant()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    assertThat(store.reads().job(tooLong, clock.instant()).orElseThrow().state())
+        .isEqualTo(JobState.DEAD);
+    assertThat(store.reads().job(fits, clock.instant()).orElseThrow().state())
+        .isEqualTo(JobState.QUEUED);
   }
 
   @Test
@@ -211,7 +226,7 @@ class DispatcherClockTest {
       tick(); // due
       assertThat(launcher.launches).as("attempts after wait %d", i + 1).hasSize(i + 2);
     }
-    assertThat(store.runners(dev.mayfly.api.RunnerFilter.all(), clock.instant()))
+    assertThat(store.reads().runners(dev.mayfly.api.RunnerFilter.all(), clock.instant()))
         .hasSize(waits.length + 1)
         .allSatisfy(
             r -> {
@@ -234,7 +249,7 @@ class DispatcherClockTest {
     advance(Duration.ofMillis(1));
     tick();
     assertThat(launcher.launches).hasSize(2);
-    assertThat(store.runners(dev.mayfly.api.RunnerFilter.all(), clock.instant()))
+    assertThat(store.reads().runners(dev.mayfly.api.RunnerFilter.all(), clock.instant()))
         .allSatisfy(r -> assertThat(r.error()).contains("set a better key"));
   }
 
@@ -253,8 +268,10 @@ class DispatcherClockTest {
     mayfly.enqueue(CoreTestJobs.Work.class, new CoreTestJobs.Work.Args(1, 0));
     tick();
     String runner = launcher.launches.getFirst().runnerId();
-    store.runnerStarted(runner, T);
-    store.runnerExited(runner, null, T); // its own record: the exit code is the platform's to tell
+    store.runnerQueue().runnerStarted(runner, T);
+    store
+        .fleet()
+        .runnerExited(runner, null, T); // its own record: the exit code is the platform's to tell
     // The platform tells it a moment later, as a pod's log is read to its end.
     CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)
         .execute(
@@ -266,7 +283,7 @@ class DispatcherClockTest {
 
     dispatcher.close();
 
-    assertThat(store.runner(runner, clock.instant()).orElseThrow().exitCode()).isEqualTo(7);
+    assertThat(store.reads().runner(runner, clock.instant()).orElseThrow().exitCode()).isEqualTo(7);
   }
 
   /** A launcher that records what it is asked and starts nothing. */

@@ -61,7 +61,7 @@ class SchedulerTest {
     JobStore store = JobStores.open(config.databaseUrl());
     stores.add(store);
     return new Scheduler(
-        config, store, JobTypes.of(config.jobs()), event -> event.accept(listener));
+        config, store.schedules(), JobTypes.of(config.jobs()), event -> event.accept(listener));
   }
 
   private JobStore store() {
@@ -73,11 +73,11 @@ class SchedulerTest {
   }
 
   private List<JobInfo> jobs() {
-    return store().jobs(JobFilter.all(), clock.instant());
+    return store().reads().jobs(JobFilter.all(), clock.instant());
   }
 
   private ScheduleState state() {
-    return store().schedules().getFirst();
+    return store().schedules().schedules().getFirst();
   }
 
   private static Schedule hourly() {
@@ -116,7 +116,7 @@ class SchedulerTest {
     assertThat(s.fireDue(clock.instant())).as("10:00's job is still queued").isZero();
     assertThat(state().skipped()).isEqualTo(1);
     assertThat(told).containsExactly("hourly fired 1000 ms late", "hourly skipped: overlap");
-    store().cancel(jobs().getFirst().id(), clock.instant());
+    store().intake().cancel(jobs().getFirst().id(), clock.instant());
     at("12:00:01");
     assertThat(s.fireDue(clock.instant())).isEqualTo(1);
     assertThat(state().fired()).isEqualTo(2);
@@ -187,6 +187,8 @@ class SchedulerTest {
     next.define();
     at("10:00:01");
     assertThat(next.fireDue(clock.instant())).isZero();
-    assertThat(store().schedules()).extracting(x -> x.schedule().name()).containsExactly("nightly");
+    assertThat(store().schedules().schedules())
+        .extracting(x -> x.schedule().name())
+        .containsExactly("nightly");
   }
 }

@@ -1,7 +1,7 @@
 package dev.mayfly.bench;
 
-import dev.mayfly.store.connect.JobStores;
-import dev.mayfly.store.postgres.PostgresUrl;
+import dev.mayfly.protocol.DatabaseUrl;
+import dev.mayfly.protocol.PostgresUrl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ final class BenchDatabase implements AutoCloseable {
   }
 
   static BenchDatabase create(String given) {
-    String normalized = JobStores.normalize(given);
+    String normalized = DatabaseUrl.normalize(given);
     String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     if (PostgresUrl.matches(normalized)) {
       PostgresUrl pg = PostgresUrl.parse(normalized);

@@ -37,7 +37,7 @@ public final class CostReportBench {
         seed(scratch.url, runners, jobsPerRunner, now);
         try (JobStore store = JobStores.open(scratch.url)) {
           // as the dispatcher's hourly prune does: ended runners' counts folded into the totals
-          store.prune(now.minus(Duration.ofDays(60)));
+          store.fleet().prune(now.minus(Duration.ofDays(60)));
         }
         analyze(scratch.url);
         double[] cost = new double[rounds];

@@ -129,7 +129,9 @@ public final class MayflyThroughput {
       JobTypes types = JobTypes.of(List.of(Noop.class));
       PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
       List<String> ids =
-          store.reserveRunners(new NewRunner(QUEUE, "inprocess", null, Instant.now()), n, n);
+          store
+              .fleet()
+              .reserveRunners(new NewRunner(QUEUE, "inprocess", null, Instant.now()), n, n);
       List<Runner> runners = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       for (String id : ids) {

@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
               ? queue.jobsPerRunner() + " job(s) per runner"
               : "runners drain the queue",
           queue.launcher(),
-          dev.mayfly.store.connect.JobStores.redact(config.databaseUrl()));
+          dev.mayfly.protocol.DatabaseUrl.redact(config.databaseUrl()));
       out.printf(
           "this process is pid %d; every job runs in another process%n",
           ProcessHandle.current().pid());

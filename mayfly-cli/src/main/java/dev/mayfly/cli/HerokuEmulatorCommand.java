@@ -2,7 +2,7 @@ package dev.mayfly.cli;
 
 import dev.mayfly.heroku.emulator.HerokuEmulator;
 import dev.mayfly.launch.local.LocalOptions;
-import dev.mayfly.store.connect.JobStores;
+import dev.mayfly.protocol.DatabaseUrl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
         db != null
             ? db
             : configVars.getOrDefault("MAYFLY_DATABASE_URL", configVars.get("DATABASE_URL"));
-    configVars.put("MAYFLY_DATABASE_URL", JobStores.normalize(url));
+    configVars.put("MAYFLY_DATABASE_URL", DatabaseUrl.normalize(url));
     var out = spec.commandLine().getOut();
     try (HerokuEmulator emulator =
         HerokuEmulator.start(
@@ -134,7 +134,7 @@ final class HerokuEmulatorCommand implements Callable<Integer> {
                   + " ("
                   + String.join(", ", processTypes.keySet())
                   + ")",
-          JobStores.redact(configVars.get("MAYFLY_DATABASE_URL")),
+          DatabaseUrl.redact(configVars.get("MAYFLY_DATABASE_URL")),
           emulator.uri(),
           app,
           emulator.uri(),

@@ -2,7 +2,7 @@ package dev.mayfly.cli;
 
 import dev.mayfly.kubernetes.emulator.KubernetesEmulator;
 import dev.mayfly.launch.local.LocalOptions;
-import dev.mayfly.store.connect.JobStores;
+import dev.mayfly.protocol.DatabaseUrl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ final class KubernetesEmulatorCommand implements Callable<Integer> {
               + "' is not a Kubernetes name: lowercase letters, digits and '-', at most 63");
     }
     String url =
-        JobStores.normalize(
+        DatabaseUrl.normalize(
             db != null
                 ? db
                 : System.getenv()
@@ -100,7 +100,7 @@ final class KubernetesEmulatorCommand implements Callable<Integer> {
               + "(the kubeconfig names the image and the Secret for Mayfly).%n"
               + "and, with kubectl: kubectl --kubeconfig %s get jobs,pods%n"
               + "Ctrl-C to stop.%n",
-          cluster.url(), namespace, config, IMAGE, SECRET, JobStores.redact(url), config, config);
+          cluster.url(), namespace, config, IMAGE, SECRET, DatabaseUrl.redact(url), config, config);
       out.flush();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.store.ClaimRequest;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
@@ -293,11 +294,24 @@ class CliTest {
       Instant now = Instant.now();
       String queue = "q" + ++queues;
       long id =
-          store.enqueue(
-              new NewJob(
-                  "sleep", queue, "{\"millis\":1}", 0, now, Duration.ofMinutes(1), 1, now, key));
-      store.claim(queue, "r", now, Duration.ofHours(1), now.plusSeconds(30)).orElseThrow();
-      store.finish(id, "r", new Finish.Failed(now, "boom", null));
+          store
+              .intake()
+              .enqueue(
+                  new NewJob(
+                      "sleep",
+                      queue,
+                      "{\"millis\":1}",
+                      0,
+                      now,
+                      Duration.ofMinutes(1),
+                      1,
+                      now,
+                      key));
+      store
+          .runnerQueue()
+          .claim(new ClaimRequest(queue, "r", now, Duration.ofHours(1), now.plusSeconds(30), 1))
+          .getFirst();
+      store.runnerQueue().finish(id, "r", new Finish.Failed(now, "boom", null));
       return id;
     }
   }

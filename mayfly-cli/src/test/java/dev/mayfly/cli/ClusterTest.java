@@ -110,7 +110,7 @@ class ClusterTest {
       stopNodes();
 
       List<Instant> fired =
-          store.jobs(JobFilter.all().limit(10_000), Instant.now()).stream()
+          store.reads().jobs(JobFilter.all().limit(10_000), Instant.now()).stream()
               .map(JobInfo::runAt) // a scheduled job's run-at is its fire time
               .sorted()
               .toList();
@@ -134,7 +134,7 @@ class ClusterTest {
   }
 
   private static @Nullable ScheduleState often(JobStore store) {
-    return store.schedules().stream().findFirst().orElse(null);
+    return store.schedules().schedules().stream().findFirst().orElse(null);
   }
 
   private static Instant firstEvenSecondAfter(Instant t) {
@@ -197,12 +197,13 @@ class ClusterTest {
       await()
           .atMost(Duration.ofMinutes(5))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> store.counts(Instant.now()).getFirst().succeeded() == jobs);
+          .until(() -> store.reads().counts(Instant.now()).getFirst().succeeded() == jobs);
       await()
           .atMost(Duration.ofMinutes(1))
-          .until(() -> store.runners(RunnerFilter.all().alive(true), Instant.now()).isEmpty());
+          .until(
+              () -> store.reads().runners(RunnerFilter.all().alive(true), Instant.now()).isEmpty());
 
-      runners = store.runners(RunnerFilter.all().limit(10_000), Instant.now());
+      runners = store.reads().runners(RunnerFilter.all().limit(10_000), Instant.now());
       assertThat(runners).allSatisfy(r -> assertThat(r.state()).isEqualTo(RunnerState.EXITED));
       assertThat(nodes).as("every node still serving").allMatch(Process::isAlive);
       assertThat(runners.stream().mapToInt(RunnerInfo::jobsRun).sum()).isEqualTo(jobs);

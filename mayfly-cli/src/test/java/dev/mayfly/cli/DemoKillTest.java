@@ -48,8 +48,9 @@ class DemoKillTest {
       boolean killed = false;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       while (!killed && demo.isAlive() && System.nanoTime() < deadline) {
-        for (JobInfo j : store.jobs(JobFilter.all().state(JobState.RUNNING), Instant.now())) {
-          var runner = store.runner(j.runnerId(), Instant.now());
+        for (JobInfo j :
+            store.reads().jobs(JobFilter.all().state(JobState.RUNNING), Instant.now())) {
+          var runner = store.reads().runner(j.runnerId(), Instant.now());
           if (runner.isPresent() && runner.get().platformId() != null) {
             killed =
                 ProcessHandle.of(Long.parseLong(runner.get().platformId()))
@@ -66,10 +67,10 @@ class DemoKillTest {
       assertThat(demo.exitValue()).as(log).isZero();
       assertThat(log).contains("15 succeeded");
 
-      List<JobInfo> all = store.jobs(JobFilter.all().limit(100), Instant.now());
+      List<JobInfo> all = store.reads().jobs(JobFilter.all().limit(100), Instant.now());
       int lostAttempts = 0;
       for (JobInfo j : all) {
-        List<AttemptInfo> attempts = store.attempts(j.id());
+        List<AttemptInfo> attempts = store.reads().attempts(j.id());
         for (int i = 0; i + 1 < attempts.size(); i++) {
           if (attempts.get(i).outcome().equals("lost")) {
             lostAttempts++;

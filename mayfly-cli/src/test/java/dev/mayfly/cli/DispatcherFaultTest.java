@@ -101,22 +101,23 @@ class DispatcherFaultTest {
     try (JobStore store = JobStores.open(db, 2)) {
       await()
           .atMost(Duration.ofMinutes(1))
-          .until(() -> store.counts(Instant.now()).getFirst().succeeded() >= JOBS / 5);
+          .until(() -> store.reads().counts(Instant.now()).getFirst().succeeded() >= JOBS / 5);
       a.destroyForcibly().waitFor(); // SIGKILL one dispatcher mid-burst
       await()
           .atMost(Duration.ofMinutes(1))
-          .until(() -> store.counts(Instant.now()).getFirst().succeeded() >= JOBS / 2);
+          .until(() -> store.reads().counts(Instant.now()).getFirst().succeeded() >= JOBS / 2);
       assertThat(nodes.get(1).isAlive()).as("the other node still serving").isTrue();
       serve(config, 3); // and bring a node back
       await()
           .atMost(Duration.ofMinutes(5))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> store.counts(Instant.now()).getFirst().succeeded() == JOBS);
+          .until(() -> store.reads().counts(Instant.now()).getFirst().succeeded() == JOBS);
       Duration took = Duration.between(started, Instant.now());
       await()
           .atMost(Duration.ofMinutes(1))
-          .until(() -> store.runners(RunnerFilter.all().alive(true), Instant.now()).isEmpty());
-      var runners = store.runners(RunnerFilter.all().limit(10_000), Instant.now());
+          .until(
+              () -> store.reads().runners(RunnerFilter.all().alive(true), Instant.now()).isEmpty());
+      var runners = store.reads().runners(RunnerFilter.all().limit(10_000), Instant.now());
       if (RunnerHistory.maxAliveAtOnce(runners) > MAX_RUNNERS) {
         runners.stream()
             .sorted(java.util.Comparator.comparing(dev.mayfly.api.RunnerInfo::launchedAt))

@@ -10,8 +10,8 @@ import dev.mayfly.api.RunnerFilter;
 import dev.mayfly.api.ScheduleInfo;
 import dev.mayfly.internal.Durations;
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.protocol.DatabaseUrl;
 import dev.mayfly.store.KeyHeldException;
-import dev.mayfly.store.connect.JobStores;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -42,7 +42,7 @@ final class Api {
     body.put("runnersAlive", queues.stream().mapToInt(QueueCounts::runnersAlive).sum());
     body.put("jobsPerMinute", finished.values().stream().mapToLong(Long::longValue).sum());
     body.put("jobsPerMinuteByQueue", finished);
-    body.put("database", JobStores.redact(mayfly.config().databaseUrl()));
+    body.put("database", DatabaseUrl.redact(mayfly.config().databaseUrl()));
     body.put("jobTypes", mayfly.jobTypes());
     body.put("at", admin.now());
     json(ctx, body);

@@ -7,6 +7,7 @@ import dev.mayfly.Mayfly;
 import dev.mayfly.MayflyConfig;
 import dev.mayfly.api.JobState;
 import dev.mayfly.internal.jobs.Json;
+import dev.mayfly.store.ClaimRequest;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
@@ -35,10 +36,15 @@ class ApiRetryTest {
   private static long dead(JobStore store, @Nullable String key) {
     Instant now = Instant.now();
     long id =
-        store.enqueue(
-            new NewJob("nap", "default", "{}", 0, now, Duration.ofMinutes(1), 1, now, key));
-    store.claim("default", "r", now, Duration.ofHours(1), now.plusSeconds(30)).orElseThrow();
-    store.finish(id, "r", new Finish.Failed(now, "boom", null));
+        store
+            .intake()
+            .enqueue(
+                new NewJob("nap", "default", "{}", 0, now, Duration.ofMinutes(1), 1, now, key));
+    store
+        .runnerQueue()
+        .claim(new ClaimRequest("default", "r", now, Duration.ofHours(1), now.plusSeconds(30), 1))
+        .getFirst();
+    store.runnerQueue().finish(id, "r", new Finish.Failed(now, "boom", null));
     return id;
   }
 

@@ -9,7 +9,7 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.store.connect.JobStores;
+import dev.mayfly.protocol.DatabaseUrl;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Locale;
@@ -348,7 +348,7 @@ final class HerokuLauncher implements Launcher {
     if (dispatcherDatabase == null) {
       return; // a launch request not made by a dispatcher: nothing to compare
     }
-    String mine = JobStores.redact(dispatcherDatabase);
+    String mine = DatabaseUrl.redact(dispatcherDatabase);
     if (config.onDyno() && dispatcherDatabase.startsWith("jdbc:sqlite:")) {
       throw LaunchException.needsConfiguration(
           "heroku launcher: this dispatcher's store is the SQLite file "
@@ -375,10 +375,10 @@ final class HerokuLauncher implements Launcher {
               + ")",
           null);
     }
-    if (!JobStores.sameDatabase(dispatcherDatabase, theirs)) {
+    if (!DatabaseUrl.sameDatabase(dispatcherDatabase, theirs)) {
       throw LaunchException.needsConfiguration(
           "heroku launcher: runners on dynos would open "
-              + JobStores.redact(theirs)
+              + DatabaseUrl.redact(theirs)
               + " (the app's "
               + name
               + " config var), but this dispatcher uses "

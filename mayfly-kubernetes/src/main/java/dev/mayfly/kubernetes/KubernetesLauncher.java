@@ -6,7 +6,7 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.store.connect.JobStores;
+import dev.mayfly.protocol.DatabaseUrl;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -310,7 +310,7 @@ final class KubernetesLauncher implements Launcher {
               + pausing,
           null);
     }
-    if (!JobStores.sameDatabase(mine, theirs)) {
+    if (!DatabaseUrl.sameDatabase(mine, theirs)) {
       throw LaunchException.needsConfiguration(
           "kubernetes launcher: runners would open "
               + redacted(theirs)
@@ -335,7 +335,7 @@ final class KubernetesLauncher implements Launcher {
   }
 
   private static String redacted(String url) {
-    return String.valueOf(JobStores.redact(url));
+    return String.valueOf(DatabaseUrl.redact(url));
   }
 
   /** A Secret's values, decoded; {@code stringData} as written, where an API server keeps it. */

@@ -4,7 +4,7 @@ import dev.mayfly.api.JobContext;
 import dev.mayfly.api.JobLogger;
 import dev.mayfly.api.LogLine;
 import dev.mayfly.store.ClaimedJob;
-import dev.mayfly.store.JobStore;
+import dev.mayfly.store.RunnerQueue;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -21,7 +21,7 @@ final class Execution implements JobContext, JobLogger {
   private final ClaimedJob job;
   private final String runnerId;
   private final Instant deadline;
-  private final JobStore store;
+  private final RunnerQueue store;
   private final InstantSource clock;
   private final PrintStream out;
   private final List<LogLine> pending = new ArrayList<>();
@@ -36,7 +36,7 @@ final class Execution implements JobContext, JobLogger {
       ClaimedJob job,
       String runnerId,
       Instant deadline,
-      JobStore store,
+      RunnerQueue store,
       InstantSource clock,
       PrintStream out,
       int maxLine,

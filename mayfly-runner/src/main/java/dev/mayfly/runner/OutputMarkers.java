@@ -1,6 +1,6 @@
 package dev.mayfly.runner;
 
-import dev.mayfly.store.connect.JobStores;
+import dev.mayfly.protocol.DatabaseUrl;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -74,7 +74,7 @@ public final class OutputMarkers {
         + " "
         + runnerId
         + " has no row in the store it opened ("
-        + JobStores.redact(databaseUrl)
+        + DatabaseUrl.redact(databaseUrl)
         + "): it opens a different database than the dispatcher that launched it; check the"
         + " runner's DATABASE_URL/MAYFLY_DATABASE_URL";
   }

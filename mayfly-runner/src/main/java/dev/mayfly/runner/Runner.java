@@ -6,11 +6,13 @@ import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.SystemTime;
+import dev.mayfly.store.ClaimRequest;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
 import dev.mayfly.store.Finished;
 import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.JobStore;
+import dev.mayfly.store.RunnerQueue;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -88,7 +90,8 @@ public final class Runner {
   }
 
   private final RunnerSettings settings;
-  private final JobStore store;
+  private final JobStore handle; // for listening, and to look for its own row
+  private final RunnerQueue store;
   private final JobTypes types;
   private final InstantSource clock;
   private final PrintStream out;
@@ -133,7 +136,8 @@ public final class Runner {
     this.settings = settings;
     this.ticker = ticker;
     this.claimBatch = new ClaimBatch(settings.claimBatch());
-    this.store = store;
+    this.handle = store;
+    this.store = store.runnerQueue();
     this.stall = new StoreStall(ticker, note -> out.println(OutputMarkers.runnerNote(note)));
     this.types = types;
     this.clock = clock;
@@ -247,10 +251,12 @@ public final class Runner {
     Optional<List<ClaimedJob>> first =
         stall.time(
             "report in and claim",
-            () -> store.startAndClaim(id, now, settings.queue(), left, leaseFrom(now), batch));
+            () ->
+                store.startAndClaim(
+                    new ClaimRequest(settings.queue(), id, now, left, leaseFrom(now), batch)));
     if (first.isEmpty()) {
       // Only on this path: no row at all is a runner given another database than its dispatcher's
-      if (store.runner(id, now).isEmpty()) {
+      if (handle.reads().runner(id, now).isEmpty()) {
         out.println(OutputMarkers.runnerHasNoRow(id, settings.databaseUrl()));
         out.println(OutputMarkers.runnerExiting(id, ExitReason.WRONG_STORE, 0));
         return ExitReason.WRONG_STORE;
@@ -334,7 +340,13 @@ public final class Runner {
                 "claim",
                 () ->
                     store.claim(
-                        settings.queue(), settings.runnerId(), now, left, leaseFrom(now), batch));
+                        new ClaimRequest(
+                            settings.queue(),
+                            settings.runnerId(),
+                            now,
+                            left,
+                            leaseFrom(now),
+                            batch)));
       } catch (RuntimeException e) {
         // The database is away (restart, failover, network): wait and try again; nothing is
         // held, so nothing is at risk. The idle clock keeps running, so a long outage ends the
@@ -467,13 +479,14 @@ public final class Runner {
                 "record outcomes and claim",
                 () ->
                     store.finishAllAndClaim(
-                        settings.runnerId(),
                         done.outcomes,
-                        settings.queue(),
-                        now,
-                        left,
-                        leaseFrom(now),
-                        batch));
+                        new ClaimRequest(
+                            settings.queue(),
+                            settings.runnerId(),
+                            now,
+                            left,
+                            leaseFrom(now),
+                            batch)));
         recorded = r.recorded();
         next = r.claimed();
       } catch (RuntimeException e) {
@@ -711,7 +724,7 @@ public final class Runner {
       // nothing to do: its connection and probe would slow a start that has jobs waiting. The
       // store says "any queue" once it listens, so a job that came meanwhile is claimed then.
       listening =
-          store.listen(
+          handle.listen(
               queue -> {
                 if (queue.equals(settings.queue()) || queue.equals(JobStore.ANY_QUEUE)) {
                   newWork.release();

@@ -7,9 +7,11 @@ import dev.mayfly.api.Outcome;
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.SystemTime;
+import dev.mayfly.store.ClaimRequest;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.RunnerQueue;
 import dev.mayfly.store.connect.JobStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,10 +87,13 @@ public final class RunnerTraining {
                 1,
                 now));
       }
-      store.enqueueAll(jobs);
+      store.intake().enqueueAll(jobs);
       // a runner reports in only under the row reserved for it, as the dispatcher reserves it
       runnerId =
-          store.reserveRunners(new NewRunner("training", "local", null, now), 1, 1).getFirst();
+          store
+              .fleet()
+              .reserveRunners(new NewRunner("training", "local", null, now), 1, 1)
+              .getFirst();
     }
     int code;
     try {
@@ -134,12 +139,15 @@ public final class RunnerTraining {
     try (JobStore store = JobStores.openForRunner(url)) {
       AutoCloseable listening = store.listen(q -> {});
       Instant now = SystemTime.clock().instant();
-      store.startAndClaim(runner, now, queue, Duration.ofMinutes(1), now.plusSeconds(30), 1);
-      store.claim(queue, runner, now, Duration.ofMinutes(1), now.plusSeconds(30), 1);
-      store.retireIfSurplus(runner, queue, now);
-      store.arrivals(queue, IdleForecast.ARRIVALS);
-      store.heartbeat(runner, now, now.plusSeconds(30));
-      store.runnerExited(runner, 0, now);
+      RunnerQueue runners = store.runnerQueue();
+      ClaimRequest claim =
+          new ClaimRequest(queue, runner, now, Duration.ofMinutes(1), now.plusSeconds(30), 1);
+      runners.startAndClaim(claim);
+      runners.claim(claim);
+      runners.retireIfSurplus(runner, queue, now);
+      runners.arrivals(queue, IdleForecast.ARRIVALS);
+      runners.heartbeat(runner, now, now.plusSeconds(30));
+      runners.runnerExited(runner, 0, now);
       listening.close();
     }
   }

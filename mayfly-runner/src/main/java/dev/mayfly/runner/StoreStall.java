@@ -1,8 +1,5 @@
 package dev.mayfly.runner;
 
-import dev.mayfly.store.JobStore;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -13,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Says when a call to the store took long enough that someone should know. A database that stalls
  * (a lock held, a failover, a saturated disk or network) otherwise shows only as work that is late,
- * and nobody can tell why. It costs a monotonic clock reading on each side of a call.
+ * and nobody can tell why. It costs a monotonic clock reading on each side of a call. A runner
+ * times its few calls with it; the dispatcher, its fleet's calls with a timer of its own.
  */
 public final class StoreStall {
   /** A store call that takes this long or longer is reported. */
@@ -39,28 +37,6 @@ public final class StoreStall {
     } finally {
       check(operation, ticker.getAsLong() - start);
     }
-  }
-
-  /**
-   * {@code store} with every call timed, each named by its method: for the dispatcher, which makes
-   * many kinds of call. (A runner times its few calls with {@link #time}, which costs its start
-   * nothing.)
-   */
-  public JobStore watch(JobStore store) {
-    return (JobStore)
-        Proxy.newProxyInstance(
-            JobStore.class.getClassLoader(),
-            new Class<?>[] {JobStore.class},
-            (proxy, method, args) -> {
-              long start = ticker.getAsLong();
-              try {
-                return method.invoke(store, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause() != null ? e.getCause() : e;
-              } finally {
-                check(method.getName(), ticker.getAsLong() - start);
-              }
-            });
   }
 
   private void check(String operation, long nanos) {

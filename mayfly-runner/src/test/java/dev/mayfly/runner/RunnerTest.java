@@ -70,16 +70,18 @@ class RunnerTest {
 
   private long enqueueIn(JobStore target, String type, String json, Instant now) {
     JobDescriptor d = types.byName(type);
-    return target.enqueue(
-        new NewJob(
-            type,
-            "default",
-            types.validateJson(d, json),
-            0,
-            now,
-            d.timeout(),
-            d.maxAttempts(),
-            now));
+    return target
+        .intake()
+        .enqueue(
+            new NewJob(
+                type,
+                "default",
+                types.validateJson(d, json),
+                0,
+                now,
+                d.timeout(),
+                d.maxAttempts(),
+                now));
   }
 
   private Runner runner(int jobsPerRunner, Duration ttl) {
@@ -98,6 +100,7 @@ class RunnerTest {
       java.util.function.LongSupplier ticker) {
     String id =
         store
+            .fleet()
             .reserveRunners(new NewRunner("default", "test", null, clock.instant()), 10, 1)
             .getFirst();
     RunnerSettings settings =
@@ -139,22 +142,23 @@ class RunnerTest {
   }
 
   private JobInfo job(long id) {
-    return store.job(id, Instant.now()).orElseThrow();
+    return store.reads().job(id, Instant.now()).orElseThrow();
   }
 
   @Test
   void aSecondProcessForTheSameRunnerLeavesWithoutTouchingAnything() {
     long job = enqueue("noop", "{\"n\":1}");
     Runner second = runner();
-    String id = store.runners(dev.mayfly.api.RunnerFilter.all(), Instant.now()).getFirst().id();
+    String id =
+        store.reads().runners(dev.mayfly.api.RunnerFilter.all(), Instant.now()).getFirst().id();
     // The first process for this runner (a platform started two for one launch) reported in.
-    assertThat(store.runnerStarted(id, Instant.now())).isTrue();
+    assertThat(store.runnerQueue().runnerStarted(id, Instant.now())).isTrue();
 
     assertThat(second.run()).isEqualTo(Runner.ExitReason.NOT_THE_RUNNER);
 
     assertThat(job(job).state()).isEqualTo(JobState.QUEUED);
     assertThat(job(job).attempts()).isZero();
-    var runner = store.runner(id, Instant.now()).orElseThrow();
+    var runner = store.reads().runner(id, Instant.now()).orElseThrow();
     assertThat(runner.state()).isEqualTo(dev.mayfly.api.RunnerState.RUNNING); // still the first's
     assertThat(runner.exitedAt()).isNull();
     assertThat(output.toString()).contains(id + " exiting: NOT_THE_RUNNER");
@@ -185,7 +189,7 @@ class RunnerTest {
     assertThat(runner.run()).isEqualTo(Runner.ExitReason.WRONG_STORE);
 
     assertThat(job(job).state()).isEqualTo(JobState.QUEUED);
-    assertThat(store.runner("r-elsewhere", Instant.now())).isEmpty();
+    assertThat(store.reads().runner("r-elsewhere", Instant.now())).isEmpty();
     assertThat(output.toString())
         .contains(
             "runner r-elsewhere has no row in the store it opened ("
@@ -228,7 +232,7 @@ class RunnerTest {
       }
     }
     assertThat(runner().run()).isEqualTo(Runner.ExitReason.NO_WORK_EXPECTED);
-    assertThat(store.counts(Instant.now()).getFirst().succeeded()).isEqualTo(18);
+    assertThat(store.reads().counts(Instant.now()).getFirst().succeeded()).isEqualTo(18);
   }
 
   @Test
@@ -241,8 +245,10 @@ class RunnerTest {
 
     assertThat(job(a).state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(job(b).state()).isEqualTo(JobState.SUCCEEDED);
-    assertThat(store.jobLog(b)).extracting(LogLine::message).containsExactly("noop 2 attempt 1");
-    var info = store.runner(job(a).runnerId(), Instant.now()).orElseThrow();
+    assertThat(store.reads().jobLog(b))
+        .extracting(LogLine::message)
+        .containsExactly("noop 2 attempt 1");
+    var info = store.reads().runner(job(a).runnerId(), Instant.now()).orElseThrow();
     assertThat(info.state()).isEqualTo(RunnerState.EXITED);
     assertThat(info.jobsRun()).isEqualTo(2);
     assertThat(info.startedAt()).isNotNull();
@@ -258,12 +264,28 @@ class RunnerTest {
     JobStore real = store;
     List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicReference<Long> arrived = new AtomicReference<>();
+    dev.mayfly.store.RunnerQueue queue =
+        (dev.mayfly.store.RunnerQueue)
+            java.lang.reflect.Proxy.newProxyInstance(
+                JobStore.class.getClassLoader(),
+                new Class<?>[] {dev.mayfly.store.RunnerQueue.class},
+                (proxy, method, args) -> {
+                  calls.add(method.getName());
+                  try {
+                    return method.invoke(real.runnerQueue(), args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
     store =
         (JobStore)
             java.lang.reflect.Proxy.newProxyInstance(
                 JobStore.class.getClassLoader(),
                 new Class<?>[] {JobStore.class},
                 (proxy, method, args) -> {
+                  if (method.getName().equals("runnerQueue")) {
+                    return queue;
+                  }
                   calls.add(method.getName());
                   if (method.getName().equals("listen")) {
                     arrived.set(enqueueIn(real, "noop", "{\"n\":2}"));
@@ -293,7 +315,7 @@ class RunnerTest {
     assertThat(job(first).state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(calls.indexOf("listen"))
         .as("listening began after the first job was claimed and run: %s", calls)
-        .isGreaterThan(calls.indexOf("runnerStarted") + 1);
+        .isGreaterThan(calls.indexOf("startAndClaim") + 1);
     store = real;
   }
 
@@ -301,6 +323,7 @@ class RunnerTest {
   void anIdleRunnerThatCannotReachItsDatabaseLeavesAfterItsIdleWait() throws Exception {
     String id =
         store
+            .fleet()
             .reserveRunners(new NewRunner("default", "test", null, Instant.now()), 10, 1)
             .getFirst();
     Runner runner =
@@ -341,8 +364,8 @@ class RunnerTest {
       enqueue("noop", "{\"n\":" + i + "}");
     }
     assertThat(runner(5, Duration.ofMinutes(10)).run()).isEqualTo(Runner.ExitReason.JOB_LIMIT);
-    assertThat(store.counts(Instant.now()).getFirst().succeeded()).isEqualTo(5);
-    assertThat(store.counts(Instant.now()).getFirst().queued()).isEqualTo(2);
+    assertThat(store.reads().counts(Instant.now()).getFirst().succeeded()).isEqualTo(5);
+    assertThat(store.reads().counts(Instant.now()).getFirst().queued()).isEqualTo(2);
   }
 
   @Test
@@ -397,8 +420,8 @@ class RunnerTest {
       enqueue("noop", "{\"n\":" + i + "}");
     }
     assertThat(runner(2, Duration.ofMinutes(10)).run()).isEqualTo(Runner.ExitReason.JOB_LIMIT);
-    assertThat(store.counts(Instant.now()).getFirst().succeeded()).isEqualTo(2);
-    assertThat(store.counts(Instant.now()).getFirst().queued()).isEqualTo(3);
+    assertThat(store.reads().counts(Instant.now()).getFirst().succeeded()).isEqualTo(2);
+    assertThat(store.reads().counts(Instant.now()).getFirst().queued()).isEqualTo(3);
   }
 
   @Test
@@ -412,7 +435,7 @@ class RunnerTest {
     assertThat(job(bad).error())
         .startsWith("java.lang.IllegalStateException: disk full")
         .contains("at dev.mayfly.runner.TestJobs$Boom.perform");
-    assertThat(store.attempts(bad).getFirst().error()).contains("disk full");
+    assertThat(store.reads().attempts(bad).getFirst().error()).contains("disk full");
     assertThat(job(good).state()).isEqualTo(JobState.SUCCEEDED);
   }
 
@@ -424,10 +447,11 @@ class RunnerTest {
 
     assertThat(job(bad).state()).isEqualTo(JobState.DEAD);
     assertThat(job(bad).attempts()).isEqualTo(3);
-    assertThat(store.attempts(bad))
+    assertThat(store.reads().attempts(bad))
         .extracting(a -> a.outcome())
         .containsExactly("failed", "failed", "failed");
-    assertThat(store.attempts(bad)).allSatisfy(a -> assertThat(a.error()).contains("still broken"));
+    assertThat(store.reads().attempts(bad))
+        .allSatisfy(a -> assertThat(a.error()).contains("still broken"));
   }
 
   @Test
@@ -469,7 +493,7 @@ class RunnerTest {
 
     assertThat(job(stubborn).state()).isEqualTo(JobState.FAILED);
     assertThat(job(stubborn).error()).contains("timed out");
-    assertThat(store.counts(Instant.now()).getFirst().queued()).isEqualTo(1);
+    assertThat(store.reads().counts(Instant.now()).getFirst().queued()).isEqualTo(1);
   }
 
   @Test
@@ -492,8 +516,10 @@ class RunnerTest {
   void aJobTypeTheRunnerDoesNotKnowFailsWithAnExplanation() {
     Instant now = Instant.now();
     long id =
-        store.enqueue(
-            new NewJob("vanished", "default", "{}", 0, now, Duration.ofSeconds(5), 1, now));
+        store
+            .intake()
+            .enqueue(
+                new NewJob("vanished", "default", "{}", 0, now, Duration.ofSeconds(5), 1, now));
     runner().run();
     assertThat(job(id).state()).as("one attempt allowed").isEqualTo(JobState.DEAD);
     assertThat(job(id).error()).contains("does not know job type 'vanished'");
@@ -509,7 +535,7 @@ class RunnerTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> job(id).state() == JobState.RUNNING);
 
-    store.cancel(id, Instant.now());
+    store.intake().cancel(id, Instant.now());
 
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(20))
@@ -569,7 +595,7 @@ class RunnerTest {
 
     runOnce.run();
     for (int attempt = 1; attempt < flaky.maxAttempts(); attempt++) {
-      JobInfo failed = store.job(id, clock.instant()).orElseThrow();
+      JobInfo failed = store.reads().job(id, clock.instant()).orElseThrow();
       assertThat(failed.state()).as("waiting for its retry").isEqualTo(JobState.FAILED);
       assertThat(failed.attempts()).isEqualTo(attempt);
       Duration wait = Duration.between(clock.instant(), failed.runAt());
@@ -580,12 +606,15 @@ class RunnerTest {
 
       clock.set(failed.runAt().minusMillis(1));
       runOnce.run(); // a millisecond early: nothing to claim
-      assertThat(store.job(id, clock.instant()).orElseThrow().attempts()).isEqualTo(attempt);
+      assertThat(store.reads().job(id, clock.instant()).orElseThrow().attempts())
+          .isEqualTo(attempt);
 
       clock.set(failed.runAt());
       runOnce.run(); // due: claimed, and failing again
-      assertThat(store.job(id, clock.instant()).orElseThrow().attempts()).isEqualTo(attempt + 1);
+      assertThat(store.reads().job(id, clock.instant()).orElseThrow().attempts())
+          .isEqualTo(attempt + 1);
     }
-    assertThat(store.job(id, clock.instant()).orElseThrow().state()).isEqualTo(JobState.DEAD);
+    assertThat(store.reads().job(id, clock.instant()).orElseThrow().state())
+        .isEqualTo(JobState.DEAD);
   }
 }

@@ -3,7 +3,6 @@ package dev.mayfly.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mayfly.api.JobFilter;
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.store.JobStore;
@@ -56,22 +55,15 @@ class StoreStallTest {
   }
 
   @Test
-  void aWatchedStoreNamesEachSlowCallByItsMethod() {
-    try (JobStore store = JobStores.open(dir.resolve("mayfly.db").toString())) {
-      JobStore watched =
-          new StoreStall(() -> nanos.getAndAdd(7_000_000_000L), warnings::add).watch(store);
-      assertThat(watched.jobs(JobFilter.all(), Instant.now())).isEmpty();
-      assertThat(warnings).singleElement().asString().startsWith("store call 'jobs' took 7.0 s");
-    }
-  }
-
-  @Test
   void aRunnerSaysInItsOutputWhenItsStoreCallsStall() {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try (JobStore store = JobStores.open(dir.resolve("mayfly.db").toString())) {
       Instant now = Instant.now();
       String id =
-          store.reserveRunners(new NewRunner("default", "test", null, now), 1, 1).getFirst();
+          store
+              .fleet()
+              .reserveRunners(new NewRunner("default", "test", null, now), 1, 1)
+              .getFirst();
       JobTypes types = JobTypes.of(List.of(TestJobs.Noop.class));
       RunnerSettings settings =
           new RunnerSettings(

@@ -1,4 +1,4 @@
 package dev.mayfly.store;
 
-/** How one job's attempt ended, for {@link JobStore#finishAll}. */
+/** How one job's attempt ended, for {@link RunnerQueue#finishAll}. */
 public record Finished(long jobId, Finish finish) {}

@@ -4,7 +4,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one {@link JobStore#recover} pass did.
+ * What one {@link Fleet#recover} pass did.
  *
  * @param lost the runners declared lost in this pass, so their launchers can stop them if they are
  *     in fact still there (frozen, cut off from the database)

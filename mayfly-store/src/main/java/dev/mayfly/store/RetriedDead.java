@@ -3,7 +3,7 @@ package dev.mayfly.store;
 import java.util.List;
 
 /**
- * What {@link JobStore#retryDead} did.
+ * What {@link Intake#retryDead} did.
  *
  * @param retried the dead jobs sent back to the queue, by id
  * @param refused the dead jobs left dead because a live job holds their unique key

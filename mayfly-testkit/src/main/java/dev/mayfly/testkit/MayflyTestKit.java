@@ -154,7 +154,7 @@ public final class MayflyTestKit implements AutoCloseable {
     Map<Long, Integer> before = attempts();
     while (true) {
       List<String> queues =
-          store.demand(clock.instant()).stream()
+          store.fleet().demand(clock.instant()).stream()
               .filter(d -> d.ready() > 0)
               .map(QueueDemand::queue)
               .toList();
@@ -180,6 +180,7 @@ public final class MayflyTestKit implements AutoCloseable {
     Instant at = clock.instant();
     String runnerId =
         store
+            .fleet()
             .reserveRunners(new NewRunner(queue, "testkit", q.size(), at), Integer.MAX_VALUE, 1)
             .getFirst();
     RunnerSettings settings =
@@ -214,7 +215,7 @@ public final class MayflyTestKit implements AutoCloseable {
   }
 
   private List<JobInfo> allJobs(JobFilter filter) {
-    return store.jobs(filter.limit(Integer.MAX_VALUE), clock.instant());
+    return store.reads().jobs(filter.limit(Integer.MAX_VALUE), clock.instant());
   }
 
   /** Closes the store and deletes its file. */

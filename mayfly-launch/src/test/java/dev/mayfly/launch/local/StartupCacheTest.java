@@ -217,12 +217,15 @@ class StartupCacheTest {
     Instant now = Instant.now();
     try (JobStore store = JobStores.open(db)) {
       id =
-          store.enqueue(
-              new NewJob(
-                  "mayfly-training", "q", "{\"n\": 1}", 0, now, Duration.ofMinutes(1), 1, now));
+          store
+              .intake()
+              .enqueue(
+                  new NewJob(
+                      "mayfly-training", "q", "{\"n\": 1}", 0, now, Duration.ofMinutes(1), 1, now));
       // as the dispatcher does: a runner reports in only under a row reserved for it
       runnerId =
           store
+              .fleet()
               .reserveRunners(new dev.mayfly.store.NewRunner("q", "local", null, now), 1, 1)
               .getFirst();
     }
@@ -256,7 +259,7 @@ class StartupCacheTest {
             .get(2, TimeUnit.MINUTES);
     assertThat(exit.exitCode()).as("output: %s", output).isZero();
     try (JobStore store = JobStores.open(db)) {
-      JobInfo job = store.job(id, Instant.now()).orElseThrow();
+      JobInfo job = store.reads().job(id, Instant.now()).orElseThrow();
       assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
     }
     assertThat(output)

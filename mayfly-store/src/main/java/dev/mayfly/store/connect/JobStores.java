@@ -1,20 +1,21 @@
 package dev.mayfly.store.connect;
 
+import dev.mayfly.protocol.DatabaseUrl;
+import dev.mayfly.protocol.PostgresUrl;
 import dev.mayfly.store.JobStore;
-import dev.mayfly.store.postgres.PostgresDatabase;
-import dev.mayfly.store.postgres.PostgresUrl;
-import dev.mayfly.store.sqlite.SqliteDatabase;
-import java.nio.file.Path;
-import java.util.Locale;
-import org.jspecify.annotations.Nullable;
+import dev.mayfly.store.StoreException;
+import java.util.List;
+import java.util.ServiceLoader;
 
 /**
- * Opens the {@link JobStore} a database URL names. It has a package of its own because it knows
- * every implementation, which all depend on {@code dev.mayfly.store}: here, nothing depends back.
+ * Opens the {@link JobStore} a database URL names, through the {@link StoreProvider} of the store
+ * module an app put on its class path or module path: {@code mayfly-store-sqlite} (which {@code
+ * mayfly-core} brings), {@code mayfly-store-postgres}. It has a package of its own because nothing
+ * it depends on depends back on it: the store modules provide, this package finds them.
  */
 public final class JobStores {
-  /** Where the embedded store lives when no database is configured. */
-  public static final String DEFAULT_SQLITE_PATH = ".mayfly/mayfly.db";
+  /** Connections an app node keeps to PostgreSQL at most. */
+  public static final int DEFAULT_POOL_SIZE = 8;
 
   private JobStores() {}
 
@@ -22,25 +23,19 @@ public final class JobStores {
    * Opens (creating and migrating as needed) the store at {@code url}: a PostgreSQL URL ({@code
    * postgres://user:pass@host:5432/db} or {@code jdbc:postgresql://...}), {@code jdbc:sqlite:PATH},
    * {@code sqlite:PATH} or a plain file path for the embedded SQLite store; null or blank for the
-   * default file {@value #DEFAULT_SQLITE_PATH} in the working directory.
+   * default file in the working directory ({@link DatabaseUrl#normalize}).
    */
   public static JobStore open(String url) {
     return open(url, DEFAULT_POOL_SIZE);
   }
-
-  /** Connections an app node keeps to PostgreSQL at most. */
-  public static final int DEFAULT_POOL_SIZE = 8;
 
   /**
    * Opens the store, with at most {@code poolSize} connections where the database has a pool
    * (PostgreSQL); a runner process needs 2.
    */
   public static JobStore open(String url, int poolSize) {
-    String normalized = normalize(url);
-    if (PostgresUrl.matches(normalized)) {
-      return PostgresDatabase.open(normalized, poolSize);
-    }
-    return SqliteDatabase.open(Path.of(normalized.substring("jdbc:sqlite:".length())));
+    String normalized = DatabaseUrl.normalize(url);
+    return providerFor(normalized).open(normalized, poolSize);
   }
 
   /**
@@ -52,11 +47,8 @@ public final class JobStores {
    *     database holds no Mayfly tables
    */
   public static JobStore openExisting(String url) {
-    String normalized = normalize(url);
-    if (PostgresUrl.matches(normalized)) {
-      return PostgresDatabase.openExisting(normalized, DEFAULT_POOL_SIZE);
-    }
-    return SqliteDatabase.openExisting(Path.of(normalized.substring("jdbc:sqlite:".length())));
+    String normalized = DatabaseUrl.normalize(url);
+    return providerFor(normalized).openExisting(normalized, DEFAULT_POOL_SIZE);
   }
 
   /**
@@ -65,87 +57,41 @@ public final class JobStores {
    * start-up and never uses.
    */
   public static JobStore openForRunner(String url) {
-    String normalized = normalize(url);
-    if (PostgresUrl.matches(normalized)) {
-      return PostgresDatabase.openForRunner(normalized);
-    }
-    return open(normalized);
+    String normalized = DatabaseUrl.normalize(url);
+    return providerFor(normalized).openForRunner(normalized);
   }
 
   /**
-   * The canonical form of a database URL: absolute, so runner processes started elsewhere open the
-   * same database. Throws with a message saying what forms are accepted.
+   * The provider whose database {@code url} names. The providers are looked up once per process, on
+   * first use: one {@link ServiceLoader} pass, which a runner pays for at start.
    */
-  public static String normalize(@Nullable String url) {
-    String u = url == null ? "" : url.trim();
-    if (u.isEmpty()) {
-      u = DEFAULT_SQLITE_PATH;
-    }
-    String lower = u.toLowerCase(Locale.ROOT);
-    if (PostgresUrl.matches(u)) {
-      PostgresUrl.parse(u); // fails early, with an example, on a malformed URL
-      return u;
-    }
-    String path;
-    if (lower.startsWith("jdbc:sqlite:")) {
-      path = u.substring("jdbc:sqlite:".length());
-    } else if (lower.startsWith("sqlite:")) {
-      path = u.substring("sqlite:".length());
-    } else if (lower.contains("://") || lower.startsWith("jdbc:")) {
-      throw new IllegalArgumentException(
-          "unrecognised database URL '"
-              + redact(u)
-              + "'; use postgres://USER:PASSWORD@HOST:5432/DB, jdbc:postgresql://HOST:5432/DB,"
-              + " jdbc:sqlite:PATH, sqlite:PATH or a file path");
-    } else {
-      path = u;
-    }
-    if (path.isBlank() || path.startsWith(":memory:") || path.startsWith("file:")) {
-      throw new IllegalArgumentException(
-          "the SQLite database must be a file path (runners are separate processes), got '"
-              + u
-              + "'");
-    }
-    return "jdbc:sqlite:" + Path.of(path).toAbsolutePath().normalize();
-  }
-
-  /**
-   * Whether two URLs name the same database: the same SQLite file (through links, where both
-   * exist), or the same PostgreSQL user, host, port and database whatever the spelling ({@code
-   * postgres://}, {@code jdbc:postgresql:}, parameters; the password aside). False if either is not
-   * a database URL Mayfly accepts.
-   */
-  public static boolean sameDatabase(String a, String b) {
-    try {
-      String x = normalize(a);
-      String y = normalize(b);
-      if (PostgresUrl.matches(x) && PostgresUrl.matches(y)) {
-        return PostgresUrl.parse(x).display().equals(PostgresUrl.parse(y).display());
+  static StoreProvider providerFor(String url) {
+    for (StoreProvider p : Providers.ALL) {
+      if (p.accepts(url)) {
+        return p;
       }
-      return x.equals(y) || sameFile(x, y);
-    } catch (IllegalArgumentException e) {
-      return false;
     }
+    String module =
+        PostgresUrl.matches(url)
+            ? "dev.mayfly:mayfly-store-postgres"
+            : "dev.mayfly:mayfly-store-sqlite";
+    throw new StoreException(
+        "no Mayfly store on the class path opens "
+            + DatabaseUrl.redact(url)
+            + ": add the dependency "
+            + module
+            + " to the app (runners get the app's class path)"
+            + (Providers.ALL.isEmpty()
+                ? ""
+                : "; found only stores for other databases: "
+                    + Providers.ALL.stream().map(p -> p.getClass().getName()).toList()));
   }
 
-  private static boolean sameFile(String x, String y) {
-    String sqlite = "jdbc:sqlite:";
-    if (!x.startsWith(sqlite) || !y.startsWith(sqlite)) {
-      return false;
-    }
-    try {
-      return java.nio.file.Files.isSameFile(
-          Path.of(x.substring(sqlite.length())), Path.of(y.substring(sqlite.length())));
-    } catch (java.io.IOException | RuntimeException e) {
-      return false; // one of them is not there yet: the paths decide
-    }
-  }
-
-  /** The URL with any password replaced, fit for logs and error messages. */
-  public static @Nullable String redact(@Nullable String url) {
-    return url == null
-        ? null
-        : url.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@")
-            .replaceAll("(?i)(password=)[^&]*", "$1****");
+  /** The store modules present, found when first needed. */
+  private static final class Providers {
+    static final List<StoreProvider> ALL =
+        ServiceLoader.load(StoreProvider.class, JobStores.class.getClassLoader()).stream()
+            .map(ServiceLoader.Provider::get)
+            .toList();
   }
 }

@@ -10,20 +10,23 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Versioned schema changes: scripts {@code V1__*.sql}, {@code V2__*.sql}... next to the store's
+ * Versioned schema changes: scripts {@code V1__*.sql}, {@code V2__*.sql}... next to the database's
  * class, applied in order inside one transaction of the caller, who holds a lock that makes
  * concurrent migrations from several processes or nodes wait for each other. Never edit a released
  * script: add the next one.
  */
 public final class Migrations {
-  private final Class<?> owner;
+  private final Function<String, @Nullable InputStream> open;
   private final List<String> scripts;
   private final String schemaTableExists;
 
   /**
-   * @param owner the class whose package holds the scripts
+   * @param open opens a script by its name: {@code Class::getResourceAsStream} of a class in the
+   *     scripts' package, called from the database's own module, which may read its resources
    * @param scripts the script names in order; version N is the N-th
    * @param schemaTableExists a query giving one row with a boolean: whether {@code mayfly_schema}
    *     exists where an unqualified {@code CREATE TABLE} would put it. Every runner asks it on
@@ -31,8 +34,11 @@ public final class Migrations {
    *     JDBC's {@code getTables}, which on PostgreSQL is a heavy query and another round trip for
    *     the schema's name
    */
-  public Migrations(Class<?> owner, List<String> scripts, String schemaTableExists) {
-    this.owner = owner;
+  public Migrations(
+      Function<String, @Nullable InputStream> open,
+      List<String> scripts,
+      String schemaTableExists) {
+    this.open = open;
     this.scripts = List.copyOf(scripts);
     this.schemaTableExists = schemaTableExists;
   }
@@ -101,7 +107,7 @@ public final class Migrations {
   }
 
   private String load(String script) {
-    try (InputStream in = owner.getResourceAsStream(script)) {
+    try (InputStream in = open.apply(script)) {
       if (in == null) {
         throw new IllegalStateException("migration " + script + " missing from the jar");
       }

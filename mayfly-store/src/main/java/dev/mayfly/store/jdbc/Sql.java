@@ -1,6 +1,5 @@
 package dev.mayfly.store.jdbc;
 
-import dev.mayfly.api.LogLine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -186,26 +185,5 @@ public final class Sql {
       }
     }
     return -1;
-  }
-
-  /** Inserts lines in one batch; {@code keys} come first, then each line's time, level, text. */
-  static void insertLines(Dialect db, String sql, List<LogLine> lines, @Nullable Object... keys) {
-    if (lines.isEmpty()) {
-      return;
-    }
-    db.write(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (LogLine l : lines) {
-              bind(ps, keys);
-              ps.setLong(keys.length + 1, l.at().toEpochMilli());
-              ps.setString(keys.length + 2, l.level());
-              ps.setString(keys.length + 3, storable(l.message()));
-              ps.addBatch();
-            }
-            ps.executeBatch();
-          }
-          return null;
-        });
   }
 }
