@@ -17,7 +17,7 @@ module dev.mayfly.api {
   exports dev.mayfly.internal.jobs to
       dev.mayfly.store,
       dev.mayfly.runner,
-      dev.mayfly.launch,
+      dev.mayfly.launch.local,
       dev.mayfly.core,
       dev.mayfly.heroku,
       dev.mayfly.heroku.emulator,
@@ -28,7 +28,7 @@ module dev.mayfly.api {
   exports dev.mayfly.internal.time to
       dev.mayfly.store,
       dev.mayfly.runner,
-      dev.mayfly.launch,
+      dev.mayfly.launch.local,
       dev.mayfly.core,
       dev.mayfly.heroku,
       dev.mayfly.testkit;

@@ -5,6 +5,7 @@ import org.jspecify.annotations.NullMarked;
 module dev.mayfly.heroku {
   requires static org.jspecify;
   requires dev.mayfly.launch;
+  requires dev.mayfly.store; // JobStores.redact and sameDatabase
   requires java.net.http;
   requires com.fasterxml.jackson.databind;
 

@@ -26,7 +26,7 @@ module dev.mayfly.store {
       dev.mayfly.dashboard,
       dev.mayfly.testkit;
   exports dev.mayfly.store.postgres to
-      dev.mayfly.launch;
+      dev.mayfly.launch.local;
   exports dev.mayfly.store.sqlite to
-      dev.mayfly.launch;
+      dev.mayfly.launch.local;
 }

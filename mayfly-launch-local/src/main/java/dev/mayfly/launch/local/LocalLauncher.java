@@ -5,8 +5,8 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.runner.LineCap;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.LineCap;
+import dev.mayfly.protocol.RunnerEnvironment;
 import dev.mayfly.store.postgres.PostgresUrl;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -126,7 +126,7 @@ public final class LocalLauncher implements Launcher {
   @Override
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
     ProcessBuilder pb =
-        new ProcessBuilder(command(request.env().get(RunnerSettings.DATABASE_URL)))
+        new ProcessBuilder(command(request.env().get(RunnerEnvironment.DATABASE_URL)))
             .redirectErrorStream(true);
     pb.environment().putAll(request.env());
     Process process;
