@@ -17,7 +17,7 @@ module dev.mayfly.api {
   exports dev.mayfly.internal.jobs to
       dev.mayfly.store,
       dev.mayfly.runner,
-      dev.mayfly.launch,
+      dev.mayfly.launch.local,
       dev.mayfly.core,
       dev.mayfly.heroku,
       dev.mayfly.heroku.emulator,
@@ -30,7 +30,7 @@ module dev.mayfly.api {
       dev.mayfly.store.sqlite,
       dev.mayfly.store.postgres,
       dev.mayfly.runner,
-      dev.mayfly.launch,
+      dev.mayfly.launch.local,
       dev.mayfly.core,
       dev.mayfly.heroku,
       dev.mayfly.testkit;

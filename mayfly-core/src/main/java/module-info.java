@@ -10,6 +10,9 @@ module dev.mayfly.core {
   requires static org.jspecify;
   requires transitive dev.mayfly.api;
   requires transitive dev.mayfly.launch;
+  requires dev.mayfly.launch.local;
+  // the dashboard and the test kit read the store through this module
+  requires transitive dev.mayfly.store;
   requires transitive java.sql; // MayflyConfig.transaction gives a JDBC connection
   requires com.cronutils;
   requires com.fasterxml.jackson.databind; // schedules' arguments are checked as JSON

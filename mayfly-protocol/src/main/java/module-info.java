@@ -17,6 +17,8 @@ module dev.mayfly.protocol {
       dev.mayfly.store.postgres,
       dev.mayfly.runner,
       dev.mayfly.launch,
+      dev.mayfly.launch.local,
+      dev.mayfly.store.sqlite,
       dev.mayfly.core,
       dev.mayfly.heroku,
       dev.mayfly.dashboard,

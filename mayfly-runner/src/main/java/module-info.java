@@ -5,12 +5,12 @@ import org.jspecify.annotations.NullMarked;
 @SuppressWarnings("module") // qualified exports name modules built after this one
 module dev.mayfly.runner {
   requires static org.jspecify;
+  requires transitive dev.mayfly.protocol;
   requires transitive dev.mayfly.store;
   // JobExits: a job's System.exit is told through the JDK's Runtime.exit log, where there is one
   requires static java.logging;
 
   exports dev.mayfly.runner to
-      dev.mayfly.launch,
-      dev.mayfly.core,
+      dev.mayfly.launch.local, // the in-process launcher runs RunnerMain
       dev.mayfly.testkit;
 }

@@ -12,7 +12,7 @@ module dev.mayfly.store.sqlite {
   requires org.xerial.sqlitejdbc;
 
   exports dev.mayfly.store.sqlite to
-      dev.mayfly.launch;
+      dev.mayfly.launch.local;
 
   provides dev.mayfly.store.connect.StoreProvider with
       dev.mayfly.store.sqlite.SqliteStoreProvider;

@@ -5,6 +5,7 @@ import org.jspecify.annotations.NullMarked;
 module dev.mayfly.testkit {
   requires static org.jspecify;
   requires transitive dev.mayfly.core;
+  requires dev.mayfly.runner; // drain() runs a Runner on the calling thread
 
   exports dev.mayfly.testkit;
 }

@@ -9,11 +9,12 @@ import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
 import dev.mayfly.protocol.DatabaseUrl;
-import dev.mayfly.runner.HeadAndTail;
-import dev.mayfly.runner.LineCap;
-import dev.mayfly.runner.OutputMarkers;
-import dev.mayfly.runner.RunnerMain;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.HeadAndTail;
+import dev.mayfly.protocol.LineCap;
+import dev.mayfly.protocol.OutputMarkers;
+import dev.mayfly.protocol.RunnerEnvironment;
+import dev.mayfly.protocol.RunnerExitCodes;
+import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.store.Fleet;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
@@ -433,7 +434,7 @@ final class Dispatcher implements AutoCloseable {
         new LaunchRequest(
             runnerId,
             queue.name(),
-            settings.toEnv(true),
+            RunnerEnvironment.encode(settings, true),
             queue.timeToLive(),
             queue.size(),
             output::add,
@@ -654,8 +655,8 @@ final class Dispatcher implements AutoCloseable {
   /**
    * Why a runner that ended before it reported in was given another database than this
    * dispatcher's, or null if it was not: it says so in its output ({@link
-   * OutputMarkers#storeWithoutTheRunner}) and exits with {@link RunnerMain#WRONG_STORE}. Its output
-   * is read only here, for a runner that never reported in.
+   * OutputMarkers#storeWithoutTheRunner}) and exits with {@link RunnerExitCodes#WRONG_STORE}. Its
+   * output is read only here, for a runner that never reported in.
    */
   private @Nullable String wrongStore(String runnerId, @Nullable Integer code) {
     String theirs = null;
@@ -665,7 +666,7 @@ final class Dispatcher implements AutoCloseable {
         break;
       }
     }
-    if (theirs == null && (code == null || code != RunnerMain.WRONG_STORE)) {
+    if (theirs == null && (code == null || code != RunnerExitCodes.WRONG_STORE)) {
       return null;
     }
     return "runner "

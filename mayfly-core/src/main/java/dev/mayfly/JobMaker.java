@@ -2,6 +2,7 @@ package dev.mayfly;
 
 import dev.mayfly.api.InvalidJobException;
 import dev.mayfly.internal.jobs.JobDescriptor;
+import dev.mayfly.protocol.TimeToLive;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -15,7 +16,7 @@ final class JobMaker {
 
   /** Why a job of {@code type} can never run in {@code queue}, or null if it can. */
   static @Nullable String misfit(String type, Duration timeout, QueueConfig queue) {
-    if (timeout.compareTo(queue.longestJob()) <= 0) {
+    if (TimeToLive.fits(timeout, queue.timeToLive())) {
       return null;
     }
     return "job type '"

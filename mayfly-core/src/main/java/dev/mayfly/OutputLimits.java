@@ -1,5 +1,7 @@
 package dev.mayfly;
 
+import dev.mayfly.protocol.HeadAndTail;
+import dev.mayfly.protocol.LineCap;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -27,7 +29,7 @@ public record OutputLimits(int maxLine, long maxAttempt, long maxRunner) {
   static final List<String> SETTINGS =
       List.of("output.max-line", "output.max-attempt", "output.max-runner");
 
-  private static final int MIN_LINE = dev.mayfly.runner.LineCap.MIN;
+  private static final int MIN_LINE = LineCap.MIN;
   private static final Pattern SIZE =
       Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?", Pattern.CASE_INSENSITIVE);
 
@@ -45,10 +47,7 @@ public record OutputLimits(int maxLine, long maxAttempt, long maxRunner) {
 
   /** 16 KiB a line, 1 MiB an attempt and a runner's own lines. */
   public static OutputLimits defaults() {
-    return new OutputLimits(
-        dev.mayfly.runner.LineCap.DEFAULT,
-        dev.mayfly.runner.HeadAndTail.DEFAULT,
-        dev.mayfly.runner.HeadAndTail.DEFAULT);
+    return new OutputLimits(LineCap.DEFAULT, HeadAndTail.DEFAULT, HeadAndTail.DEFAULT);
   }
 
   public OutputLimits maxLine(int bytes) {

@@ -1,7 +1,8 @@
 package dev.mayfly;
 
 import dev.mayfly.internal.names.QueueNames;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.RunnerSettings;
+import dev.mayfly.protocol.TimeToLive;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -286,9 +287,9 @@ public record QueueConfig(
 
   /**
    * The longest job timeout this queue accepts: one its runners can take on even after a slow start
-   * ({@link RunnerSettings#longestJobOfQueue}).
+   * ({@link TimeToLive#longestJobOfQueue}).
    */
   public Duration longestJob() {
-    return RunnerSettings.longestJobOfQueue(timeToLive);
+    return TimeToLive.longestJobOfQueue(timeToLive);
   }
 }

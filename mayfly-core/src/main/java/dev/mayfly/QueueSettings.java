@@ -1,7 +1,7 @@
 package dev.mayfly;
 
 import dev.mayfly.internal.Durations;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.RunnerSettings;
 import java.time.Duration;
 import java.util.List;
 

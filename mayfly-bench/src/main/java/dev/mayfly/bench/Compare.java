@@ -1,7 +1,7 @@
 package dev.mayfly.bench;
 
 import dev.mayfly.internal.jobs.Json;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.RunnerSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

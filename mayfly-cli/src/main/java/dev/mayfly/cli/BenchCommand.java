@@ -2,7 +2,7 @@ package dev.mayfly.cli;
 
 import dev.mayfly.bench.MayflyThroughput;
 import dev.mayfly.bench.Result;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.RunnerSettings;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package dev.mayfly.cli;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,12 +53,16 @@ class ArchitectureTest {
             "dev.mayfly.internal.jobs..",
             "dev.mayfly.internal.names..",
             "dev.mayfly.internal.time..")
+        .layer("protocol")
+        .definedBy("dev.mayfly.protocol..")
         .layer("store")
         .definedBy("dev.mayfly.store..")
         .layer("runner")
         .definedBy("dev.mayfly.runner..")
         .layer("launch")
-        .definedBy("dev.mayfly.launch..")
+        .definedBy("dev.mayfly.launch")
+        .layer("launch-local")
+        .definedBy("dev.mayfly.launch.local..", "dev.mayfly.launch.inprocess..")
         .layer("core")
         .definedBy("dev.mayfly", "dev.mayfly.cost..", "dev.mayfly.internal")
         .layer("heroku")
@@ -72,30 +79,73 @@ class ArchitectureTest {
         .definedBy("dev.mayfly.cli..")
         .whereLayer("api")
         .mayNotAccessAnyLayer()
-        .whereLayer("store")
+        .whereLayer("protocol") // what a dispatcher, its launchers and its runners agree on
         .mayOnlyAccessLayers("api")
+        .whereLayer("store")
+        .mayOnlyAccessLayers("api", "protocol")
         .whereLayer("runner") // the one-off process: never the dispatcher, never a launcher
-        .mayOnlyAccessLayers("api", "store")
-        .whereLayer("launch")
-        .mayOnlyAccessLayers("api", "store", "runner")
+        .mayOnlyAccessLayers("api", "protocol", "store")
+        .whereLayer("launch") // the SPI a platform implements: no store, no runner
+        .mayOnlyAccessLayers("api", "protocol")
+        .whereLayer("launch-local")
+        .mayOnlyAccessLayers("api", "protocol", "store", "runner", "launch")
         .whereLayer("core") // never a platform, never the dashboard
-        .mayOnlyAccessLayers("api", "store", "runner", "launch")
+        .mayOnlyAccessLayers("api", "protocol", "store", "runner", "launch", "launch-local")
         .whereLayer("heroku")
-        .mayOnlyAccessLayers("api", "store", "runner", "launch")
+        .mayOnlyAccessLayers("api", "protocol", "store", "launch")
         .whereLayer("heroku-emulator") // a stand-in for Heroku: none of the launcher's code
         .mayOnlyAccessLayers("api")
         .whereLayer("heroku-emulator") // for tests and `mayfly heroku-emulator` only
         .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("dashboard")
-        .mayOnlyAccessLayers("api", "store", "launch", "core")
+        .mayOnlyAccessLayers("api", "protocol", "store", "launch", "core")
         .whereLayer("bench")
-        .mayOnlyAccessLayers("api", "store", "runner", "launch", "core")
+        .mayOnlyAccessLayers("api", "protocol", "store", "runner", "launch", "launch-local", "core")
         .whereLayer("testkit") // for apps' tests: nothing of Mayfly's own main code uses it
-        .mayOnlyAccessLayers("api", "store", "runner", "launch", "core")
+        .mayOnlyAccessLayers("api", "protocol", "store", "runner", "launch", "core")
         .whereLayer("testkit")
         .mayNotBeAccessedByAnyLayer()
         .whereLayer("cli")
         .mayNotBeAccessedByAnyLayer()
+        .check(MAYFLY);
+  }
+
+  /**
+   * The dispatcher meets its runners through the runner protocol (their environment, their output,
+   * their exit codes, the time-to-live rule), never through the runner's classes: the runner is a
+   * separate process, started by name ({@code RunnerEnvironment.MAIN_CLASS}). Only the local
+   * launchers, which run a runner in this JVM or build its start-up cache, use the runner module.
+   */
+  @Test
+  void coreMeetsTheRunnerOnlyThroughTheProtocol() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.mayfly", "dev.mayfly.cost..", "dev.mayfly.internal", "dev.mayfly.schedule..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.mayfly.runner..")
+        .because("the dispatcher and its runners agree through dev.mayfly.protocol")
+        .check(MAYFLY);
+  }
+
+  /**
+   * The launcher SPI is all a platform's launcher needs: the API, the runner protocol and the JDK,
+   * so a launcher's jar brings no store, no JDBC driver and no connection pool.
+   */
+  @Test
+  void theLauncherSpiNeedsOnlyTheApiAndTheProtocol() {
+    classes()
+        .that()
+        .resideInAPackage("dev.mayfly.launch")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.mayfly.launch",
+            "dev.mayfly.api..",
+            "dev.mayfly.protocol..",
+            "java..",
+            "org.jspecify..")
         .check(MAYFLY);
   }
 

@@ -1,5 +1,6 @@
 package dev.mayfly.kubernetes;
 
+import dev.mayfly.protocol.RunnerEnvironment;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,7 @@ record KubernetesConfig(
           "-XX:+UseSerialGC",
           "-cp",
           "/app/resources:/app/classes:/app/libs/*",
-          "dev.mayfly.runner.RunnerMain");
+          RunnerEnvironment.MAIN_CLASS);
 
   KubernetesConfig {
     command = List.copyOf(command);

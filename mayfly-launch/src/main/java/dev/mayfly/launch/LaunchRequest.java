@@ -1,6 +1,6 @@
 package dev.mayfly.launch;
 
-import dev.mayfly.runner.LineCap;
+import dev.mayfly.protocol.LineCap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One runner to start.
  *
- * @param env variables the runner needs (see {@code RunnerSettings}); launchers add them to what
+ * @param env variables the runner needs (see {@code RunnerEnvironment}); launchers add them to what
  *     the platform gives every process
  * @param timeToLive the platform kills the runner after this long, whatever it is doing
  * @param size the platform's machine size, such as {@code standard-1x}; launchers without sizes

@@ -7,8 +7,9 @@ import java.util.Optional;
  * Job. A launcher only starts, stops and observes; what a runner does is decided by the environment
  * in its {@link LaunchRequest} and recorded in the store by the runner itself.
  *
- * <p>Implementations are thread-safe. The built-ins are {@link
- * dev.mayfly.launch.local.LocalLauncher} and {@link dev.mayfly.launch.inprocess.InProcessLauncher}.
+ * <p>Implementations are thread-safe. The built-ins are {@code
+ * dev.mayfly.launch.local.LocalLauncher} and {@code dev.mayfly.launch.inprocess.InProcessLauncher}
+ * (module {@code mayfly-launch-local}).
  */
 public interface Launcher extends AutoCloseable {
 

@@ -1,11 +1,15 @@
 package dev.mayfly.runner;
 
-import dev.mayfly.api.Job;
-import dev.mayfly.api.Outcome;
-import dev.mayfly.internal.jobs.JobDescriptor;
+import static dev.mayfly.runner.JobGuard.describe;
+
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.SystemTime;
+import dev.mayfly.protocol.DatabaseUrl;
+import dev.mayfly.protocol.OutputMarkers;
+import dev.mayfly.protocol.RunnerSettings;
+import dev.mayfly.protocol.TimeToLive;
+import dev.mayfly.runner.JobGuard.StuckJob;
 import dev.mayfly.store.ClaimRequest;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
@@ -14,8 +18,6 @@ import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.RunnerQueue;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -23,12 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -41,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Claim one job of its queue at a time, only one it can finish before its deadline (the
  *       platform's kill time minus a margin), for as long as the queue has ready work: a runner
  *       drains its queue.
- *   <li>Run it inside a guard: whatever the job does (returns an outcome, throws, hangs past its
- *       timeout), one outcome is recorded, with the stack trace for failures.
+ *   <li>Run it inside a guard ({@link JobGuard}): whatever the job does (returns an outcome,
+ *       throws, hangs past its timeout), one outcome is recorded, with the stack trace for
+ *       failures.
  *   <li>When the queue is empty, leave at once if another runner of the queue will take what comes
  *       (scale-in), or if the queue's rhythm says no job is likely within the wait ({@link
  *       IdleForecast}); else wait for new work for the idle period, which the dispatcher sets to
@@ -55,44 +55,12 @@ import org.jspecify.annotations.Nullable;
  * lease runs out and another runner runs the job again.
  */
 public final class Runner {
-  /** How long a job that ignores interruption after its timeout is given before we give up. */
-  private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
-
   /** How long a cancelled job may go on checking its flag before it is interrupted. */
   static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
-
-  public enum ExitReason {
-    IDLE,
-    /** The queue was empty and other runners of it will take what comes. */
-    SCALED_IN,
-    /**
-     * The queue was empty and its rhythm says no job is likely within the idle wait: waiting would
-     * cost more than a new runner's start later.
-     */
-    NO_WORK_EXPECTED,
-    JOB_LIMIT,
-    TIME_TO_LIVE,
-    STOPPED,
-    /** A job ignored its timeout; the process must end to get rid of it. */
-    STUCK_JOB,
-    /**
-     * Another process already runs as this runner, or its launch was given up: this one left at
-     * once without claiming, and without recording anything on the runner it is not.
-     */
-    NOT_THE_RUNNER,
-    /**
-     * The store this runner opened has no row for it at all: it opens another database than the
-     * dispatcher that launched it (a platform's DATABASE_URL differs from the dispatcher's). It
-     * left at once, saying so ({@link OutputMarkers#runnerHasNoRow}); the process exits with {@link
-     * RunnerMain#WRONG_STORE}, which the dispatcher takes for a configuration error.
-     */
-    WRONG_STORE
-  }
 
   private final RunnerSettings settings;
   private final JobStore handle; // for listening, and to look for its own row
   private final RunnerQueue store;
-  private final JobTypes types;
   private final InstantSource clock;
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -104,10 +72,10 @@ public final class Runner {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   private final JobThread jobThread;
+  private final JobGuard guard; // runs each job
   private final ClaimBatch claimBatch;
   private final LongSupplier ticker;
   private final StoreStall stall; // says when a store call took seconds
-  private final JobInstances instances;
   private int jobsRun;
   private @Nullable AutoCloseable listening; // started at the first wait for work
 
@@ -132,17 +100,16 @@ public final class Runner {
       LongSupplier ticker,
       PrintStream out,
       JobInstances instances) {
-    this.instances = instances;
     this.settings = settings;
     this.ticker = ticker;
     this.claimBatch = new ClaimBatch(settings.claimBatch());
     this.handle = store;
     this.store = store.runnerQueue();
     this.stall = new StoreStall(ticker, note -> out.println(OutputMarkers.runnerNote(note)));
-    this.types = types;
     this.clock = clock;
     this.out = out;
     this.jobThread = new JobThread("mayfly-job-" + settings.runnerId());
+    this.guard = new JobGuard(settings, store, types, instances, jobThread, clock, out, current);
   }
 
   private volatile boolean watchExits;
@@ -203,7 +170,7 @@ public final class Runner {
       } catch (RuntimeException ignored) {
         // the failure is what matters now
       }
-      Finish failed = failure(e.job(), why);
+      Finish failed = guard.failure(e.job(), why);
       boolean recorded = store.finish(e.jobId(), settings.runnerId(), failed);
       out.println(
           OutputMarkers.jobEnded(
@@ -257,7 +224,8 @@ public final class Runner {
     if (first.isEmpty()) {
       // Only on this path: no row at all is a runner given another database than its dispatcher's
       if (handle.reads().runner(id, now).isEmpty()) {
-        out.println(OutputMarkers.runnerHasNoRow(id, settings.databaseUrl()));
+        String db = String.valueOf(DatabaseUrl.redact(settings.databaseUrl()));
+        out.println(OutputMarkers.runnerHasNoRow(id, db));
         out.println(OutputMarkers.runnerExiting(id, ExitReason.WRONG_STORE, 0));
         return ExitReason.WRONG_STORE;
       }
@@ -408,7 +376,7 @@ public final class Runner {
   }
 
   private Duration longestJobNow(Instant now) {
-    return RunnerSettings.longestJob(Duration.between(now, settings.deadline()));
+    return TimeToLive.longestJob(Duration.between(now, settings.deadline()));
   }
 
   /** Claimed jobs run: their outcomes, the lines that say so, and whether one would not stop. */
@@ -441,7 +409,7 @@ public final class Runner {
       long startedNanos = ticker.getAsLong(); // how long it ran, for the claim batch
       Finish finish;
       try {
-        finish = execute(job);
+        finish = guard.execute(job);
       } catch (StuckJob e) {
         stuck = true;
         finish = e.finish;
@@ -530,149 +498,6 @@ public final class Runner {
         }
       }
     }
-  }
-
-  /** Runs one job under the guard; whatever happens becomes a {@link Finish}. */
-  private Finish execute(ClaimedJob job) {
-    Instant started = clock.instant();
-    Instant jobDeadline = min(started.plus(job.timeout()), settings.deadline());
-    Execution execution =
-        new Execution(
-            job,
-            settings.runnerId(),
-            jobDeadline,
-            store,
-            clock,
-            out,
-            settings.maxLine(),
-            settings.maxLog());
-    current.set(execution);
-    out.println(OutputMarkers.jobStarted(job.id(), job.type(), job.attempt()));
-    try {
-      return run(job, execution, jobDeadline);
-    } catch (StuckJob e) {
-      throw e;
-    } catch (Throwable t) { // the guard: nothing a job does escapes unrecorded
-      return failure(job, stackTrace(t));
-    } finally {
-      current.set(null);
-      try {
-        execution.finishLog();
-      } catch (RuntimeException e) {
-        out.println(
-            OutputMarkers.runnerNote(
-                "storing the log of job " + job.id() + " failed: " + e.getMessage()));
-      }
-    }
-  }
-
-  private Finish run(ClaimedJob job, Execution execution, Instant jobDeadline)
-      throws InterruptedException {
-    Optional<JobDescriptor> descriptor = types.find(job.type());
-    if (descriptor.isEmpty()) {
-      return failure(
-          job,
-          "this runner does not know job type '"
-              + job.type()
-              + "'; it knows "
-              + types.encode()
-              + ". Register the job class with the app that launches runners.");
-    }
-    JobDescriptor d = descriptor.get();
-    Record args = types.bind(d, job.args());
-    @SuppressWarnings("unchecked")
-    Job<Record> instance = (Job<Record>) instances.create(d);
-    // The job runs on its own thread so a timeout can interrupt it and, if it will not stop,
-    // the runner can still record the failure and end the process.
-    CompletableFuture<Outcome> result =
-        jobThread.run(execution, () -> perform(instance, args, execution));
-    execution.runsOn(jobThread);
-    long waitMillis = Math.max(1, Duration.between(clock.instant(), jobDeadline).toMillis());
-    try {
-      Outcome outcome = result.get(waitMillis, TimeUnit.MILLISECONDS);
-      return toFinish(outcome == null ? Outcome.success() : outcome);
-    } catch (ExecutionException e) {
-      if (execution.isCancelled()) { // it ended because it was told to
-        return new Finish.Discarded(clock.instant(), "cancelled while running");
-      }
-      return failure(job, stackTrace(e.getCause() != null ? e.getCause() : e));
-    } catch (TimeoutException e) {
-      jobThread.interrupt(execution);
-      Finish timedOut =
-          failure(
-              job,
-              "timed out after "
-                  + Duration.between(job.startedAt(), clock.instant()).toMillis()
-                  + " ms (job timeout "
-                  + d.timeout()
-                  + ", runner deadline "
-                  + settings.deadline()
-                  + "); the job was interrupted");
-      try {
-        result.get(INTERRUPT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException | java.util.concurrent.CancellationException ended) {
-        // it stopped, with an exception: the timeout is what is recorded
-      } catch (TimeoutException stuck) {
-        throw new StuckJob(timedOut);
-      }
-      return timedOut;
-    }
-  }
-
-  /** The job's own code; what it throws completes the result exceptionally. */
-  private static Outcome perform(Job<Record> job, Record args, Execution execution) {
-    try {
-      return job.perform(args, execution);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Exception e) {
-      throw new java.util.concurrent.CompletionException(e);
-    }
-  }
-
-  /**
-   * A failed attempt: retried after the job type's backoff while attempts are left, else the job is
-   * dead with this error.
-   */
-  private Finish failure(ClaimedJob job, String error) {
-    Instant now = clock.instant();
-    if (job.attempt() >= job.maxAttempts()) {
-      return new Finish.Failed(now, error, null);
-    }
-    Duration delay =
-        types
-            .find(job.type())
-            .map(
-                d ->
-                    d.retryDelay(
-                        job.attempt(),
-                        java.util.concurrent.ThreadLocalRandom.current().nextDouble()))
-            .orElse(Duration.ofSeconds(15));
-    return new Finish.Failed(now, error, now.plus(delay));
-  }
-
-  private Finish toFinish(Outcome outcome) {
-    Instant now = clock.instant();
-    return switch (outcome) {
-      case Outcome.Success s -> new Finish.Succeeded(now);
-      case Outcome.Retry r -> new Finish.Requeued(now, now.plus(r.delay()), r.reason(), true);
-      case Outcome.Snooze s ->
-          new Finish.Requeued(now, now.plus(s.delay()), "snoozed for " + s.delay(), false);
-      case Outcome.Discard d -> new Finish.Discarded(now, d.reason());
-    };
-  }
-
-  private static String describe(Finish finish) {
-    return switch (finish) {
-      case Finish.Succeeded s -> "succeeded";
-      case Finish.Failed f ->
-          (f.dead()
-                  ? "failed, no attempts left (dead): "
-                  : "failed, retry at " + f.retryAt() + ": ")
-              + f.error().lines().findFirst().orElse("");
-      case Finish.Requeued r -> "requeued for " + r.runAt() + ": " + r.reason();
-      case Finish.Discarded d -> "discarded: " + d.reason();
-    };
   }
 
   /** Renews leases, picks up cancel requests and flushes log lines while a job runs. */
@@ -764,26 +589,6 @@ public final class Runner {
       t.join(Duration.ofSeconds(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
-  }
-
-  static String stackTrace(Throwable t) {
-    StringWriter sw = new StringWriter();
-    t.printStackTrace(new PrintWriter(sw));
-    return sw.toString().strip();
-  }
-
-  private static final class StuckJob extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final transient Finish finish;
-
-    StuckJob(Finish finish) {
-      super(null, null, false, false);
-      this.finish = finish;
     }
   }
 }

@@ -3,6 +3,9 @@ package dev.mayfly.runner;
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.SystemTime;
+import dev.mayfly.protocol.RunnerEnvironment;
+import dev.mayfly.protocol.RunnerExitCodes;
+import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.connect.JobStores;
 import java.time.Duration;
@@ -15,22 +18,17 @@ import java.util.function.LongSupplier;
 
 /**
  * The entry point a one-off process starts with: {@code java -cp APP_CLASSPATH
- * dev.mayfly.runner.RunnerMain}, everything else in the environment (see {@link RunnerSettings}).
+ * dev.mayfly.runner.RunnerMain}, everything else in the environment (see {@link
+ * RunnerEnvironment}).
  *
- * <p>Exit codes: 0 after a normal end (idle, job limit, time-to-live, stop requested), 1 when the
- * store failed, 2 when the environment is wrong, 3 when a job ignored its timeout, 4 ({@link
- * #WRONG_STORE}) when the store it opened has no row for this runner: its database URL is not its
+ * <p>Exit codes ({@link RunnerExitCodes}): 0 after a normal end (idle, job limit, time-to-live,
+ * stop requested), 1 when the store failed, 2 when the environment is wrong, 3 when a job ignored
+ * its timeout, 4 when the store it opened has no row for this runner: its database URL is not its
  * dispatcher's.
  */
 public final class RunnerMain {
   /** On SIGTERM, how long the current job may go on before the process ends anyway. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(8);
-
-  /**
-   * The exit code of a runner whose store has no row for it: it was launched by a dispatcher of
-   * another database. The dispatcher takes it for a configuration error, not a crash to retry.
-   */
-  public static final int WRONG_STORE = 4;
 
   private RunnerMain() {}
 
@@ -66,10 +64,10 @@ public final class RunnerMain {
       JobInstances instances) {
     RunnerSettings settings;
     try {
-      settings = RunnerSettings.fromEnv(env);
+      settings = RunnerEnvironment.decode(env);
     } catch (RuntimeException e) {
       System.err.println("mayfly runner: " + e.getMessage());
-      return 2;
+      return RunnerExitCodes.BAD_ENVIRONMENT;
     }
     // Reading the job types (loading the app's job classes) and opening the store (SQLite's
     // library, or a PostgreSQL connection) do not depend on each other: on a machine with a core
@@ -96,7 +94,7 @@ public final class RunnerMain {
     } catch (RuntimeException e) {
       System.err.println(
           "mayfly runner " + settings.runnerId() + ": cannot open the store: " + e.getMessage());
-      return 1;
+      return RunnerExitCodes.FAILED;
     }
     JobTypes types;
     try {
@@ -105,11 +103,11 @@ public final class RunnerMain {
       store.close();
       System.err.println(
           "mayfly runner: " + (e.getCause() != null ? e.getCause() : e).getMessage());
-      return 2;
+      return RunnerExitCodes.BAD_ENVIRONMENT;
     } catch (InterruptedException e) {
       store.close();
       Thread.currentThread().interrupt();
-      return 1;
+      return RunnerExitCodes.FAILED;
     }
     try (store) {
       Runner runner = new Runner(settings, store, types, clock, ticker, System.out, instances);
@@ -148,7 +146,7 @@ public final class RunnerMain {
                 "mayfly-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
       }
-      Runner.ExitReason reason = runner.run();
+      ExitReason reason = runner.run();
       if (hook != null) {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -160,15 +158,15 @@ public final class RunnerMain {
     } catch (RuntimeException e) {
       System.err.println("mayfly runner " + settings.runnerId() + " failed: " + e);
       e.printStackTrace();
-      return 1;
+      return RunnerExitCodes.FAILED;
     }
   }
 
-  private static int exitCode(Runner.ExitReason reason) {
+  private static int exitCode(ExitReason reason) {
     return switch (reason) {
-      case STUCK_JOB -> 3;
-      case WRONG_STORE -> WRONG_STORE;
-      default -> 0;
+      case STUCK_JOB -> RunnerExitCodes.STUCK_JOB;
+      case WRONG_STORE -> RunnerExitCodes.WRONG_STORE;
+      default -> RunnerExitCodes.DONE;
     };
   }
 }

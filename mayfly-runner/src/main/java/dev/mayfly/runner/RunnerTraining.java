@@ -8,6 +8,7 @@ import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.store.ClaimRequest;
+import dev.mayfly.protocol.RunnerEnvironment;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
@@ -100,17 +101,17 @@ public final class RunnerTraining {
       code =
           RunnerMain.run(
               Map.of(
-                  RunnerSettings.RUNNER_ID,
+                  RunnerEnvironment.RUNNER_ID,
                   runnerId,
-                  RunnerSettings.QUEUE,
+                  RunnerEnvironment.QUEUE,
                   "training",
-                  RunnerSettings.DATABASE_URL,
+                  RunnerEnvironment.DATABASE_URL,
                   url,
-                  RunnerSettings.JOBS,
+                  RunnerEnvironment.JOBS,
                   types.encode(),
-                  RunnerSettings.DEADLINE,
+                  RunnerEnvironment.DEADLINE,
                   now.plus(Duration.ofMinutes(5)).toString(),
-                  RunnerSettings.IDLE_EXIT_MS,
+                  RunnerEnvironment.IDLE_EXIT_MS,
                   "0"),
               false,
               clock,
@@ -121,7 +122,7 @@ public final class RunnerTraining {
         Files.deleteIfExists(Path.of(db + suffix));
       }
     }
-    String postgres = System.getenv("MAYFLY_TRAINING_DATABASE_URL");
+    String postgres = System.getenv(RunnerEnvironment.TRAINING_DATABASE_URL);
     if (code == 0 && postgres != null && !postgres.isBlank()) {
       onPostgres(postgres);
     }

@@ -10,6 +10,10 @@ import dev.mayfly.api.RunnerState;
 import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.ManualClock;
+import dev.mayfly.protocol.OutputMarkers;
+import dev.mayfly.protocol.RunnerEnvironment;
+import dev.mayfly.protocol.RunnerExitCodes;
+import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
 import dev.mayfly.store.NewRunner;
@@ -154,7 +158,7 @@ class RunnerTest {
     // The first process for this runner (a platform started two for one launch) reported in.
     assertThat(store.runnerQueue().runnerStarted(id, Instant.now())).isTrue();
 
-    assertThat(second.run()).isEqualTo(Runner.ExitReason.NOT_THE_RUNNER);
+    assertThat(second.run()).isEqualTo(ExitReason.NOT_THE_RUNNER);
 
     assertThat(job(job).state()).isEqualTo(JobState.QUEUED);
     assertThat(job(job).attempts()).isZero();
@@ -186,7 +190,7 @@ class RunnerTest {
     Runner runner =
         new Runner(settings, store, types, InstantSource.system(), new PrintStream(output, true));
 
-    assertThat(runner.run()).isEqualTo(Runner.ExitReason.WRONG_STORE);
+    assertThat(runner.run()).isEqualTo(ExitReason.WRONG_STORE);
 
     assertThat(job(job).state()).isEqualTo(JobState.QUEUED);
     assertThat(store.reads().runner("r-elsewhere", Instant.now())).isEmpty();
@@ -208,18 +212,52 @@ class RunnerTest {
     int code =
         RunnerMain.run(
             java.util.Map.of(
-                RunnerSettings.RUNNER_ID,
+                RunnerEnvironment.RUNNER_ID,
                 "r-elsewhere",
-                RunnerSettings.QUEUE,
+                RunnerEnvironment.QUEUE,
                 "default",
-                RunnerSettings.DATABASE_URL,
+                RunnerEnvironment.DATABASE_URL,
                 url,
-                RunnerSettings.JOBS,
+                RunnerEnvironment.JOBS,
                 types.encode(),
-                RunnerSettings.DEADLINE,
+                RunnerEnvironment.DEADLINE,
                 Instant.now().plus(Duration.ofMinutes(5)).toString()),
             false);
-    assertThat(code).isEqualTo(RunnerMain.WRONG_STORE).isEqualTo(4);
+    assertThat(code).isEqualTo(RunnerExitCodes.WRONG_STORE).isEqualTo(4);
+  }
+
+  @Test
+  void aRunnerWithNoRowInItsStoreNamesItWithoutThePassword() {
+    RunnerSettings settings =
+        new RunnerSettings(
+            "r-elsewhere",
+            "default",
+            "postgres://bob:hunter2@db.example:5432/app",
+            types.encode(),
+            0,
+            Duration.ofMillis(200),
+            Instant.now().plus(Duration.ofMinutes(10)),
+            pollInterval,
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            claimBatch,
+            true);
+    Runner runner =
+        new Runner(settings, store, types, InstantSource.system(), new PrintStream(output, true));
+
+    assertThat(runner.run()).isEqualTo(ExitReason.WRONG_STORE);
+
+    assertThat(output.toString()).doesNotContain("hunter2");
+    String line =
+        output.toString().lines().filter(l -> l.contains("no row")).findFirst().orElseThrow();
+    assertThat(OutputMarkers.storeWithoutTheRunner(line))
+        .isEqualTo("postgres://bob:****@db.example:5432/app");
+  }
+
+  @Test
+  void theMainClassesTheProtocolNamesAreTheRunners() {
+    assertThat(RunnerEnvironment.MAIN_CLASS).isEqualTo(RunnerMain.class.getName());
+    assertThat(RunnerEnvironment.TRAINING_MAIN_CLASS).isEqualTo(RunnerTraining.class.getName());
   }
 
   @Test
@@ -231,7 +269,7 @@ class RunnerTest {
         enqueueAt("noop", "{\"n\":" + i + "}", now.minusSeconds(5L * burst));
       }
     }
-    assertThat(runner().run()).isEqualTo(Runner.ExitReason.NO_WORK_EXPECTED);
+    assertThat(runner().run()).isEqualTo(ExitReason.NO_WORK_EXPECTED);
     assertThat(store.reads().counts(Instant.now()).getFirst().succeeded()).isEqualTo(18);
   }
 
@@ -241,7 +279,7 @@ class RunnerTest {
     long b = enqueue("noop", "{\"n\":2}");
     Runner runner = runner();
 
-    assertThat(runner.run()).isEqualTo(Runner.ExitReason.IDLE);
+    assertThat(runner.run()).isEqualTo(ExitReason.IDLE);
 
     assertThat(job(a).state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(job(b).state()).isEqualTo(JobState.SUCCEEDED);
@@ -305,13 +343,13 @@ class RunnerTest {
     Runner runner =
         runner(0, Duration.ofMinutes(10), Duration.ofMinutes(1), InstantSource.system());
 
-    CompletableFuture<Runner.ExitReason> ran = CompletableFuture.supplyAsync(runner::run);
+    CompletableFuture<ExitReason> ran = CompletableFuture.supplyAsync(runner::run);
     await()
         .atMost(Duration.ofSeconds(20)) // the next poll would come after 30 s
         .until(() -> arrived.get() != null && job(arrived.get()).state() == JobState.SUCCEEDED);
     runner.stop();
 
-    assertThat(ran.join()).isEqualTo(Runner.ExitReason.STOPPED);
+    assertThat(ran.join()).isEqualTo(ExitReason.STOPPED);
     assertThat(job(first).state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(calls.indexOf("listen"))
         .as("listening began after the first job was claimed and run: %s", calls)
@@ -345,15 +383,14 @@ class RunnerTest {
             types,
             InstantSource.system(),
             new PrintStream(output, true));
-    CompletableFuture<Runner.ExitReason> run = CompletableFuture.supplyAsync(runner::run);
+    CompletableFuture<ExitReason> run = CompletableFuture.supplyAsync(runner::run);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!output.toString().contains("started") && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
     store.close(); // the database is gone: every claim from now on fails
 
-    assertThat(run.get(30, java.util.concurrent.TimeUnit.SECONDS))
-        .isEqualTo(Runner.ExitReason.IDLE);
+    assertThat(run.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(ExitReason.IDLE);
     assertThat(output.toString()).contains("claiming failed, retrying");
   }
 
@@ -363,7 +400,7 @@ class RunnerTest {
     for (int i = 0; i < 7; i++) {
       enqueue("noop", "{\"n\":" + i + "}");
     }
-    assertThat(runner(5, Duration.ofMinutes(10)).run()).isEqualTo(Runner.ExitReason.JOB_LIMIT);
+    assertThat(runner(5, Duration.ofMinutes(10)).run()).isEqualTo(ExitReason.JOB_LIMIT);
     assertThat(store.reads().counts(Instant.now()).getFirst().succeeded()).isEqualTo(5);
     assertThat(store.reads().counts(Instant.now()).getFirst().queued()).isEqualTo(2);
   }
@@ -409,7 +446,7 @@ class RunnerTest {
     claimBatch = 2;
     enqueue("stubborn", "{\"millis\":8000}");
     long next = enqueue("noop", "{\"n\":1}");
-    assertThat(runner().run()).isEqualTo(Runner.ExitReason.STUCK_JOB);
+    assertThat(runner().run()).isEqualTo(ExitReason.STUCK_JOB);
     assertThat(job(next).state()).isEqualTo(JobState.QUEUED);
     assertThat(job(next).attempts()).isZero();
   }
@@ -419,7 +456,7 @@ class RunnerTest {
     for (int i = 0; i < 5; i++) {
       enqueue("noop", "{\"n\":" + i + "}");
     }
-    assertThat(runner(2, Duration.ofMinutes(10)).run()).isEqualTo(Runner.ExitReason.JOB_LIMIT);
+    assertThat(runner(2, Duration.ofMinutes(10)).run()).isEqualTo(ExitReason.JOB_LIMIT);
     assertThat(store.reads().counts(Instant.now()).getFirst().succeeded()).isEqualTo(2);
     assertThat(store.reads().counts(Instant.now()).getFirst().queued()).isEqualTo(3);
   }
@@ -476,7 +513,7 @@ class RunnerTest {
     long slow = enqueue("slow", "{\"millis\":60000}");
     long next = enqueue("noop", "{\"n\":1}");
 
-    assertThat(runner().run()).isEqualTo(Runner.ExitReason.IDLE);
+    assertThat(runner().run()).isEqualTo(ExitReason.IDLE);
 
     assertThat(job(slow).state()).as("failed, its retry 15 s away").isEqualTo(JobState.FAILED);
     assertThat(job(slow).runAt()).isAfter(Instant.now().plusSeconds(5));
@@ -489,7 +526,7 @@ class RunnerTest {
     long stubborn = enqueue("stubborn", "{\"millis\":8000}");
     enqueue("noop", "{\"n\":1}");
 
-    assertThat(runner().run()).isEqualTo(Runner.ExitReason.STUCK_JOB);
+    assertThat(runner().run()).isEqualTo(ExitReason.STUCK_JOB);
 
     assertThat(job(stubborn).state()).isEqualTo(JobState.FAILED);
     assertThat(job(stubborn).error()).contains("timed out");
@@ -501,7 +538,7 @@ class RunnerTest {
     long id = enqueue("long-timeout", "{}");
 
     // 30 s to live: a job allowed 5 minutes could be cut short, so it is left for another runner
-    assertThat(runner(10, Duration.ofSeconds(30)).run()).isEqualTo(Runner.ExitReason.IDLE);
+    assertThat(runner(10, Duration.ofSeconds(30)).run()).isEqualTo(ExitReason.IDLE);
 
     assertThat(job(id).state()).isEqualTo(JobState.QUEUED);
   }
@@ -509,7 +546,7 @@ class RunnerTest {
   @Test
   void aRunnerPastItsDeadlineTakesNothing() {
     enqueue("noop", "{\"n\":1}");
-    assertThat(runner(10, Duration.ofSeconds(1)).run()).isEqualTo(Runner.ExitReason.TIME_TO_LIVE);
+    assertThat(runner(10, Duration.ofSeconds(1)).run()).isEqualTo(ExitReason.TIME_TO_LIVE);
   }
 
   @Test
@@ -541,7 +578,7 @@ class RunnerTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> job(id).state() == JobState.CANCELLED);
     assertThat(job(id).error()).isEqualTo("cancelled while running");
-    assertThat(result.get()).isEqualTo(Runner.ExitReason.IDLE);
+    assertThat(result.get()).isEqualTo(ExitReason.IDLE);
   }
 
   @Test
@@ -549,36 +586,7 @@ class RunnerTest {
     Runner runner = runner(100, Duration.ofMinutes(10));
     var result = CompletableFuture.supplyAsync(runner::run);
     runner.stop();
-    assertThat(result.get()).isEqualTo(Runner.ExitReason.STOPPED);
-  }
-
-  @Test
-  void settingsTravelThroughTheEnvironment() {
-    RunnerSettings s =
-        new RunnerSettings(
-            "r-1",
-            "mail",
-            "jdbc:sqlite:/x.db",
-            "noop=a.B",
-            3,
-            Duration.ofSeconds(2),
-            Instant.parse("2026-01-01T00:10:00Z"),
-            Duration.ofMillis(100),
-            Duration.ofSeconds(30),
-            Duration.ofSeconds(5),
-            4,
-            false);
-    assertThat(RunnerSettings.fromEnv(s.toEnv(true))).isEqualTo(s);
-    var withoutDb = new java.util.HashMap<>(s.toEnv(false));
-    withoutDb.put("DATABASE_URL", "jdbc:sqlite:/x.db");
-    assertThat(RunnerSettings.fromEnv(withoutDb)).isEqualTo(s);
-  }
-
-  @Test
-  void aMissingSettingIsExplained() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> RunnerSettings.fromEnv(java.util.Map.of("MAYFLY_QUEUE", "q")))
-        .hasMessageContaining("MAYFLY_RUNNER_ID is not set");
+    assertThat(result.get()).isEqualTo(ExitReason.STOPPED);
   }
 
   /**

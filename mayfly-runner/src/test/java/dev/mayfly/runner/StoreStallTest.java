@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mayfly.internal.jobs.JobInstances;
 import dev.mayfly.internal.jobs.JobTypes;
+import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
 import dev.mayfly.store.connect.JobStores;

@@ -1,6 +1,7 @@
 package dev.mayfly.launch.local;
 
 import dev.mayfly.internal.time.SystemTime;
+import dev.mayfly.protocol.RunnerEnvironment;
 import dev.mayfly.store.sqlite.SqliteNative;
 import java.io.File;
 import java.io.IOException;
@@ -57,8 +58,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class StartupCache {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.launch.local");
-  private static final String TRAINING_MAIN = "dev.mayfly.runner.RunnerTraining";
-  private static final String TRAINING_DATABASE = "MAYFLY_TRAINING_DATABASE_URL";
+  private static final String TRAINING_MAIN = RunnerEnvironment.TRAINING_MAIN_CLASS;
+  private static final String TRAINING_DATABASE = RunnerEnvironment.TRAINING_DATABASE_URL;
   private static final String OUTPUT = "{OUTPUT}";
   private static final String SCRATCH = "{SCRATCH}";
   private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(3);
@@ -230,7 +231,7 @@ final class StartupCache {
     cmd.addAll(options.jvmOptions());
     cmd.addAll(nativeLibraryOptions);
     cmd.add((mode == Mode.AOT ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + OUTPUT);
-    if (options.mainClass().equals(LocalOptions.RUNNER_MAIN)) {
+    if (options.mainClass().equals(RunnerEnvironment.MAIN_CLASS)) {
       cmd.add("-cp");
       cmd.add(options.classPath());
       cmd.add(TRAINING_MAIN);

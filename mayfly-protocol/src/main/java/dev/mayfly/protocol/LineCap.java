@@ -1,4 +1,4 @@
-package dev.mayfly.runner;
+package dev.mayfly.protocol;
 
 import java.io.IOException;
 import java.io.Reader;

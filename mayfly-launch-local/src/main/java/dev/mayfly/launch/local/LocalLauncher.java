@@ -5,9 +5,9 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
+import dev.mayfly.protocol.LineCap;
 import dev.mayfly.protocol.PostgresUrl;
-import dev.mayfly.runner.LineCap;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.RunnerEnvironment;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +126,7 @@ public final class LocalLauncher implements Launcher {
   @Override
   public RunnerHandle launch(LaunchRequest request) throws LaunchException {
     ProcessBuilder pb =
-        new ProcessBuilder(command(request.env().get(RunnerSettings.DATABASE_URL)))
+        new ProcessBuilder(command(request.env().get(RunnerEnvironment.DATABASE_URL)))
             .redirectErrorStream(true);
     pb.environment().putAll(request.env());
     Process process;

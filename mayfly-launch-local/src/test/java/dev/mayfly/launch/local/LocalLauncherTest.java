@@ -1,11 +1,13 @@
-package dev.mayfly.launch;
+package dev.mayfly.launch.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.mayfly.launch.local.LocalLauncher;
-import dev.mayfly.launch.local.LocalOptions;
+import dev.mayfly.launch.LaunchException;
+import dev.mayfly.launch.LaunchRequest;
+import dev.mayfly.launch.RunnerExit;
+import dev.mayfly.launch.RunnerHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;

@@ -8,7 +8,8 @@ import dev.mayfly.api.JobState;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.RunnerExit;
-import dev.mayfly.runner.RunnerSettings;
+import dev.mayfly.protocol.RunnerEnvironment;
+import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.runner.RunnerTraining;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewJob;
@@ -250,7 +251,7 @@ class StartupCacheTest {
                 new LaunchRequest(
                     runnerId,
                     "q",
-                    settings.toEnv(true),
+                    RunnerEnvironment.encode(settings, true),
                     Duration.ofMinutes(5),
                     "standard-1x",
                     output::add,

@@ -1,8 +1,8 @@
-package dev.mayfly.runner;
+package dev.mayfly.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mayfly.runner.OutputMarkers.JobAttempt;
+import dev.mayfly.protocol.OutputMarkers.JobAttempt;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +11,10 @@ import org.junit.jupiter.api.Test;
 /** What the runner writes, the reader attributes: every marker the runner prints, read back. */
 class OutputMarkersTest {
   private final OutputMarkers.Reader reader = new OutputMarkers.Reader();
+
+  private enum ExitReason {
+    IDLE
+  }
 
   private List<JobAttempt> owners(String... lines) {
     List<JobAttempt> owners = new ArrayList<>();
@@ -34,7 +38,7 @@ class OutputMarkersTest {
                 "more from job 7",
                 OutputMarkers.jobEnded(7, "send-mail", 2, "succeeded", 12),
                 "after the job",
-                OutputMarkers.runnerExiting("r-1", Runner.ExitReason.IDLE, 1)))
+                OutputMarkers.runnerExiting("r-1", ExitReason.IDLE, 1)))
         .containsExactly(null, null, null, seven, null, null, seven, null, null, null);
   }
 
@@ -86,9 +90,9 @@ class OutputMarkersTest {
   }
 
   @Test
-  void aRunnerWithNoRowNamesItsStoreRedactedAndOwnsNoLine() {
-    String line = OutputMarkers.runnerHasNoRow("r-1", "postgres://bob:hunter2@db.example:5432/app");
-    assertThat(line).doesNotContain("hunter2").startsWith("mayfly runner r-1 has no row");
+  void aRunnerWithNoRowNamesItsStoreAndOwnsNoLine() {
+    String line = OutputMarkers.runnerHasNoRow("r-1", "postgres://bob:****@db.example:5432/app");
+    assertThat(line).startsWith("mayfly runner r-1 has no row");
     assertThat(OutputMarkers.storeWithoutTheRunner(line))
         .isEqualTo("postgres://bob:****@db.example:5432/app");
     assertThat(OutputMarkers.storeWithoutTheRunner(OutputMarkers.runnerNote("anything"))).isNull();

@@ -1,5 +1,6 @@
 package dev.mayfly.launch.local;
 
+import dev.mayfly.protocol.RunnerEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +10,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * How the local launcher starts a runner JVM.
  *
- * @param mainClass the runner's main class: {@value #RUNNER_MAIN}, or one that starts the app first
- *     ({@code MayflySpringRunner}). Any other main class must also do the start-up cache's training
- *     run when given the system property {@value #TRAINING_PROPERTY} (a scratch folder): start as
- *     it starts for a runner, then call {@code RunnerTraining.train}
+ * @param mainClass the runner's main class: {@value RunnerEnvironment#MAIN_CLASS}, or one that
+ *     starts the app first ({@code MayflySpringRunner}). Any other main class must also do the
+ *     start-up cache's training run when given the system property {@value #TRAINING_PROPERTY} (a
+ *     scratch folder): start as it starts for a runner, then call {@code RunnerTraining.train}
  * @param jvmOptions by default C1 only and the serial collector: a short-lived runner finishes
  *     sooner without the optimising compiler warming up or parallel GC threads starting
  * @param startupCache the folder for the runner's start-up cache (a JDK AOT cache or AppCDS
@@ -26,8 +27,6 @@ public record LocalOptions(
     String mainClass,
     Duration stopGrace,
     @Nullable Path startupCache) {
-
-  public static final String RUNNER_MAIN = "dev.mayfly.runner.RunnerMain";
 
   /** Set (to a scratch folder) in the training run of a main class other than RunnerMain. */
   public static final String TRAINING_PROPERTY = "mayfly.runner.training";
@@ -54,7 +53,7 @@ public record LocalOptions(
             "-XX:-UsePerfData",
             "--enable-native-access=ALL-UNNAMED"), // SQLite's JNI library, without a warning
         runnerClassPath(),
-        RUNNER_MAIN,
+        RunnerEnvironment.MAIN_CLASS,
         LocalLauncher.defaultStopGrace(),
         StartupCache.defaultDir());
   }

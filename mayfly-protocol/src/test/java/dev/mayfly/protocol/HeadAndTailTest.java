@@ -1,4 +1,4 @@
-package dev.mayfly.runner;
+package dev.mayfly.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.mayfly.runner;
+package dev.mayfly.protocol;
 
 import dev.mayfly.api.LogLine;
 import java.time.Instant;

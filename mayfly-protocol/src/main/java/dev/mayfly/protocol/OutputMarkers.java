@@ -1,6 +1,5 @@
-package dev.mayfly.runner;
+package dev.mayfly.protocol;
 
-import dev.mayfly.protocol.DatabaseUrl;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -35,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  * ({@link #runnerHasNoRow}) instead of its start line: it was given another database than its
  * dispatcher's, which the dispatcher reads back ({@link #storeWithoutTheRunner}) as a configuration
  * error rather than launching again.
+ *
+ * <p>The runner writes these lines ({@code mayfly-runner}); the dispatcher reads them from what its
+ * launcher captured. Both ends use this class, and nothing else knows the format.
  */
 public final class OutputMarkers {
   private static final String RUNNER = "mayfly runner";
@@ -49,7 +51,7 @@ public final class OutputMarkers {
 
   private OutputMarkers() {}
 
-  static String runnerStarted(
+  public static String runnerStarted(
       String runnerId, String queue, int jobCap, long idleWaitMillis, Instant deadline) {
     return String.format(
         "%s %s started: queue %s, %s, waits %d ms for new work, deadline %s",
@@ -61,20 +63,26 @@ public final class OutputMarkers {
         deadline);
   }
 
-  static String runnerExiting(String runnerId, Runner.@Nullable ExitReason reason, int jobsRun) {
+  /**
+   * @param reason why the runner leaves, printed by its name (the runner's own exit reasons)
+   */
+  public static String runnerExiting(String runnerId, @Nullable Enum<?> reason, int jobsRun) {
     return String.format("%s %s exiting: %s after %d jobs", RUNNER, runnerId, reason, jobsRun);
   }
 
   /**
    * A runner found no row of its own in the store it opened: it was launched by a dispatcher of
-   * another database. The URL is redacted here.
+   * another database.
+   *
+   * @param redactedUrl the database URL the runner opened, without its password: this line is
+   *     stored and shown
    */
-  static String runnerHasNoRow(String runnerId, String databaseUrl) {
+  public static String runnerHasNoRow(String runnerId, String redactedUrl) {
     return RUNNER
         + " "
         + runnerId
         + " has no row in the store it opened ("
-        + DatabaseUrl.redact(databaseUrl)
+        + redactedUrl
         + "): it opens a different database than the dispatcher that launched it; check the"
         + " runner's DATABASE_URL/MAYFLY_DATABASE_URL";
   }
@@ -89,32 +97,32 @@ public final class OutputMarkers {
   }
 
   /** Something the runner says about itself: a failure it retries, a step that went wrong. */
-  static String runnerNote(String text) {
+  public static String runnerNote(String text) {
     return RUNNER + ": " + text;
   }
 
-  static String jobStarted(long jobId, String type, int attempt) {
+  public static String jobStarted(long jobId, String type, int attempt) {
     return "job " + jobId + " (" + type + ") attempt " + attempt + " started";
   }
 
   /**
    * @param outcome what became of the attempt, as {@code succeeded} or {@code failed: ...}
    */
-  static String jobEnded(long jobId, String type, int attempt, String outcome, long millis) {
+  public static String jobEnded(long jobId, String type, int attempt, String outcome, long millis) {
     return String.format(
         "job %d (%s) attempt %d %s in %d ms", jobId, type, attempt, outcome, millis);
   }
 
-  static String jobGivenBackUnstarted(long jobId, String type) {
+  public static String jobGivenBackUnstarted(long jobId, String type) {
     return "job " + jobId + " (" + type + ") given back unstarted";
   }
 
-  static String jobGivenBack(long jobId, String type, String why) {
+  public static String jobGivenBack(long jobId, String type, String why) {
     return "job " + jobId + " (" + type + ") given back: " + why;
   }
 
   /** A line a job logged through its context; the runner stores it in the job's log itself. */
-  static String jobLogged(long jobId, String level, String text) {
+  public static String jobLogged(long jobId, String level, String text) {
     return "[job " + jobId + "] " + level.toUpperCase(Locale.ROOT) + " " + text;
   }
 

@@ -1,4 +1,4 @@
-package dev.mayfly.launch;
+package dev.mayfly.launch.local;
 
 /** Programs the local launcher starts in tests, in place of the runner. */
 public final class TestMains {
