@@ -74,7 +74,7 @@ final class Dispatcher implements AutoCloseable {
   private final JobTypes types;
   private final Function<QueueConfig, Launcher> launchers;
   private final Semaphore wakeups = new Semaphore(0);
-  private final Map<String, OutputBuffer> outputs = new ConcurrentHashMap<>();
+  private final Map<String, RunnerOutputBuffer> outputs = new ConcurrentHashMap<>();
   private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
   private final Map<String, Measured> histories = new ConcurrentHashMap<>();
 
@@ -271,7 +271,7 @@ final class Dispatcher implements AutoCloseable {
             Level.INFO, "pruned {0} job(s) finished more than {1} ago", pruned, config.retention());
       }
     }
-    outputs.values().forEach(OutputBuffer::flush);
+    outputs.values().forEach(RunnerOutputBuffer::flush);
     List<QueueDemand> demand =
         stall.time("demand", () -> fleet.demand(now, q -> config.queue(q).longestJob().toMillis()));
     unrunnable.keySet().stream()
@@ -428,7 +428,13 @@ final class Dispatcher implements AutoCloseable {
             true,
             config.output().maxLine(),
             config.output().maxAttempt());
-    OutputBuffer output = new OutputBuffer(runnerId);
+    RunnerOutputBuffer output =
+        new RunnerOutputBuffer(
+            runnerId,
+            config.output(),
+            config.clock(),
+            outputHeldPeak,
+            batch -> stall.run("appendRunnerOutput", () -> fleet.appendRunnerOutput(runnerId, batch)));
     outputs.put(runnerId, output);
     LaunchRequest request =
         new LaunchRequest(
@@ -583,7 +589,7 @@ final class Dispatcher implements AutoCloseable {
     }
     try {
       starting.remove(runnerId);
-      OutputBuffer output = outputs.remove(runnerId);
+      RunnerOutputBuffer output = outputs.remove(runnerId);
       if (output != null) {
         output.end();
       }
@@ -742,120 +748,6 @@ final class Dispatcher implements AutoCloseable {
     return outputHeldPeak.get();
   }
 
-  /**
-   * Lines a runner printed, each stored once, in batches rather than one write per line. What a job
-   * printed (between the runner's start and end lines for it, {@link OutputMarkers}) is stored
-   * tagged with its attempt, which is where the job's log reads it from; the lines a job logged
-   * through its context are skipped, as the runner stored them in the job's log itself.
-   *
-   * <p>However much a runner prints, this holds a bounded amount ({@link OutputLimits}): each line
-   * is cut at {@code maxLine}; each attempt's lines and the runner's own are kept to their head and
-   * tail ({@link HeadAndTail}), the tails held until the attempt or the runner ends; and past
-   * {@link #FLUSH_AT} the thread that hands lines over stores a batch itself, so a runner that
-   * prints faster than the database takes it is slowed down instead of buffered.
-   */
-  private final class OutputBuffer {
-    private static final long FLUSH_AT = 256 * 1024;
-
-    private final String runnerId;
-    private final OutputLimits limits = config.output();
-    private final OutputMarkers.Reader reader = new OutputMarkers.Reader();
-    private final HeadAndTail own = new HeadAndTail(limits.maxRunner());
-    private OutputMarkers.@Nullable JobAttempt attempt;
-    private HeadAndTail attemptLines = new HeadAndTail(limits.maxAttempt());
-    private final List<OutputLine> pending = new ArrayList<>();
-    private long pendingBytes;
-    private boolean ended;
-
-    /**
-     * Held while a batch is written, so batches reach the store in the order they were taken (a
-     * lock rather than a monitor: the launcher's reading thread may be virtual, and waits here).
-     */
-    private final java.util.concurrent.locks.ReentrantLock writing =
-        new java.util.concurrent.locks.ReentrantLock();
-
-    OutputBuffer(String runnerId) {
-      this.runnerId = runnerId;
-    }
-
-    void add(String printed) {
-      boolean full;
-      synchronized (this) {
-        if (ended) {
-          return;
-        }
-        String line = LineCap.cut(printed, limits.maxLine());
-        LogLine l = new LogLine(config.clock().instant(), "out", line);
-        OutputMarkers.JobAttempt owner = reader.owner(line);
-        if (attempt != null && !attempt.equals(reader.current())) {
-          endAttempt(); // its tail goes before the line that ended it
-        }
-        if (owner != null) {
-          if (attempt == null) {
-            attempt = owner;
-            attemptLines = new HeadAndTail(limits.maxAttempt());
-          }
-          if (attemptLines.offer(l)) {
-            hold(OutputLine.job(l, owner.jobId(), owner.attempt()));
-          }
-        } else if (!reader.logged(line) && own.offer(l)) {
-          hold(OutputLine.runner(l));
-        }
-        long held = pendingBytes + own.held() + (attempt == null ? 0 : attemptLines.held());
-        outputHeldPeak.accumulate(held);
-        full = pendingBytes >= FLUSH_AT;
-      }
-      if (full) {
-        flush();
-      }
-    }
-
-    private void hold(OutputLine line) {
-      pending.add(line);
-      pendingBytes += HeadAndTail.cost(line.line());
-    }
-
-    private void endAttempt() {
-      OutputMarkers.JobAttempt a = attempt;
-      if (a != null) {
-        attemptLines.end("out").forEach(l -> hold(OutputLine.job(l, a.jobId(), a.attempt())));
-        attempt = null;
-      }
-    }
-
-    /** The runner has ended (or the dispatcher closes): stores the tails, and what is pending. */
-    void end() {
-      synchronized (this) {
-        if (!ended) {
-          ended = true;
-          endAttempt();
-          own.end("out").forEach(l -> hold(OutputLine.runner(l)));
-        }
-      }
-      flush();
-    }
-
-    void flush() {
-      writing.lock();
-      try {
-        List<OutputLine> batch;
-        synchronized (this) {
-          if (pending.isEmpty()) {
-            return;
-          }
-          batch = new ArrayList<>(pending);
-          pending.clear();
-          pendingBytes = 0;
-        }
-        stall.run("appendRunnerOutput", () -> fleet.appendRunnerOutput(runnerId, batch));
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "storing output of runner " + runnerId + " failed", e);
-      } finally {
-        writing.unlock();
-      }
-    }
-  }
-
   @Override
   public synchronized void close() {
     running = false;
@@ -879,7 +771,7 @@ final class Dispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     closed = true;
-    outputs.values().forEach(OutputBuffer::end);
+    outputs.values().forEach(RunnerOutputBuffer::end);
   }
 
   /**

@@ -14,6 +14,36 @@ import org.jspecify.annotations.Nullable;
 final class JobMaker {
   private JobMaker() {}
 
+  /**
+   * A new job of {@code type} in {@code queue}: the one place a job is made, whichever path asks
+   * (the API and the CLI, a schedule's fire, {@code schedule run}), so every job obeys the same
+   * rules.
+   *
+   * @param maxAttempts the enqueuer's own limit, or null for the type's
+   * @throws InvalidJobException if a job of the type can never run in the queue
+   */
+  static NewJob make(
+      JobDescriptor type,
+      QueueConfig queue,
+      String args,
+      int priority,
+      Instant runAt,
+      @Nullable Integer maxAttempts,
+      Instant now,
+      @Nullable String uniqueKey) {
+    requireFits(type, queue);
+    return new NewJob(
+        type.name(),
+        queue.name(),
+        args,
+        priority,
+        runAt,
+        type.timeout(),
+        maxAttempts == null ? type.maxAttempts() : maxAttempts,
+        now,
+        uniqueKey);
+  }
+
   /** Why a job of {@code type} can never run in {@code queue}, or null if it can. */
   static @Nullable String misfit(String type, Duration timeout, QueueConfig queue) {
     if (TimeToLive.fits(timeout, queue.timeToLive())) {

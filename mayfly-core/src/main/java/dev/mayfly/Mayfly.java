@@ -45,7 +45,7 @@ public final class Mayfly implements AutoCloseable {
   private Mayfly(MayflyConfig config, JobStore store) {
     this.config = config;
     this.store = store;
-    this.types = JobTypes.of(config.jobs());
+    this.types = JobRegistry.of(config.jobs());
     this.admin =
         new Admin(
             store,
@@ -163,17 +163,15 @@ public final class Mayfly implements AutoCloseable {
 
   private List<Long> insert(JobDescriptor d, String json, EnqueueOptions options, int count) {
     QueueConfig queue = config.queue(options.queue());
-    JobMaker.requireFits(d, queue);
     Instant now = config.clock().instant();
     NewJob job =
-        new NewJob(
-            d.name(),
-            queue.name(),
+        JobMaker.make(
+            d,
+            queue,
             json,
             options.priority(),
             options.readyAt(now),
-            d.timeout(),
-            options.maxAttempts() == null ? d.maxAttempts() : options.maxAttempts(),
+            options.maxAttempts(),
             now,
             options.uniqueKey());
     if (options.uniqueKey() != null && count > 1) {

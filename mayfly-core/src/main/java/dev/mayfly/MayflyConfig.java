@@ -81,7 +81,7 @@ public record MayflyConfig(
   public MayflyConfig {
     databaseUrl = DatabaseUrl.normalize(databaseUrl);
     jobs = List.copyOf(required(jobs, "jobs"));
-    JobTypes types = JobTypes.of(jobs); // validates names, argument records, clashes
+    JobTypes types = JobRegistry.of(jobs); // validates names, argument records, clashes
     required(defaults, "defaults");
     required(transaction, "transaction");
     queues = Map.copyOf(required(queues, "queues"));
@@ -215,7 +215,7 @@ public record MayflyConfig(
   public String describe() {
     StringBuilder sb = new StringBuilder();
     sb.append("database ").append(DatabaseUrl.redact(databaseUrl)).append('\n');
-    sb.append("jobs ").append(JobTypes.of(jobs).encode()).append('\n');
+    sb.append("jobs ").append(JobRegistry.of(jobs).encode()).append('\n');
     sb.append("queues (default) ").append(defaults).append('\n');
     new TreeMap<>(queues).values().forEach(q -> sb.append("queue ").append(q).append('\n'));
     new TreeMap<>(schedules)

@@ -234,8 +234,7 @@ final class Scheduler {
    */
   private NewJob job(StoredSchedule s, JobDescriptor type, Instant fireTime, Instant now) {
     QueueConfig queue = queueOf(s);
-    return new NewJob(
-        type.name(), queue.name(), s.args(), 0, fireTime, type.timeout(), type.maxAttempts(), now);
+    return JobMaker.make(type, queue, s.args(), 0, fireTime, null, now, null);
   }
 
   private QueueConfig queueOf(StoredSchedule s) {

@@ -9,7 +9,7 @@ import dev.mayfly.protocol.OutputMarkers;
 import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.store.ClaimedJob;
 import dev.mayfly.store.Finish;
-import dev.mayfly.store.JobStore;
+import dev.mayfly.store.RunnerQueue;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,7 +37,7 @@ final class JobGuard {
   private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
 
   private final RunnerSettings settings;
-  private final JobStore store;
+  private final RunnerQueue store;
   private final JobTypes types;
   private final JobInstances instances;
   private final JobThread jobThread;
@@ -47,7 +47,7 @@ final class JobGuard {
 
   JobGuard(
       RunnerSettings settings,
-      JobStore store,
+      RunnerQueue store,
       JobTypes types,
       JobInstances instances,
       JobThread jobThread,
