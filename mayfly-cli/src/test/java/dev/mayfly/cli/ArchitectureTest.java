@@ -150,6 +150,76 @@ class ArchitectureTest {
   }
 
   /**
+   * The platform launchers and the emulators that stand in for their platforms stay apart, so that
+   * a launcher's jar runs without any emulator: a launcher ({@code dev.mayfly.heroku}, {@code
+   * dev.mayfly.kubernetes}) uses neither an emulator, nor core, the dashboard or another platform;
+   * the Kubernetes emulator uses nothing of Mayfly's (the Heroku one, the API module alone: {@link
+   * #modulesDependOnlyDownwards}); and of main code only the CLI and the examples use an emulator
+   * (the launchers' tests reach theirs in test scope, which these classes do not include).
+   */
+  @Test
+  void launchersAndEmulatorsStandApart() {
+    String[] emulators = {"dev.mayfly.heroku.emulator..", "dev.mayfly.kubernetes.emulator.."};
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.mayfly.heroku", "dev.mayfly.kubernetes")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(emulators)
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.mayfly",
+            "dev.mayfly.internal",
+            "dev.mayfly.cost..",
+            "dev.mayfly.schedule..",
+            "dev.mayfly.dashboard..",
+            "dev.mayfly.bench..",
+            "dev.mayfly.testkit..",
+            "dev.mayfly.spring..",
+            "dev.mayfly.cli..")
+        .because("a launcher runs in the app's dispatcher, on launch and below, without emulators")
+        .check(MAYFLY);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.mayfly.heroku")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.mayfly.kubernetes..")
+        .check(MAYFLY);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.mayfly.kubernetes")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.mayfly.heroku..")
+        .check(MAYFLY);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.mayfly.kubernetes.emulator..")
+        .should()
+        .dependOnClassesThat(
+            JavaClass.Predicates.resideInAPackage("dev.mayfly..")
+                .and(
+                    DescribedPredicate.not(
+                        JavaClass.Predicates.resideInAPackage("dev.mayfly.kubernetes.emulator.."))))
+        .because(
+            "the emulated cluster is a stand-in for Kubernetes and shares no code with the"
+                + " launcher it answers")
+        .check(MAYFLY);
+    for (String emulator : emulators) {
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(emulator, "dev.mayfly.cli..", "dev.mayfly.examples..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(emulator)
+          .because("an emulator is for tests, the CLI and the examples, never an app's runtime")
+          .check(MAYFLY);
+    }
+  }
+
+  /**
    * Time comes from one place: main code reads the time of day and the monotonic ticker only from
    * what it was given ({@code MayflyConfig.clock()} and {@code ticker()}, or a launcher's and a
    * runner's own), and {@link SystemTime} alone reads the machine's, where a process is composed;

@@ -11,7 +11,6 @@ import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
 import dev.mayfly.protocol.DatabaseUrl;
 import java.lang.System.Logger.Level;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * dyno that vanishes (daily cycling, its time-to-live, a crash) is found by the missing heartbeats,
  * its job requeued. Its output is followed through a log session into the store, with its exit
  * status from the platform's last lines about it; with attach on, over Rendezvous instead (see
- * {@link HerokuConfig.Output}).
+ * {@link HerokuConfig.Output}). Following a dyno is {@link DynoOutputs}' work.
  *
  * <p>Limits are respected before they are hit: calls spend from a copy of the account's budget
  * (corrected by {@code RateLimit-Remaining}); a {@code 429} or an empty budget, and {@code 422
@@ -43,8 +42,8 @@ final class HerokuLauncher implements Launcher {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.heroku");
 
   /**
-   * Where a runner reads its store ({@code RunnerSettings.DATABASE_URL}), falling back to {@code
-   * DATABASE_URL} as {@code RunnerSettings.fromEnv} does.
+   * Where a runner reads its store ({@code RunnerEnvironment.DATABASE_URL}), falling back to {@code
+   * DATABASE_URL} as {@code RunnerEnvironment.decode} does.
    */
   private static final String RUNNER_DATABASE = "MAYFLY_DATABASE_URL";
 
@@ -72,6 +71,7 @@ final class HerokuLauncher implements Launcher {
   private record Launched(String name, String command) {}
 
   private final @Nullable RendezvousClient rendezvous;
+  private final DynoOutputs outputs;
   private final java.time.InstantSource clock;
   private final LongSupplier ticker;
 
@@ -90,6 +90,7 @@ final class HerokuLauncher implements Launcher {
     this.clock = clock;
     this.ticker = ticker;
     this.api = new HerokuApi(config, new TokenBucket(ticker));
+    this.outputs = new DynoOutputs(api, config.app(), clock, ticker);
     try {
       this.rendezvous = config.attach() ? new RendezvousClient(config.trustedCert()) : null;
     } catch (java.io.IOException e) {
@@ -121,12 +122,21 @@ final class HerokuLauncher implements Launcher {
       if (client != null && !attachUrl.isEmpty()) {
         Thread.ofVirtual()
             .name("mayfly-attach-" + request.runnerId())
-            .start(() -> follow(client, attachUrl, request, exit));
+            .start(() -> outputs.attached(client, attachUrl, request, exit));
       } else if (config.output() == HerokuConfig.Output.LOGS) {
         String name = dyno.path("name").asText(id);
+        boolean fir = platform().fir(); // read above, before the dyno was created
         Thread.ofVirtual()
             .name("mayfly-log-" + request.runnerId())
-            .start(() -> followLog(id, name, request, exit));
+            .start(
+                () ->
+                    outputs.logs(
+                        id,
+                        name,
+                        fir,
+                        request,
+                        exit,
+                        (status, more) -> endedDetail(id, name, status, more)));
       }
       return new RunnerHandle(id, exit);
     } catch (HerokuException e) {
@@ -164,107 +174,6 @@ final class HerokuLauncher implements Launcher {
     }
   }
 
-  /** Streams an attached dyno's output into the runner's output until the dyno ends. */
-  private void follow(
-      RendezvousClient client,
-      String attachUrl,
-      LaunchRequest request,
-      CompletableFuture<RunnerExit> exit) {
-    try {
-      Integer status = client.attach(java.net.URI.create(attachUrl), request.output());
-      exit.complete(new RunnerExit(status, clock.instant(), "attached output ended"));
-    } catch (java.io.IOException | RuntimeException e) {
-      LOG.log(
-          Level.WARNING,
-          "attaching to the dyno of runner {0} failed: {1}",
-          request.runnerId(),
-          e.toString());
-      exit.complete(new RunnerExit(null, clock.instant(), "attach failed: " + e));
-    }
-  }
-
-  /** After the platform logs a dyno's end, how long its last lines may still come. */
-  private static final java.time.Duration STRAGGLERS = java.time.Duration.ofSeconds(2);
-
-  private final java.util.Set<LogFollower> followers = ConcurrentHashMap.newKeySet();
-  private volatile boolean closed;
-
-  /**
-   * Streams a detached dyno's log into the runner's output until the platform says the dyno ended.
-   * A stream that breaks first is opened again (a new session, one API call) while the dyno lives;
-   * five quick breaks in a row end the following, and the database still tells the runner's fate.
-   */
-  private void followLog(
-      String id, String name, LaunchRequest request, CompletableFuture<RunnerExit> exit) {
-    DynoLog log = new DynoLog(name, request.output());
-    int quickBreaks = 0;
-    while (!closed) {
-      long opened = ticker.getAsLong();
-      LogFollower follower = new LogFollower(log);
-      followers.add(follower);
-      try {
-        ObjectNode body = Json.mapper().createObjectNode().put("dyno", name);
-        if (!platform().fir()) { // Fir always tails and keeps no backlog (the CLI sends neither)
-          body.put("tail", true).put("lines", 1_500);
-        }
-        java.net.URI url = api.logSession(body);
-        log.newStream();
-        api.followLogStream(url, follower)
-            .whenComplete(
-                (r, e) -> {
-                  if (e != null || r.statusCode() != 200) {
-                    follower.finish();
-                  }
-                });
-        follower.done.join();
-      } catch (HerokuException | RuntimeException e) {
-        LOG.log(Level.DEBUG, "log session for dyno {0}: {1}", name, e.toString());
-      } finally {
-        followers.remove(follower);
-      }
-      if (log.ended()) {
-        Integer status = log.status();
-        exit.complete(new RunnerExit(status, clock.instant(), endedDetail(id, name, status, "")));
-        return;
-      }
-      if (closed || exit.isDone()) {
-        return;
-      }
-      // The stream broke before the dyno's end: is there still a dyno to follow?
-      try {
-        JsonNode d = api.dyno(id).orElse(null);
-        String state = d == null ? "gone" : d.path("state").asText();
-        if (!List.of("starting", "up", "idle").contains(state)) {
-          exit.complete(
-              new RunnerExit(
-                  log.status(),
-                  clock.instant(),
-                  endedDetail(id, name, log.status(), state + "; its log broke before its end")));
-          return;
-        }
-      } catch (HerokuException e) {
-        // unknown; try the log again
-      }
-      quickBreaks = ticker.getAsLong() - opened < 10_000_000_000L ? quickBreaks + 1 : 0;
-      if (quickBreaks >= 5) {
-        LOG.log(
-            Level.WARNING,
-            "the log of dyno {0} (runner {1}) cannot be followed; its output is in 'heroku logs"
-                + " --app {2} --dyno {0}', and its end will be seen in the database",
-            name,
-            request.runnerId(),
-            config.app());
-        return;
-      }
-      try {
-        Thread.sleep(1_000L * quickBreaks); // a broken stream is opened again, after a pause
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
   /** How a followed dyno ended; with what to check unless it exited cleanly. */
   private String endedDetail(String id, String name, @Nullable Integer status, String more) {
     String how =
@@ -276,65 +185,6 @@ final class HerokuLauncher implements Launcher {
       return "dyno " + name + " ended (" + how + ")";
     }
     return ended(l != null ? l : new Launched(name, config.command()), how).detail();
-  }
-
-  /** Feeds one log stream's lines to a {@link DynoLog}; after the dyno's end, stops shortly. */
-  private static final class LogFollower implements java.util.concurrent.Flow.Subscriber<String> {
-    private final DynoLog log;
-    final CompletableFuture<@Nullable Void> done = new CompletableFuture<>();
-    private volatile java.util.concurrent.Flow.@Nullable Subscription subscription;
-    private boolean ending;
-
-    LogFollower(DynoLog log) {
-      this.log = log;
-    }
-
-    @Override
-    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-      subscription = s;
-      if (done.isDone()) {
-        s.cancel();
-      } else {
-        s.request(Long.MAX_VALUE);
-      }
-    }
-
-    @Override
-    public void onNext(String line) {
-      log.line(line);
-      if (log.ended() && !ending) {
-        ending = true;
-        Thread.ofVirtual()
-            .start(
-                () -> {
-                  try {
-                    Thread.sleep(STRAGGLERS); // lines written just before the end may come late
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  finish();
-                });
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.complete(null);
-    }
-
-    @Override
-    public void onComplete() {
-      done.complete(null);
-    }
-
-    /** Stops reading. */
-    void finish() {
-      var s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-      done.complete(null);
-    }
   }
 
   /**
@@ -595,8 +445,7 @@ final class HerokuLauncher implements Launcher {
 
   @Override
   public void close() {
-    closed = true;
-    followers.forEach(LogFollower::finish);
+    outputs.close();
     api.close();
   }
 }

@@ -124,9 +124,9 @@ class KubernetesLauncherTest {
               r -> {
                 assertThat(r.launcher()).isEqualTo("kubernetes");
                 // named by the pod that ran it, which names its Job
-                assertThat(r.platformId()).startsWith(KubernetesLauncher.jobName(r.id()) + "-");
+                assertThat(r.platformId()).startsWith(JobManifest.jobName(r.id()) + "-");
                 assertThat(KubernetesLauncher.jobNamed(r.platformId()))
-                    .isEqualTo(KubernetesLauncher.jobName(r.id()));
+                    .isEqualTo(JobManifest.jobName(r.id()));
               });
       assertThat(cluster.maxRunning()).isLessThanOrEqualTo(3);
       awaitNoJobOrPodLeft();

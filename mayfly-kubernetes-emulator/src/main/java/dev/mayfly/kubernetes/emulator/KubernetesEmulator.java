@@ -49,8 +49,8 @@ import org.jspecify.annotations.Nullable;
  * it does; a pod whose {@code envFrom} Secret is missing waits in {@code
  * CreateContainerConfigError}. {@link #evict} disrupts a pod as a drain would.
  *
- * <p>fabric8's mock server is an optional dependency of this module, which users of the launcher
- * alone do not get.
+ * <p>It has a module of its own, {@code mayfly-kubernetes-emulator}, with fabric8's mock server:
+ * apps that use the launcher get neither, and the launcher's jar holds no class of it.
  */
 public final class KubernetesEmulator implements AutoCloseable {
   private final KubernetesMockServer server;
