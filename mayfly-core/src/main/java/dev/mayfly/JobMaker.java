@@ -3,7 +3,9 @@ package dev.mayfly;
 import dev.mayfly.api.InvalidJobException;
 import dev.mayfly.internal.jobs.JobDescriptor;
 import dev.mayfly.protocol.TimeToLive;
+import dev.mayfly.store.NewJob;
 import java.time.Duration;
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
