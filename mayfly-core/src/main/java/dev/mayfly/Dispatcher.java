@@ -1,6 +1,5 @@
 package dev.mayfly;
 
-import dev.mayfly.api.LogLine;
 import dev.mayfly.api.RunnerState;
 import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.launch.LaunchException;
@@ -8,17 +7,11 @@ import dev.mayfly.launch.LaunchRequest;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.launch.RunnerExit;
 import dev.mayfly.launch.RunnerHandle;
-import dev.mayfly.protocol.DatabaseUrl;
-import dev.mayfly.protocol.HeadAndTail;
-import dev.mayfly.protocol.LineCap;
-import dev.mayfly.protocol.OutputMarkers;
 import dev.mayfly.protocol.RunnerEnvironment;
-import dev.mayfly.protocol.RunnerExitCodes;
 import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.store.Fleet;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
-import dev.mayfly.store.OutputLine;
 import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
 import dev.mayfly.store.ReadModel;
@@ -26,7 +19,6 @@ import dev.mayfly.store.Recovered;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,15 +48,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Dispatcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.dispatch");
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final Duration PRUNE_EVERY = Duration.ofHours(1);
-  private static final Duration AT_CAPACITY_PAUSE = Duration.ofSeconds(1);
-
-  /** A launcher's configuration was refused: nothing changes until a person acts. */
-  private static final Duration MISCONFIGURED_PAUSE = Duration.ofMinutes(5);
-
-  /** How long a queue's measured start-up and job duration are reused before reading them anew. */
-  private static final Duration HISTORY_TTL = Duration.ofSeconds(5);
 
   private final MayflyConfig config;
   private final JobStore store;
@@ -75,43 +59,13 @@ final class Dispatcher implements AutoCloseable {
   private final Function<QueueConfig, Launcher> launchers;
   private final Semaphore wakeups = new Semaphore(0);
   private final Map<String, RunnerOutputBuffer> outputs = new ConcurrentHashMap<>();
-  private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
-  private final Map<String, Measured> histories = new ConcurrentHashMap<>();
+  private final LaunchPauses pauses;
+  private final QueueHistories histories;
+  private final UnrunnableWork unrunnable;
+  private final LaunchTroubles troubles;
 
-  /**
-   * When a launched runner that has not reported in is asked after on its platform, counted from
-   * its launch: a process that died first (a wrong Procfile entry, an image that does not start) is
-   * found in seconds, not at the lease's end, at four platform calls at most. After the last, the
-   * lease decides.
-   */
-  private static final List<Duration> START_CHECKS =
-      List.of(
-          Duration.ofSeconds(2),
-          Duration.ofSeconds(4),
-          Duration.ofSeconds(8),
-          Duration.ofSeconds(16));
-
-  /** Launched runners not yet known to have reported in, by runner id. */
-  private final Map<String, StartWatch> starting = new ConcurrentHashMap<>();
-
-  private record StartWatch(
-      String queue, Launcher launcher, String platformId, Instant launchedAt, int checks) {
-    StartWatch next() {
-      return new StartWatch(queue, launcher, platformId, launchedAt, checks + 1);
-    }
-  }
-
-  /** Queues whose runners died before reporting in, said once until one reports in. */
-  private final java.util.Set<String> earlyDeaths = ConcurrentHashMap.newKeySet();
-
-  /**
-   * Queues whose runners opened another database than this dispatcher's, said once until one
-   * reports in.
-   */
-  private final java.util.Set<String> wrongStores = ConcurrentHashMap.newKeySet();
-
-  /** Launchers whose configuration was refused and said so: told once until a launch works. */
-  private final java.util.Set<String> misconfigured = ConcurrentHashMap.newKeySet();
+  /** Launched runners not yet known to have reported in, asked after on their platform. */
+  private final StartWatches starting;
 
   private volatile boolean running;
 
@@ -162,6 +116,11 @@ final class Dispatcher implements AutoCloseable {
     // Every store call of the dispatcher's is timed: a database stall is said in the log.
     this.stall = new StoreTimer(config.ticker(), m -> LOG.log(Level.WARNING, m));
     this.types = types;
+    this.pauses = new LaunchPauses(config.clock());
+    this.histories = new QueueHistories(fleet, stall);
+    this.unrunnable = new UnrunnableWork(config, fleet, stall);
+    this.starting = new StartWatches(config.clock());
+    this.troubles = new LaunchTroubles(config, reads, stall, pauses, this::tell);
     this.launchers = launchers;
     this.listeners = listeners;
     this.scheduler = new Scheduler(config, store.schedules(), types, this::tell);
@@ -274,12 +233,8 @@ final class Dispatcher implements AutoCloseable {
     outputs.values().forEach(RunnerOutputBuffer::flush);
     List<QueueDemand> demand =
         stall.time("demand", () -> fleet.demand(now, q -> config.queue(q).longestJob().toMillis()));
-    unrunnable.keySet().stream()
-        .filter(q -> demand.stream().noneMatch(d -> d.queue().equals(q)))
-        .toList()
-        .forEach(q -> sayUnrunnable(new QueueDemand(q, 0, 0, 0, 0)));
+    unrunnable.say(demand);
     for (QueueDemand d : demand) {
-      sayUnrunnable(d);
       if (d.ready() == 0) {
         continue;
       }
@@ -291,13 +246,12 @@ final class Dispatcher implements AutoCloseable {
               1,
               Math.min(
                   queue.maxRunners(), launcher.capacity(queue.size()).orElse(Integer.MAX_VALUE)));
-      QueueHistory history = history(queue.name(), now);
+      QueueHistory history = histories.get(queue.name(), now);
       int toLaunch = FleetPolicy.toLaunch(d, history, queue.targetWait(), cap);
       if (toLaunch <= 0) {
         continue;
       }
-      Backoff backoff = backoffs.get(queue.name());
-      if (backoff != null && now.isBefore(backoff.until)) {
+      if (pauses.paused(queue.name(), now)) {
         continue;
       }
       // Up to the fleet size decided here, not "toLaunch more": another node deciding from the
@@ -335,41 +289,6 @@ final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Jobs no runner of their queue may take (its time-to-live was lowered after they were enqueued)
-   * are not demand: no runner is launched for them. Each says why on its page, and the log says it
-   * once, when their number changes.
-   */
-  private void sayUnrunnable(QueueDemand d) {
-    Long before =
-        d.unrunnable() == 0
-            ? unrunnable.remove(d.queue())
-            : unrunnable.put(d.queue(), d.unrunnable());
-    if (before != null && before == d.unrunnable()) {
-      return;
-    }
-    if (d.unrunnable() == 0) {
-      LOG.log(Level.INFO, "queue {0}: no job waits on its time-to-live any more", d.queue());
-      return;
-    }
-    QueueConfig queue = config.queue(d.queue());
-    stall.time(
-        "markUnrunnable",
-        () -> fleet.markUnrunnable(queue.name(), queue.longestJob(), JobMaker.unrunnable(queue)));
-    LOG.log(
-        Level.WARNING,
-        "queue {0}: {1} ready job(s) have a timeout longer than the {2} its runners may take on"
-            + " (time-to-live {3}); no runner is launched for them. Raise queue.{0}.time-to-live,"
-            + " or cancel them (mayfly jobs --queue {0})",
-        queue.name(),
-        d.unrunnable(),
-        queue.longestJob(),
-        queue.timeToLive());
-  }
-
-  /** Queues with ready jobs no runner may take, and how many, as last said. */
-  private final Map<String, Long> unrunnable = new ConcurrentHashMap<>();
-
-  /**
    * A runner declared lost may still be there (frozen, or cut off from the database): stop it, so
    * it cannot go on with work that now belongs to another runner.
    */
@@ -395,39 +314,9 @@ final class Dispatcher implements AutoCloseable {
     }
   }
 
-  /**
-   * The queue's measured start-up and job duration, read at most every {@link #HISTORY_TTL}; every
-   * tick while no job duration is known, since the first jobs are what the fleet waits to learn.
-   */
-  private QueueHistory history(String queue, Instant now) {
-    Measured m = histories.get(queue);
-    if (m == null || m.history.jobDuration() == null || !now.isBefore(m.at.plus(HISTORY_TTL))) {
-      m = new Measured(stall.time("history", () -> fleet.history(queue, now)), now);
-      histories.put(queue, m);
-    }
-    return m.history;
-  }
-
-  private record Measured(QueueHistory history, Instant at) {}
-
   private void launch(String runnerId, QueueConfig queue, Launcher launcher, Duration idle) {
     Instant now = config.clock().instant();
-    RunnerSettings settings =
-        new RunnerSettings(
-            runnerId,
-            queue.name(),
-            config.databaseUrl(),
-            types.encode(),
-            queue.jobsPerRunner(),
-            idle,
-            now.plus(queue.timeToLive()),
-            config.runnerPoll(),
-            config.leaseTimeout(),
-            config.heartbeatInterval(),
-            queue.claimBatch(),
-            true,
-            config.output().maxLine(),
-            config.output().maxAttempt());
+    RunnerSettings settings = config.runnerSettings(runnerId, queue, types.encode(), idle, now);
     RunnerOutputBuffer output =
         new RunnerOutputBuffer(
             runnerId,
@@ -449,9 +338,7 @@ final class Dispatcher implements AutoCloseable {
     long startNanos = config.ticker().getAsLong();
     try {
       RunnerHandle handle = launcher.launch(request);
-      if (misconfigured.remove(launcher.name())) {
-        LOG.log(Level.INFO, "the {0} launcher launches again", launcher.name());
-      }
+      troubles.launched(launcher.name());
       tell(l -> l.launched(queue.name(), launcher.name(), since(startNanos)));
       stall.run("runnerLaunched", () -> fleet.runnerLaunched(runnerId, handle.platformId()));
       handle
@@ -459,9 +346,7 @@ final class Dispatcher implements AutoCloseable {
           .thenAccept(
               instance ->
                   stall.run("runnerLaunched", () -> fleet.runnerLaunched(runnerId, instance)));
-      starting.put(
-          runnerId,
-          new StartWatch(queue.name(), launcher, handle.platformId(), config.clock().instant(), 0));
+      starting.launched(runnerId, queue.name(), launcher, handle.platformId());
       var seen = handle.exit().whenComplete((exit, error) -> exited(runnerId, queue, exit, error));
       ending.put(runnerId, seen);
       seen.whenComplete((exit, error) -> ending.remove(runnerId, seen));
@@ -471,28 +356,7 @@ final class Dispatcher implements AutoCloseable {
       stall.time(
           "runnerLaunchFailed",
           () -> fleet.runnerLaunchFailed(runnerId, e.getMessage(), config.clock().instant()));
-      if (e.needsConfiguration()) {
-        // Said once, loudly; the queue waits minutes, not seconds, between attempts.
-        Duration wait = pause(queue.name(), MISCONFIGURED_PAUSE);
-        LOG.log(
-            misconfigured.add(launcher.name()) ? Level.ERROR : Level.DEBUG,
-            "{0} (queue {1}, next attempt in {2})",
-            e.getMessage(),
-            queue.name(),
-            wait);
-        String why = String.valueOf(e.getMessage());
-        tell(l -> l.misconfigured(queue.name(), launcher.name(), why));
-        return;
-      }
-      // A limit reached clears itself as runners end: look again soon, without escalating.
-      Duration wait =
-          e.atCapacity() ? pause(queue.name(), AT_CAPACITY_PAUSE) : backOff(queue.name());
-      LOG.log(
-          e.atCapacity() ? Level.INFO : Level.WARNING,
-          "{0}; next launch for queue {1} in {2}",
-          e.getMessage(),
-          queue.name(),
-          wait);
+      troubles.refused(queue.name(), launcher.name(), e);
     } catch (RuntimeException e) {
       tell(l -> l.launchFailed(queue.name(), launcher.name(), false, since(startNanos)));
       outputs.remove(runnerId);
@@ -502,27 +366,22 @@ final class Dispatcher implements AutoCloseable {
               fleet.runnerLaunchFailed(
                   runnerId, launcher.name() + " launcher failed: " + e, config.clock().instant()));
       LOG.log(Level.ERROR, "launching runner " + runnerId + " failed unexpectedly", e);
-      backOff(queue.name());
+      pauses.backOff(queue.name());
     }
   }
 
   /** Asks the platform after launched runners that have not reported in, as due. */
   private void watchStarts(Instant now) {
-    for (var e : starting.entrySet()) {
-      String runnerId = e.getKey();
-      StartWatch w = e.getValue();
-      if (w.checks() >= START_CHECKS.size()) {
-        starting.remove(runnerId); // from here on, the lease decides
-      } else if (!now.isBefore(w.launchedAt().plus(START_CHECKS.get(w.checks())))) {
-        starting.put(runnerId, w.next());
-        Thread.ofVirtual()
-            .name("mayfly-start-watch-" + runnerId)
-            .start(() -> checkStart(runnerId, w));
-      }
-    }
+    starting
+        .due(now)
+        .forEach(
+            (runnerId, w) ->
+                Thread.ofVirtual()
+                    .name("mayfly-start-watch-" + runnerId)
+                    .start(() -> checkStart(runnerId, w)));
   }
 
-  private void checkStart(String runnerId, StartWatch w) {
+  private void checkStart(String runnerId, StartWatches.Watch w) {
     if (!running) {
       return; // closed: the store may be gone
     }
@@ -534,20 +393,18 @@ final class Dispatcher implements AutoCloseable {
               .map(r -> r.state() == RunnerState.LAUNCHING)
               .orElse(false);
       if (!launching) {
-        starting.remove(runnerId);
-        if (earlyDeaths.remove(w.queue())) {
+        starting.forget(runnerId);
+        if (pauses.reportedIn(w.queue())) {
           LOG.log(Level.INFO, "runner {0} of queue {1} reported in", runnerId, w.queue());
         }
-        wrongStores.remove(w.queue());
-        backoffs.remove(w.queue());
         return;
       }
       RunnerExit ended = w.launcher().exited(w.platformId()).orElse(null);
       if (ended == null) {
         return;
       }
-      starting.remove(runnerId);
-      String wrongStore = wrongStore(runnerId, ended.exitCode());
+      starting.forget(runnerId);
+      String wrongStore = troubles.wrongStore(runnerId, ended.exitCode());
       String why =
           wrongStore != null
               ? wrongStore
@@ -559,9 +416,9 @@ final class Dispatcher implements AutoCloseable {
         return; // it reported in after all, and has ended since
       }
       if (wrongStore != null) {
-        opensAnotherStore(w.queue(), why);
+        troubles.opensAnotherStore(w.queue(), why);
       } else {
-        diedEarly(w.queue(), why);
+        troubles.diedEarly(w.queue(), why);
       }
       wake();
     } catch (RuntimeException e) {
@@ -588,7 +445,7 @@ final class Dispatcher implements AutoCloseable {
       return; // closed: the store may be gone; the runner recorded its own end
     }
     try {
-      starting.remove(runnerId);
+      starting.forget(runnerId);
       RunnerOutputBuffer output = outputs.remove(runnerId);
       if (output != null) {
         output.end();
@@ -600,7 +457,7 @@ final class Dispatcher implements AutoCloseable {
       var before = stall.time("runner", () -> reads.runner(runnerId, at));
       if (before.map(r -> r.state() == RunnerState.LAUNCHING).orElse(false)) {
         // Its process is gone and it never reported in: a wrong command, class path or image.
-        String wrongStore = wrongStore(runnerId, code);
+        String wrongStore = troubles.wrongStore(runnerId, code);
         String why =
             "runner "
                 + runnerId
@@ -619,26 +476,26 @@ final class Dispatcher implements AutoCloseable {
           stall.run(
               "runnerExited",
               () -> fleet.runnerExited(runnerId, code, at)); // its exit code; it stays failed
-          histories.remove(queue.name());
+          histories.forget(queue.name());
           if (wrongStore != null) {
-            opensAnotherStore(queue.name(), why);
+            troubles.opensAnotherStore(queue.name(), why);
           } else if (disrupted) {
             LOG.log(Level.INFO, "{0}; the platform ended it, the next tick launches anew", why);
           } else {
-            diedEarly(queue.name(), why);
+            troubles.diedEarly(queue.name(), why);
           }
           return;
         }
       }
       stall.run("runnerExited", () -> fleet.runnerExited(runnerId, code, at));
-      histories.remove(queue.name()); // its start-up and jobs are history now: read them anew
+      histories.forget(queue.name()); // its start-up and jobs are history now: read them anew
       boolean crashedEarly =
           !disrupted
               && code != null
               && code != 0
               && before.map(r -> r.jobsRun() == 0).orElse(false);
       if (crashedEarly) {
-        Duration wait = backOff(queue.name());
+        Duration wait = pauses.backOff(queue.name());
         LOG.log(
             Level.WARNING,
             "runner {0} of queue {1} exited with code {2} before running any job ({3}); see"
@@ -649,7 +506,7 @@ final class Dispatcher implements AutoCloseable {
             exit.detail(),
             wait);
       } else {
-        backoffs.remove(queue.name());
+        pauses.succeeded(queue.name());
       }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "recording the exit of runner " + runnerId + " failed", e);
@@ -657,87 +514,6 @@ final class Dispatcher implements AutoCloseable {
       wake();
     }
   }
-
-  /**
-   * Why a runner that ended before it reported in was given another database than this
-   * dispatcher's, or null if it was not: it says so in its output ({@link
-   * OutputMarkers#storeWithoutTheRunner}) and exits with {@link RunnerExitCodes#WRONG_STORE}. Its
-   * output is read only here, for a runner that never reported in.
-   */
-  private @Nullable String wrongStore(String runnerId, @Nullable Integer code) {
-    String theirs = null;
-    for (LogLine line : stall.time("runnerOutput", () -> reads.runnerOutput(runnerId))) {
-      theirs = OutputMarkers.storeWithoutTheRunner(line.message());
-      if (theirs != null) {
-        break;
-      }
-    }
-    if (theirs == null && (code == null || code != RunnerExitCodes.WRONG_STORE)) {
-      return null;
-    }
-    return "runner "
-        + runnerId
-        + " opens a different database than this dispatcher: it found no row of its own in "
-        + (theirs != null ? theirs : "the store it opened (exit code " + code + ")")
-        + ", the database of its MAYFLY_DATABASE_URL or DATABASE_URL, while this dispatcher uses "
-        + DatabaseUrl.redact(config.databaseUrl())
-        + ". Set the runners' database URL to the dispatcher's where the platform gives runners"
-        + " their environment (the Secret named by MAYFLY_KUBERNETES_SECRET, a Heroku app's config"
-        + " vars), or start the dispatcher with theirs (--db or MAYFLY_DATABASE_URL). Launching"
-        + " pauses for minutes at a time until that is fixed; the jobs stay queued";
-  }
-
-  /**
-   * A runner of {@code queue} opened another database: so would every runner launched, so the queue
-   * pauses as for a launcher's configuration error, said at ERROR once until one reports in.
-   */
-  private void opensAnotherStore(String queue, String why) {
-    Duration wait = pause(queue, MISCONFIGURED_PAUSE);
-    tell(l -> l.misconfigured(queue, config.queue(queue).launcher(), why));
-    LOG.log(
-        wrongStores.add(queue) ? Level.ERROR : Level.DEBUG,
-        "{0} (queue {1}, next attempt in {2})",
-        why,
-        queue,
-        wait);
-  }
-
-  /**
-   * A runner of {@code queue} ended before it reported in: the queue backs off, and it is said at
-   * ERROR once, until a runner of the queue reports in again.
-   */
-  private void diedEarly(String queue, String why) {
-    Duration wait = backOff(queue);
-    LOG.log(
-        earlyDeaths.add(queue) ? Level.ERROR : Level.DEBUG,
-        "{0}. Next launch for queue {1} in {2}",
-        why,
-        queue,
-        wait);
-  }
-
-  private Duration pause(String queue, Duration d) {
-    Instant until = config.clock().instant().plus(d);
-    backoffs.merge(
-        queue,
-        new Backoff(0, until),
-        (old, fresh) -> old.until.isAfter(until) ? old : new Backoff(old.failures, until));
-    return d;
-  }
-
-  private Duration backOff(String queue) {
-    Backoff b =
-        backoffs.compute(
-            queue,
-            (q, old) -> {
-              int failures = old == null ? 1 : old.failures + 1;
-              long millis = Math.min(MAX_BACKOFF.toMillis(), 500L << Math.min(failures - 1, 10));
-              return new Backoff(failures, config.clock().instant().plusMillis(millis));
-            });
-    return Duration.between(config.clock().instant(), b.until);
-  }
-
-  private record Backoff(int failures, Instant until) {}
 
   /** The most output one runner's buffer has held at once, in bytes as lines count. */
   private final java.util.concurrent.atomic.LongAccumulator outputHeldPeak =

@@ -7,7 +7,9 @@ import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.internal.time.SystemTime;
 import dev.mayfly.launch.Launcher;
 import dev.mayfly.protocol.DatabaseUrl;
+import dev.mayfly.protocol.RunnerSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -209,6 +211,29 @@ public record MayflyConfig(
   public QueueConfig queue(String name) {
     QueueConfig q = queues.get(name);
     return q != null ? q : defaults.named(name);
+  }
+
+  /**
+   * What a runner of {@code queue} launched at {@code now} is told: this configuration's database,
+   * leases and output limits, and the queue's own settings, with {@code idle} its idle wait.
+   */
+  RunnerSettings runnerSettings(
+      String runnerId, QueueConfig queue, String encodedTypes, Duration idle, Instant now) {
+    return new RunnerSettings(
+        runnerId,
+        queue.name(),
+        databaseUrl,
+        encodedTypes,
+        queue.jobsPerRunner(),
+        idle,
+        now.plus(queue.timeToLive()),
+        runnerPoll,
+        leaseTimeout,
+        heartbeatInterval,
+        queue.claimBatch(),
+        true,
+        output.maxLine(),
+        output.maxAttempt());
   }
 
   /** One line per setting, for the log; no secrets. */

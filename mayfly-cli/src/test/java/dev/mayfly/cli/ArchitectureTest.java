@@ -274,6 +274,35 @@ class ArchitectureTest {
             };
           });
 
+  /**
+   * No cycle between classes either, within every package family: two classes of one package that
+   * need each other (through statics, say) are one class split in two, or a third class waiting to
+   * be named. Nested classes count as their top-level class.
+   */
+  @Test
+  void noClassCycles() {
+    SlicesRuleDefinition.slices()
+        .assignedFrom(
+            new SliceAssignment() {
+              @Override
+              public SliceIdentifier getIdentifierOf(JavaClass c) {
+                String name = c.getName();
+                int nested = name.indexOf('$');
+                return c.getPackageName().startsWith("dev.mayfly")
+                    ? SliceIdentifier.of(nested < 0 ? name : name.substring(0, nested))
+                    : SliceIdentifier.ignore();
+              }
+
+              @Override
+              public String getDescription() {
+                return "Mayfly's classes";
+              }
+            })
+        .should()
+        .beFreeOfCycles()
+        .check(MAYFLY);
+  }
+
   @Test
   void noPackageCycles() {
     SlicesRuleDefinition.slices()

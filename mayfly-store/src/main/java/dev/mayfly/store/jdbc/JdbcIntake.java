@@ -142,28 +142,16 @@ final class JdbcIntake implements Intake {
   }
 
   /**
-   * The unfinished job with this key, or a new one. Two nodes may race past the lookup; the unique
-   * index then refuses the second insert, and the second look finds the first job.
+   * The unfinished job with this key, or a new one, in a transaction of its own: the same steps as
+   * in the app's transaction ({@link #uniqueOn}), so unique enqueue has one implementation.
    */
   private long enqueueUnique(NewJob job) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return db.write(
-            c -> {
-              Long existing = unfinishedWithKey(c, job);
-              if (existing != null) {
-                return existing;
-              }
-              long id = insertUnique(c, job);
-              db.notifyReady(c, Set.of(job.queue()));
-              return id;
-            });
-      } catch (StoreException e) {
-        if (attempt >= 3 || !isUniqueViolation(e.getCause())) {
-          throw e;
-        }
-      }
-    }
+    return db.write(
+        c -> {
+          long id = uniqueOn(c, job);
+          db.notifyReady(c, Set.of(job.queue()));
+          return id;
+        });
   }
 
   private static boolean isUniqueViolation(@Nullable Throwable t) {
