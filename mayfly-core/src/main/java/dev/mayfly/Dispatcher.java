@@ -323,7 +323,8 @@ final class Dispatcher implements AutoCloseable {
             config.output(),
             config.clock(),
             outputHeldPeak,
-            batch -> stall.run("appendRunnerOutput", () -> fleet.appendRunnerOutput(runnerId, batch)));
+            batch ->
+                stall.run("appendRunnerOutput", () -> fleet.appendRunnerOutput(runnerId, batch)));
     outputs.put(runnerId, output);
     LaunchRequest request =
         new LaunchRequest(

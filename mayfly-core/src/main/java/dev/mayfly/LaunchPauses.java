@@ -9,10 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When each queue may launch again after launches went wrong, and which troubles were already said:
- * a failed launch backs its queue off (doubling from 0.5 s to {@link #MAX_BACKOFF}), a full platform
- * pauses it for {@link #AT_CAPACITY}, a configuration error for {@link #MISCONFIGURED}; a runner
- * that reports in clears all of it. The dispatcher says each trouble at ERROR once, then quietly,
- * until a runner of the queue reports in again.
+ * a failed launch backs its queue off (doubling from 0.5 s to {@link #MAX_BACKOFF}), a full
+ * platform pauses it for {@link #AT_CAPACITY}, a configuration error for {@link #MISCONFIGURED}; a
+ * runner that reports in clears all of it. The dispatcher says each trouble at ERROR once, then
+ * quietly, until a runner of the queue reports in again.
  */
 final class LaunchPauses {
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -52,7 +52,9 @@ final class LaunchPauses {
     return d;
   }
 
-  /** One more failure for {@code queue}: the next launch waits twice as long as the last, capped. */
+  /**
+   * One more failure for {@code queue}: the next launch waits twice as long as the last, capped.
+   */
   Duration backOff(String queue) {
     Backoff b =
         backoffs.compute(

@@ -111,7 +111,9 @@ final class LaunchTroubles {
     }
   }
 
-  /** {@code launcher} refused to launch a runner of {@code queue}; the launch is recorded failed. */
+  /**
+   * {@code launcher} refused to launch a runner of {@code queue}; the launch is recorded failed.
+   */
   void refused(String queue, String launcher, LaunchException e) {
     if (e.needsConfiguration()) {
       // Said once, loudly; the queue waits minutes, not seconds, between attempts.
@@ -128,9 +130,7 @@ final class LaunchTroubles {
     }
     // A limit reached clears itself as runners end: look again soon, without escalating.
     Duration wait =
-        e.atCapacity()
-            ? pauses.pause(queue, LaunchPauses.AT_CAPACITY)
-            : pauses.backOff(queue);
+        e.atCapacity() ? pauses.pause(queue, LaunchPauses.AT_CAPACITY) : pauses.backOff(queue);
     LOG.log(
         e.atCapacity() ? Level.INFO : Level.WARNING,
         "{0}; next launch for queue {1} in {2}",

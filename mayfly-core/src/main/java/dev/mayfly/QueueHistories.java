@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Each queue's measured start-up and job duration, as the dispatcher sizes fleets from them: read
- * at most every {@link #TTL}, but every tick while no job duration is known (the first jobs are what
- * the fleet waits to learn), and anew once a runner of the queue has ended.
+ * at most every {@link #TTL}, but every tick while no job duration is known (the first jobs are
+ * what the fleet waits to learn), and anew once a runner of the queue has ended.
  */
 final class QueueHistories {
   /** How long a queue's measured start-up and job duration are reused before reading them anew. */

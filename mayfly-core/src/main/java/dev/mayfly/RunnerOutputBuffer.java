@@ -14,15 +14,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Lines a runner printed, each stored once, in batches rather than one write per line. What a job
- * printed (between the runner's start and end lines for it, {@link OutputMarkers}) is stored
- * tagged with its attempt, which is where the job's log reads it from; the lines a job logged
- * through its context are skipped, as the runner stored them in the job's log itself.
+ * printed (between the runner's start and end lines for it, {@link OutputMarkers}) is stored tagged
+ * with its attempt, which is where the job's log reads it from; the lines a job logged through its
+ * context are skipped, as the runner stored them in the job's log itself.
  *
- * <p>However much a runner prints, this holds a bounded amount ({@link OutputLimits}): each line
- * is cut at {@code maxLine}; each attempt's lines and the runner's own are kept to their head and
- * tail ({@link HeadAndTail}), the tails held until the attempt or the runner ends; and past
- * {@code FLUSH_AT} the thread that hands lines over stores a batch itself, so a runner that
- * prints faster than the database takes it is slowed down instead of buffered.
+ * <p>However much a runner prints, this holds a bounded amount ({@link OutputLimits}): each line is
+ * cut at {@code maxLine}; each attempt's lines and the runner's own are kept to their head and tail
+ * ({@link HeadAndTail}), the tails held until the attempt or the runner ends; and past {@code
+ * FLUSH_AT} the thread that hands lines over stores a batch itself, so a runner that prints faster
+ * than the database takes it is slowed down instead of buffered.
  */
 final class RunnerOutputBuffer {
   private static final System.Logger LOG = System.getLogger("dev.mayfly.dispatch");
@@ -43,8 +43,8 @@ final class RunnerOutputBuffer {
   private boolean ended;
 
   /**
-   * Held while a batch is written, so batches reach the store in the order they were taken (a
-   * lock rather than a monitor: the launcher's reading thread may be virtual, and waits here).
+   * Held while a batch is written, so batches reach the store in the order they were taken (a lock
+   * rather than a monitor: the launcher's reading thread may be virtual, and waits here).
    */
   private final java.util.concurrent.locks.ReentrantLock writing =
       new java.util.concurrent.locks.ReentrantLock();

@@ -109,7 +109,8 @@ public final class Runner {
     this.clock = clock;
     this.out = out;
     this.jobThread = new JobThread("mayfly-job-" + settings.runnerId());
-    this.guard = new JobGuard(settings, this.store, types, instances, jobThread, clock, out, current);
+    this.guard =
+        new JobGuard(settings, this.store, types, instances, jobThread, clock, out, current);
   }
 
   private volatile boolean watchExits;
