@@ -16,6 +16,7 @@ import dev.mayfly.store.QueueDemand;
 import dev.mayfly.store.QueueHistory;
 import dev.mayfly.store.ReadModel;
 import dev.mayfly.store.Recovered;
+import dev.mayfly.store.StoreStall;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +55,7 @@ final class Dispatcher implements AutoCloseable {
   private final JobStore store;
   private final Fleet fleet;
   private final ReadModel reads;
-  private final StoreTimer stall; // says when a store call took seconds
+  private final StoreStall stall; // says when a store call took seconds
   private final JobTypes types;
   private final Function<QueueConfig, Launcher> launchers;
   private final Semaphore wakeups = new Semaphore(0);
@@ -114,7 +115,7 @@ final class Dispatcher implements AutoCloseable {
     this.fleet = store.fleet();
     this.reads = store.reads();
     // Every store call of the dispatcher's is timed: a database stall is said in the log.
-    this.stall = new StoreTimer(config.ticker(), m -> LOG.log(Level.WARNING, m));
+    this.stall = new StoreStall(config.ticker(), m -> LOG.log(Level.WARNING, m));
     this.types = types;
     this.pauses = new LaunchPauses(config.clock());
     this.histories = new QueueHistories(fleet, stall);

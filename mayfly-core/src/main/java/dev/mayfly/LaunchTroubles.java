@@ -6,6 +6,7 @@ import dev.mayfly.protocol.DatabaseUrl;
 import dev.mayfly.protocol.OutputMarkers;
 import dev.mayfly.protocol.RunnerExitCodes;
 import dev.mayfly.store.ReadModel;
+import dev.mayfly.store.StoreStall;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Set;
@@ -26,7 +27,7 @@ final class LaunchTroubles {
 
   private final MayflyConfig config;
   private final ReadModel reads;
-  private final StoreTimer stall;
+  private final StoreStall stall;
   private final LaunchPauses pauses;
   private final Consumer<Consumer<DispatchListener>> tell;
 
@@ -36,7 +37,7 @@ final class LaunchTroubles {
   LaunchTroubles(
       MayflyConfig config,
       ReadModel reads,
-      StoreTimer stall,
+      StoreStall stall,
       LaunchPauses pauses,
       Consumer<Consumer<DispatchListener>> tell) {
     this.config = config;

@@ -2,6 +2,7 @@ package dev.mayfly;
 
 import dev.mayfly.store.Fleet;
 import dev.mayfly.store.QueueHistory;
+import dev.mayfly.store.StoreStall;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,12 +18,12 @@ final class QueueHistories {
   static final Duration TTL = Duration.ofSeconds(5);
 
   private final Fleet fleet;
-  private final StoreTimer stall;
+  private final StoreStall stall;
   private final Map<String, Measured> read = new ConcurrentHashMap<>();
 
   private record Measured(QueueHistory history, Instant at) {}
 
-  QueueHistories(Fleet fleet, StoreTimer stall) {
+  QueueHistories(Fleet fleet, StoreStall stall) {
     this.fleet = fleet;
     this.stall = stall;
   }

@@ -2,6 +2,7 @@ package dev.mayfly;
 
 import dev.mayfly.store.Fleet;
 import dev.mayfly.store.QueueDemand;
+import dev.mayfly.store.StoreStall;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +18,12 @@ final class UnrunnableWork {
 
   private final MayflyConfig config;
   private final Fleet fleet;
-  private final StoreTimer stall;
+  private final StoreStall stall;
 
   /** Queues with ready jobs no runner may take, and how many, as last said. */
   private final Map<String, Long> said = new ConcurrentHashMap<>();
 
-  UnrunnableWork(MayflyConfig config, Fleet fleet, StoreTimer stall) {
+  UnrunnableWork(MayflyConfig config, Fleet fleet, StoreStall stall) {
     this.config = config;
     this.fleet = fleet;
     this.stall = stall;

@@ -17,6 +17,7 @@ import dev.mayfly.store.Finished;
 import dev.mayfly.store.FinishedAndClaimed;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.RunnerQueue;
+import dev.mayfly.store.StoreStall;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;

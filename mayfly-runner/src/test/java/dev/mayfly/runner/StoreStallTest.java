@@ -8,6 +8,7 @@ import dev.mayfly.internal.jobs.JobTypes;
 import dev.mayfly.protocol.RunnerSettings;
 import dev.mayfly.store.JobStore;
 import dev.mayfly.store.NewRunner;
+import dev.mayfly.store.StoreStall;
 import dev.mayfly.store.connect.JobStores;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.mayfly;
+package dev.mayfly.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,10 +8,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class StoreTimerTest {
+class StoreStallTest {
   private final AtomicLong nanos = new AtomicLong();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
-  private final StoreTimer timer = new StoreTimer(nanos::get, warnings::add);
+  private final StoreStall timer = new StoreStall(nanos::get, warnings::add);
 
   @Test
   void aCallOfFiveSecondsOrMoreIsNamedByItsOperationWithHowLongItTook() {

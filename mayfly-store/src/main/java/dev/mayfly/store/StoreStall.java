@@ -1,4 +1,4 @@
-package dev.mayfly;
+package dev.mayfly.store;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -8,48 +8,52 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Says when one of the dispatcher's store calls took long enough that someone should know. A
- * database that stalls (a lock held, a failover, a saturated disk or network) otherwise shows only
- * as runners launched late, and nobody can tell why. The dispatcher names each call it times by the
- * store operation it makes; a runner says the same of its own calls in its output.
+ * Says when a call to the store took long enough that someone should know. A database that stalls
+ * (a lock held, a failover, a saturated disk or network) otherwise shows only as work that is late,
+ * and nobody can tell why. It costs a monotonic clock reading on each side of a call. A runner
+ * times its few calls with it, and says so in its output; the dispatcher times every call it makes
+ * to its roles, and says so in its log.
  */
-final class StoreTimer {
+public final class StoreStall {
   /** A store call that takes this long or longer is reported. */
-  static final Duration SLOW = Duration.ofSeconds(5);
+  public static final Duration SLOW = Duration.ofSeconds(5);
 
   private final LongSupplier ticker;
   private final Consumer<String> warn;
 
   /**
    * @param ticker nanoseconds from a monotonic source
-   * @param warn where the warning goes
+   * @param warn where the warning goes: a log, or the runner's output
    */
-  StoreTimer(LongSupplier ticker, Consumer<String> warn) {
+  public StoreStall(LongSupplier ticker, Consumer<String> warn) {
     this.ticker = ticker;
     this.warn = warn;
   }
 
   /** Runs {@code call}, the store's {@code operation}, and warns if it was slow, failed or not. */
-  <T extends @Nullable Object> T time(String operation, Supplier<T> call) {
+  public <T extends @Nullable Object> T time(String operation, Supplier<T> call) {
     long start = ticker.getAsLong();
     try {
       return call.get();
     } finally {
-      long nanos = ticker.getAsLong() - start;
-      if (nanos >= SLOW.toNanos()) {
-        warn.accept(message(operation, nanos));
-      }
+      check(operation, ticker.getAsLong() - start);
     }
   }
 
   /** {@link #time} for a call that returns nothing. */
-  void run(String operation, Runnable call) {
+  public void run(String operation, Runnable call) {
     time(
         operation,
         () -> {
           call.run();
           return null;
         });
+  }
+
+  private void check(String operation, long nanos) {
+    if (nanos >= SLOW.toNanos()) {
+      warn.accept(message(operation, nanos));
+    }
   }
 
   static String message(String operation, long nanos) {
